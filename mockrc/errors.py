@@ -1,0 +1,129 @@
+"""The typed error hierarchy of mockrc.
+
+The domain (store, SCIM rules, filter and PATCH engines, tokens) raises these; exactly one place
+(:mod:`mockrc.http.error_responses`) turns them into wire bodies. Each class carries the facts the
+wire format needs (HTTP status, SCIM ``scimType``, RingCentral error code) so that the domain never
+builds a response and the HTTP layer never invents a status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from mockrc.violations import Violation
+
+
+class MockrcError(Exception):
+    """Base of every error mockrc answers with on purpose."""
+
+    status: ClassVar[int] = 500
+
+    def __init__(self, detail: str, *, violations: Sequence[Violation] = ()) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        #: The contract violations that caused this error, for the request journal.
+        self.violations: tuple[Violation, ...] = tuple(violations)
+
+
+# --- SCIM protocol errors (RFC 7644 §3.12, Table 9) -------------------------------------------
+
+
+class ScimError(MockrcError):
+    """An error answered with the SCIM error body (``urn:ietf:params:scim:api:messages:2.0:Error``)."""
+
+    scim_type: ClassVar[str | None] = None
+
+
+class InvalidFilter(ScimError):
+    status = 400
+    scim_type = "invalidFilter"
+
+
+class InvalidSyntax(ScimError):
+    status = 400
+    scim_type = "invalidSyntax"
+
+
+class InvalidValue(ScimError):
+    status = 400
+    scim_type = "invalidValue"
+
+
+class InvalidPath(ScimError):
+    status = 400
+    scim_type = "invalidPath"
+
+
+class NoTarget(ScimError):
+    status = 400
+    scim_type = "noTarget"
+
+
+class Mutability(ScimError):
+    status = 400
+    scim_type = "mutability"
+
+
+class TooMany(ScimError):
+    status = 400
+    scim_type = "tooMany"
+
+
+class Uniqueness(ScimError):
+    status = 409
+    scim_type = "uniqueness"
+
+
+class NotFound(ScimError):
+    status = 404
+
+
+class MethodNotAllowed(ScimError):
+    status = 405
+
+
+class UnsupportedMediaType(ScimError):
+    status = 415
+
+
+class PayloadTooLarge(ScimError):
+    status = 413
+
+
+class InternalError(ScimError):
+    status = 500
+
+
+# --- Authentication and authorisation (RingCentral's API gateway) ------------------------------
+
+
+class AuthError(MockrcError):
+    """A 401 or 403 from RingCentral's gateway: it carries RingCentral's error code and message.
+
+    On ``/scim`` paths it is rendered in the SCIM shape by default (the message becomes
+    ``detail``), or in the REST gateway shape when the settings ask for it.
+    """
+
+    #: The top-level ``errorCode`` of the REST gateway body (e.g. ``TokenInvalid``).
+    gateway_code: ClassVar[str] = ""
+
+    def __init__(self, code: str, message: str, *, permission: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.permission = permission
+
+
+class Unauthenticated(AuthError):
+    """401: no usable access token (missing, malformed, unknown, expired or revoked)."""
+
+    status = 401
+    gateway_code = "TokenInvalid"
+
+
+class PermissionDenied(AuthError):
+    """403: the token is valid but the app, the user or the account may not do this."""
+
+    status = 403
+    gateway_code = "InsufficientPermissions"

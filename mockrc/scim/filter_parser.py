@@ -1,0 +1,362 @@
+"""Parser for SCIM filters (RFC 7644 §3.4.2.2) and PATCH paths (RFC 7644 §3.5.2).
+
+A hand-written lexer and recursive-descent parser, because the point of a fake is to tell the
+client *exactly* where its filter went wrong: every :class:`FilterSyntaxError` carries the 0-based
+offset where parsing broke and what was expected there. Library parser generators report neither
+in a form worth showing to someone debugging their SCIM client.
+
+The grammar is RFC 7644 Figure 1::
+
+    FILTER    = attrExp / logExp / valuePath / *1"not" "(" FILTER ")"
+    valuePath = attrPath "[" valFilter "]"
+                ; FILTER uses sub-attributes of a parent attrPath
+    valFilter = attrExp / logExp / *1"not" "(" valFilter ")"
+    attrExp   = (attrPath SP "pr") /
+                (attrPath SP compareOp SP compValue)
+    logExp    = FILTER SP ("and" / "or") SP FILTER
+    compValue = false / null / true / number / string
+                ; rules from JSON Data Interchange format ABNF (RFC 7159)
+    compareOp = "eq" / "ne" / "co" / "sw" / "ew" / "gt" / "lt" / "ge" / "le"
+    attrPath  = [URI ":"] ATTRNAME *1subAttr
+                ; SCIM attribute name; URI is SCIM "schema" URI
+    ATTRNAME  = ALPHA *(nameChar)
+    nameChar  = "-" / "_" / DIGIT / ALPHA
+    subAttr   = "." ATTRNAME
+
+and the PATCH path of RFC 7644 §3.5.2::
+
+    PATH = attrPath / valuePath [subAttr]
+
+How this parser reads the grammar where it leaves room:
+
+- Precedence is ``not`` > ``and`` > ``or`` (RFC 7644 §3.4.2.2); ``and`` and ``or`` associate to
+  the left. ``not`` must be followed by a parenthesised filter, as in the ABNF; ``not (`` and
+  ``not(`` are both accepted (the ABNF has no SP there, the RFC's own examples do).
+- Attribute names, operators and the keywords ``and or not pr true false null`` are
+  case-insensitive (RFC 7644 §3.4.2.2); the AST keeps the client's spelling of names and
+  lower-cases operators.
+- One or more spaces or tabs separate tokens; no whitespace is needed next to ``( ) [ ]`` or
+  a quoted string.
+- A schema-URI prefix is everything up to the *last* colon of the path, so URNs with dots in
+  their version (``…:enterprise:2.0:User:department``) split correctly.
+- ``$ref`` is accepted as an attribute name: RFC 7643 §2.4 defines it although it does not fit
+  ``ATTRNAME``.
+- Brackets do not nest (RFC 7644 §3.4.2.2 defines them over sub-attributes only).
+- Entra ID's matching filter ``emails[type eq "work"].value eq "x"`` — a valuePath followed by a
+  sub-attribute and a comparison, which Figure 1 does not allow — is accepted as a
+  :class:`~mockrc.scim.filter_ast.ValueFilter` with ``sub_attr`` and ``comparison`` set; the
+  comparison's path is the bare sub-attribute (``value``). The ``.`` must follow ``]`` directly.
+
+The parser checks syntax only. Whether the attributes exist and the operator suits their type is
+:mod:`mockrc.scim.filter_eval`'s job (it needs the schema); what RingCentral accepts is
+:mod:`mockrc.scim.filter_policy`'s.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from mockrc.scim.filter_ast import (
+    And,
+    AttrPath,
+    Comparison,
+    Expr,
+    Not,
+    Or,
+    PatchPath,
+    Present,
+    ValueFilter,
+)
+
+COMPARE_OPS = ("eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le")
+_OPS_TEXT = ", ".join(COMPARE_OPS)
+_LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_SPACE = " \t"
+_WORD_END = frozenset(_SPACE + '()[]"')
+# Words that cannot start an attribute expression: seeing one there means an operand is missing.
+_NOT_AN_ATTRIBUTE = frozenset(("and", "or", "pr", *COMPARE_OPS))
+
+
+class FilterSyntaxError(ValueError):
+    """A filter or PATCH path that does not follow the grammar.
+
+    ``position`` is the 0-based offset in the text where parsing broke; ``reason`` says what was
+    expected there. The caller maps it to ``invalidFilter`` or ``invalidPath``.
+    """
+
+    def __init__(self, position: int, reason: str) -> None:
+        super().__init__(f"at position {position}: {reason}")
+        self.position = position
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class _Token:
+    #: ``word`` (names, operators, keywords, numbers), ``string``, ``subattr`` (``.name`` right
+    #: after ``]``), one of ``( ) [ ]``, or ``end``.
+    kind: str
+    text: str
+    start: int
+    value: Any = None  # the decoded JSON string of a ``string`` token
+
+
+class _Parser:
+    """Recursive descent over a lazily lexed token stream.
+
+    Lexing is lazy so that the first error in reading order is the one reported: an
+    unterminated string late in the text does not hide a missing operator before it.
+    """
+
+    def __init__(self, text: str, subject: str) -> None:
+        self.text = text
+        self.subject = subject  # "filter" or "path", for messages
+        self.pos = 0
+        self.lookahead: _Token | None = None
+
+    # --- lexer -------------------------------------------------------------------------------
+
+    def peek(self) -> _Token:
+        if self.lookahead is None:
+            self.lookahead = self._lex()
+        return self.lookahead
+
+    def advance(self) -> _Token:
+        token = self.peek()
+        self.lookahead = None
+        return token
+
+    def _lex(self) -> _Token:
+        text, i = self.text, self.pos
+        while i < len(text) and text[i] in _SPACE:
+            i += 1
+        if i == len(text):
+            self.pos = i
+            return _Token("end", "", i)
+        ch = text[i]
+        if ch in "()[]":
+            self.pos = i + 1
+            return _Token(ch, ch, i)
+        if ch == '"':
+            return self._lex_string(i)
+        # "]" is always a token of its own, so a "." right after one starts ``.subAttr``.
+        kind = "subattr" if ch == "." and i > 0 and text[i - 1] == "]" else "word"
+        j = i + 1
+        while j < len(text) and text[j] not in _WORD_END:
+            j += 1
+        self.pos = j
+        return _Token(kind, text[i:j], i)
+
+    def _lex_string(self, start: int) -> _Token:
+        text, j = self.text, start + 1
+        while j < len(text) and text[j] != '"':
+            j += 2 if text[j] == "\\" else 1
+        if j >= len(text):
+            raise FilterSyntaxError(start, "unterminated string: the closing '\"' is missing")
+        raw = text[start : j + 1]
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise FilterSyntaxError(start + exc.pos, f"invalid JSON string: {exc.msg}") from None
+        self.pos = j + 1
+        return _Token("string", raw, start, value)
+
+    # --- errors ------------------------------------------------------------------------------
+
+    def found(self, token: _Token) -> str:
+        if token.kind == "end":
+            return f"the end of the {self.subject}"
+        if token.kind == "string":
+            return f"the string {token.text}"
+        return f'"{token.text}"'
+
+    def fail(self, token: _Token, expected: str) -> FilterSyntaxError:
+        return FilterSyntaxError(token.start, f"expected {expected}, found {self.found(token)}")
+
+    # --- grammar -----------------------------------------------------------------------------
+
+    def keyword(self, word: str) -> bool:
+        token = self.peek()
+        if token.kind == "word" and token.text.lower() == word:
+            self.advance()
+            return True
+        return False
+
+    def or_expr(self, bracket: _Token | None) -> Expr:
+        """``bracket`` is the open ``[`` when parsing a valFilter, else None."""
+        left = self.and_expr(bracket)
+        while self.keyword("or"):
+            left = Or(left, self.and_expr(bracket))
+        return left
+
+    def and_expr(self, bracket: _Token | None) -> Expr:
+        left = self.unary(bracket)
+        while self.keyword("and"):
+            left = And(left, self.unary(bracket))
+        return left
+
+    def unary(self, bracket: _Token | None) -> Expr:
+        if self.keyword("not"):
+            if self.peek().kind != "(":
+                raise self.fail(self.peek(), '"(" after "not" (negation is written not (...))')
+            return Not(self.group(bracket))
+        if self.peek().kind == "(":
+            return self.group(bracket)
+        return self.attr_expr(bracket)
+
+    def group(self, bracket: _Token | None) -> Expr:
+        opening = self.advance()
+        expr = self.or_expr(bracket)
+        closing = self.peek()
+        if closing.kind == ")":
+            self.advance()
+            return expr
+        if closing.kind == "end":
+            raise FilterSyntaxError(
+                closing.start, f'unbalanced parentheses: "(" at position {opening.start} is never closed'
+            )
+        raise self.fail(closing, f'"and", "or" or ")" to close "(" at position {opening.start}')
+
+    def attr_expr(self, bracket: _Token | None) -> Expr:
+        token = self.peek()
+        if token.kind != "word" or token.text.lower() in _NOT_AN_ATTRIBUTE:
+            raise self.fail(token, "an attribute path")
+        path = self.attr_path(self.advance())
+        if self.peek().kind != "[":
+            return self.attr_exp_tail(path)
+        opening = self.advance()
+        if bracket is not None:
+            raise FilterSyntaxError(
+                opening.start,
+                f'value filters cannot be nested: "[" at position {bracket.start} is still open',
+            )
+        inner = self.value_filter(opening)
+        if self.peek().kind != "subattr":
+            return ValueFilter(path, inner)
+        sub_attr = self.sub_attr(self.advance())
+        return ValueFilter(path, inner, sub_attr, self.attr_exp_tail(AttrPath(sub_attr)))
+
+    def value_filter(self, opening: _Token) -> Expr:
+        """The valFilter after ``opening`` (a consumed ``[``), through the closing ``]``."""
+        inner = self.or_expr(opening)
+        closing = self.peek()
+        if closing.kind == "]":
+            self.advance()
+            return inner
+        if closing.kind == "end":
+            raise FilterSyntaxError(
+                closing.start, f'unbalanced brackets: "[" at position {opening.start} is never closed'
+            )
+        raise self.fail(closing, f'"and", "or" or "]" to close "[" at position {opening.start}')
+
+    def attr_exp_tail(self, path: AttrPath) -> Comparison | Present:
+        """What follows an attribute path in an attrExp: ``pr`` or an operator and a value."""
+        token = self.peek()
+        if token.kind != "word":
+            raise self.fail(token, f'a comparison operator ({_OPS_TEXT}) or "pr"')
+        op = token.text.lower()
+        if op == "pr":
+            self.advance()
+            return Present(path)
+        if op not in COMPARE_OPS:
+            raise FilterSyntaxError(
+                token.start, f'unknown operator "{token.text}": expected one of {_OPS_TEXT} or "pr"'
+            )
+        self.advance()
+        return Comparison(path, op, self.comp_value())
+
+    def comp_value(self) -> Any:
+        token = self.peek()
+        if token.kind == "string":
+            self.advance()
+            return token.value
+        if token.kind == "word":
+            lowered = token.text.lower()
+            if lowered in _LITERALS:
+                self.advance()
+                return _LITERALS[lowered]
+            if _NUMBER.fullmatch(token.text):
+                self.advance()
+                return json.loads(token.text)
+            raise FilterSyntaxError(
+                token.start,
+                f"expected a value, found {token.text}: string values must be quoted JSON strings, "
+                f'e.g. "{token.text}"',
+            )
+        raise self.fail(token, "a value (a quoted JSON string, a number, true, false or null)")
+
+    def attr_path(self, token: _Token) -> AttrPath:
+        """Validate a word as ``[URI ":"] ATTRNAME ["." ATTRNAME]``."""
+        uri, colon, rest = token.text.rpartition(":")
+        if colon and not uri:
+            raise FilterSyntaxError(token.start, 'expected a schema URI before ":"')
+        start = token.start + len(uri) + len(colon)
+        attr, dot, sub = rest.partition(".")
+        _check_name(attr, start)
+        if "." in sub:
+            raise FilterSyntaxError(
+                start + len(attr) + 1 + sub.index("."),
+                f'"{rest}" has more than one sub-attribute: paths are attribute or attribute.subAttribute',
+            )
+        if dot:
+            _check_name(sub, start + len(attr) + 1)
+        return AttrPath(attr, sub if dot else None, uri if colon else None)
+
+    def sub_attr(self, token: _Token) -> str:
+        """Validate a ``subattr`` token (``.name``) and return the name."""
+        _check_name(token.text[1:], token.start + 1)
+        return token.text[1:]
+
+    def expect_end(self, expected: str) -> None:
+        token = self.peek()
+        if token.kind == "end":
+            return
+        if token.kind == ")":
+            raise FilterSyntaxError(token.start, 'unbalanced parentheses: ")" has no matching "("')
+        if token.kind == "]":
+            raise FilterSyntaxError(token.start, 'unbalanced brackets: "]" has no matching "["')
+        raise self.fail(token, expected)
+
+
+def _check_name(name: str, start: int) -> None:
+    """Raise unless ``name`` is an ATTRNAME (or ``$ref``); ``start`` is its offset in the text."""
+    if not name:
+        raise FilterSyntaxError(start, "expected an attribute name")
+    if name.lower() == "$ref":
+        return
+    if not ("a" <= name[0].lower() <= "z"):
+        raise FilterSyntaxError(start, f'attribute names start with a letter, found "{name[0]}" in "{name}"')
+    for offset, ch in enumerate(name):
+        if not (ch.isascii() and (ch.isalnum() or ch in "-_")):
+            raise FilterSyntaxError(start + offset, f'invalid character "{ch}" in attribute name "{name}"')
+
+
+def parse_filter(text: str) -> Expr:
+    """Parse a SCIM filter (the ``filter`` query parameter or SearchRequest member)."""
+    parser = _Parser(text, "filter")
+    if parser.peek().kind == "end":
+        raise FilterSyntaxError(0, "the filter is empty")
+    expr = parser.or_expr(None)
+    parser.expect_end('"and", "or" or the end of the filter')
+    return expr
+
+
+def parse_path(text: str) -> PatchPath:
+    """Parse a PATCH operation ``path``: ``attrPath`` or ``valuePath [subAttr]``."""
+    parser = _Parser(text, "path")
+    token = parser.peek()
+    if token.kind == "end":
+        raise FilterSyntaxError(0, "the path is empty")
+    if token.kind != "word":
+        raise parser.fail(token, "an attribute path")
+    attr = parser.attr_path(parser.advance())
+    if parser.peek().kind != "[":
+        parser.expect_end('"[" or the end of the path')
+        return PatchPath(attr)
+    value_filter = parser.value_filter(parser.advance())
+    sub_attr = parser.sub_attr(parser.advance()) if parser.peek().kind == "subattr" else None
+    parser.expect_end("the end of the path" if sub_attr else '".subAttribute" or the end of the path')
+    return PatchPath(attr, value_filter, sub_attr)

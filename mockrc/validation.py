@@ -1,0 +1,126 @@
+"""Payload validation against a profile's JSON Schemas, reported as :class:`Violation` records.
+
+The JSON Schemas (``fixtures/schemas/``) say what a User body, a PatchOp body and a SearchRequest
+body may contain under a profile. Every violation is reported, not just the first, because a client
+developer fixing a mapping wants the whole list in one round trip. Each one carries a JSON pointer
+to the offending value, a stable rule id ``schema.<keyword>`` (the failing JSON Schema keyword,
+e.g. ``schema.enum``) and a message written for people, with values in JSON notation
+(``"home" is not one of ["work"]``). Messages do not repeat the pointer: callers show both.
+
+User bodies are validated *after* :func:`mockrc.scim.normalise.normalise_user`, which
+canonicalises attribute names and drops read-only and unknown attributes, so the schemas can be
+strict (``additionalProperties: false``) without rejecting what RingCentral tolerates.
+
+Compiling a schema is far slower than validating with it, and validation runs on every write, so
+compiled validators are built once per profile and shared by every :class:`Validator`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Any, get_args
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from mockrc.profile import Profile, SchemaKind
+from mockrc.violations import Violation, json_pointer
+
+
+@cache
+def _compiled(profile: Profile) -> Mapping[SchemaKind, Draft202012Validator]:
+    """The profile's JSON Schemas, checked against the 2020-12 metaschema and compiled, once."""
+    compiled: dict[SchemaKind, Draft202012Validator] = {}
+    for kind in get_args(SchemaKind):
+        document = copy.deepcopy(profile.json_schemas[kind])
+        Draft202012Validator.check_schema(document)
+        compiled[kind] = Draft202012Validator(document)
+    return compiled
+
+
+class Validator:
+    """Validates the payloads of one profile. Cheap to create; safe to share between threads."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self._validators = _compiled(profile)
+
+    def validate(self, kind: SchemaKind, payload: Any) -> list[Violation]:
+        """Every way ``payload`` breaks the ``kind`` schema, sorted by where; empty when it is valid."""
+        violations: list[Violation] = []
+        required_seen: set[tuple[tuple[Any, ...], tuple[Any, ...]]] = set()
+        for error in self._validators[kind].iter_errors(payload):
+            if error.validator == "required":
+                # jsonschema yields one error per missing property, each naming it only in prose:
+                # report the whole keyword once, one violation per missing property.
+                where = (tuple(error.absolute_path), tuple(error.absolute_schema_path))
+                if where in required_seen:
+                    continue
+                required_seen.add(where)
+            violations.extend(_violations(error))
+        return sorted(violations, key=lambda v: (_path_key(v.pointer), v.rule, v.message))
+
+
+def _violations(error: ValidationError) -> Iterable[Violation]:
+    """One jsonschema error as violations: one per missing or unexpected property, else one."""
+    path = tuple(error.absolute_path)
+    keyword = str(error.validator)
+    rule = f"schema.{keyword}"
+    instance = error.instance
+    if keyword == "required" and isinstance(instance, Mapping):
+        for name in error.validator_value:
+            if name not in instance:
+                yield Violation(json_pointer(path), rule, f"{_json(name)} is required")
+    elif keyword == "additionalProperties" and isinstance(instance, Mapping):
+        for name in instance:
+            if not _declared(name, error.schema):
+                yield Violation(json_pointer((*path, name)), rule, f"{_json(name)} is not allowed here")
+    else:
+        yield Violation(json_pointer(path), rule, _message(keyword, error))
+
+
+def _declared(name: str, schema: Any) -> bool:
+    """Whether the object schema declares property ``name`` (by ``properties`` or ``patternProperties``)."""
+    if not isinstance(schema, Mapping):
+        return False
+    return name in schema.get("properties", {}) or any(
+        re.search(pattern, name) for pattern in schema.get("patternProperties", {})
+    )
+
+
+def _message(keyword: str, error: ValidationError) -> str:
+    """A message about the value at the error's pointer, in JSON notation."""
+    value = error.validator_value
+    shown = _json(error.instance)
+    if keyword == "enum":
+        return f"{shown} is not one of {_json(value)}"
+    if keyword == "const":
+        return f"{shown} must be {_json(value)}"
+    if keyword == "type":
+        expected = " or ".join(value) if isinstance(value, list) else value
+        return f"{shown} is not of type {expected}"
+    if keyword == "minLength":
+        return "must not be empty" if value == 1 else f"must be at least {value} characters long"
+    if keyword == "minItems":
+        return f"must have at least {value} element{'s' if value != 1 else ''}"
+    if keyword == "uniqueItems":
+        return f"{shown} has duplicate elements"
+    if keyword == "contains" and isinstance(value, Mapping) and "const" in value:
+        return f"{shown} must contain {_json(value['const'])}"
+    return error.message
+
+
+def _json(value: Any) -> str:
+    """Compact JSON for a message; long values are shortened so a message stays one readable line."""
+    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _path_key(pointer: str) -> tuple[tuple[int, int, str], ...]:
+    """Sort key for a pointer: array indexes in numeric order (``/emails/2`` before ``/emails/10``)."""
+    parts = pointer.split("/")[1:]
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)

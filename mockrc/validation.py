@@ -11,8 +11,9 @@ User bodies are validated *after* :func:`mockrc.scim.normalise.normalise_user`, 
 canonicalises attribute names and drops read-only and unknown attributes, so the schemas can be
 strict (``additionalProperties: false``) without rejecting what RingCentral tolerates.
 
-Compiling a schema is far slower than validating with it, and validation runs on every write, so
-compiled validators are built once per profile and shared by every :class:`Validator`.
+Checking a schema against the 2020-12 metaschema takes tens of milliseconds, validating a body
+with it well under one, and every fake builds a :class:`Validator`; so the schemas are checked and
+compiled once per profile and shared by every :class:`Validator`.
 """
 
 from __future__ import annotations

@@ -79,6 +79,12 @@ class NotFound(ScimError):
     status = 404
 
 
+class Forbidden(ScimError):
+    """403 decided by the SCIM service itself (e.g. filtering discovery endpoints), not by the gateway."""
+
+    status = 403
+
+
 class MethodNotAllowed(ScimError):
     status = 405
 
@@ -105,7 +111,8 @@ class AuthError(MockrcError):
     ``detail``), or in the REST gateway shape when the settings ask for it.
     """
 
-    #: The top-level ``errorCode`` of the REST gateway body (e.g. ``TokenInvalid``).
+    #: The top-level ``errorCode`` of the REST gateway body (e.g. ``TokenInvalid``), unless the
+    #: code itself is used there (RingCentral's gateway does that for AGW-* and CMN-408 errors).
     gateway_code: ClassVar[str] = ""
 
     def __init__(self, code: str, message: str, *, permission: str | None = None) -> None:
@@ -113,6 +120,13 @@ class AuthError(MockrcError):
         self.code = code
         self.message = message
         self.permission = permission
+
+    @property
+    def top_level_code(self) -> str:
+        """The ``errorCode`` at the top of RingCentral's REST gateway body."""
+        if self.code.startswith(("AGW-", "CMN-408")):
+            return self.code
+        return self.gateway_code
 
 
 class Unauthenticated(AuthError):

@@ -40,9 +40,7 @@ class AttributeDef:
     @classmethod
     def from_scim(cls, doc: Mapping[str, Any], schema_uri: str) -> AttributeDef:
         """Build from an RFC 7643 §7 attribute document."""
-        subs = {
-            sub["name"].lower(): cls.from_scim(sub, schema_uri) for sub in doc.get("subAttributes", ())
-        }
+        subs = {sub["name"].lower(): cls.from_scim(sub, schema_uri) for sub in doc.get("subAttributes", ())}
         return cls(
             name=doc["name"],
             type=doc.get("type", "string"),
@@ -120,7 +118,8 @@ class ResourceSchema:
         self._by_schema[self.core_uri.lower()] = core_attrs
         for ext in extensions:
             self._by_schema[ext["id"].lower()] = {
-                doc["name"].lower(): AttributeDef.from_scim(doc, ext["id"]) for doc in ext.get("attributes", ())
+                doc["name"].lower(): AttributeDef.from_scim(doc, ext["id"])
+                for doc in ext.get("attributes", ())
             }
 
     @property

@@ -1,0 +1,72 @@
+"""The application factory: one Flask app around one MockState, for every transport.
+
+``mockrc serve`` runs this app on a real socket; the in-process mock feeds the same app
+through ``responses``. Requests are serialised by the state's lock, because the domain objects
+are plain Python and the server is multi-threaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+from mockrc.clock import Clock
+from mockrc.http.admin_routes import admin_blueprint
+from mockrc.http.error_responses import register_error_handlers
+from mockrc.http.scim_routes import scim_blueprint
+from mockrc.settings import Settings
+from mockrc.state import MockState
+from mockrc.violations import ViolationLog
+
+#: RingCentral's largest declared request body (``x-request-max-body-size: 10m`` on writes).
+MAX_BODY_BYTES = 10 * 1024 * 1024
+
+StartResponse = Callable[..., Any]
+
+
+class _Serialised:
+    """WSGI middleware: one request at a time touches the state."""
+
+    def __init__(self, app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]], state: MockState):
+        self._app = app
+        self._state = state
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        with self._state.lock:
+            return self._app(environ, start_response)
+
+
+def create_app(
+    state: MockState | None = None, *, settings: Settings | None = None, clock: Clock | None = None
+) -> Flask:
+    """Build the fake. Pass a ``state`` to share it, or ``settings``/``clock`` to make a new one."""
+    if state is None:
+        state = MockState(settings, clock=clock)
+    app = Flask("mockrc")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.extensions["mockrc"] = state
+
+    @app.before_request
+    def _open_request() -> None:
+        g.request_id = state.next_request_id()
+        g.violations = ViolationLog()
+
+    @app.after_request
+    def _close_request(response: Response) -> Response:
+        found = g.get("violations")
+        if found:
+            state.record_violations(g.request_id, request.method, request.path, list(found))
+        return response
+
+    register_error_handlers(app, state)
+    app.register_blueprint(scim_blueprint(state))
+    app.register_blueprint(admin_blueprint(state))
+    app.wsgi_app = _Serialised(app.wsgi_app, state)  # type: ignore[method-assign]
+    return app
+
+
+def state_of(app: Flask) -> MockState:
+    """The MockState behind an app made by :func:`create_app`."""
+    return app.extensions["mockrc"]

@@ -1,0 +1,79 @@
+"""The ``mockrc`` command line: ``mockrc serve`` runs the fake as a real HTTP server."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from mockrc.app import create_app
+from mockrc.profile import available_profiles
+from mockrc.settings import Settings
+from mockrc.state import MockState
+from mockrc.transport.server import LiveServer
+
+#: The token ``mockrc serve`` accepts when none is given, so the fake is usable on its defaults.
+DEFAULT_TOKEN = "mockrc-admin-token"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mockrc", description="A stateful fake of RingCentral's OAuth 2.0 and SCIM 2.0 APIs."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser("serve", help="run the fake as an HTTP server", description="Run the fake.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=int, default=8080, help="port to bind; 0 picks a free one (default: 8080)"
+    )
+    serve.add_argument(
+        "--profile",
+        default="ringcentral",
+        choices=available_profiles(),
+        help="ringcentral: RingCentral's rules (default); scim: a generic RFC 7643/7644 User target",
+    )
+    serve.add_argument(
+        "--token",
+        action="append",
+        default=[],
+        metavar="T",
+        help=f"register T as a long-lived token of the default admin (repeatable; default: {DEFAULT_TOKEN})",
+    )
+    serve.add_argument("--seed", type=int, default=0, help="seed for ids (default: 0)")
+    serve.add_argument(
+        "--auth-error-shape",
+        choices=("scim", "rest"),
+        default="scim",
+        help="shape of 401/403 bodies on /scim: SCIM error (default) or RingCentral's REST gateway error",
+    )
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = Settings(
+        profile=args.profile,
+        tokens=tuple(args.token or [DEFAULT_TOKEN]),
+        seed=args.seed,
+        auth_error_shape=args.auth_error_shape,
+    )
+    state = MockState(settings)
+    server = LiveServer(create_app(state), host=args.host, port=args.port)
+    server.bind()
+    print(f"mockrc: SCIM base URL {server.url}/scim/v2", flush=True)
+    print(f"mockrc: bearer tokens accepted: {', '.join(settings.tokens)}", flush=True)
+    # Last, because scripts wait for this line: the server answers from here on.
+    print(f"mockrc: serving RingCentral (profile {settings.profile}) at {server.url}", flush=True)
+    server.serve_forever()
+    print("mockrc: stopped", flush=True)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    return 2  # pragma: no cover - argparse rejects unknown commands first
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Time, injectable: every expiry, rate-limit window and ``meta.lastModified`` reads a Clock.
+
+Tests use :class:`FakeClock` and advance it instead of sleeping; the live server uses
+:class:`SystemClock`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """What the domain needs of time: seconds since the epoch."""
+
+    def now(self) -> float: ...
+
+
+class SystemClock:
+    """The machine's wall clock."""
+
+    def now(self) -> float:
+        return time.time()
+
+
+class FakeClock:
+    """A clock that moves only when told to (thread-safe, so a live server can share it)."""
+
+    #: 2026-01-01T00:00:00Z: a fixed, recognisable start so test output is stable.
+    DEFAULT_START = 1767225600.0
+
+    def __init__(self, start: float = DEFAULT_START) -> None:
+        self._now = float(start)
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> float:
+        """Move time forward by ``seconds`` (never backwards) and return the new time."""
+        if seconds < 0:
+            raise ValueError("a clock cannot go backwards")
+        with self._lock:
+            self._now += seconds
+            return self._now
+
+    def set(self, when: float) -> None:
+        with self._lock:
+            self._now = float(when)
+
+
+def isoformat(epoch: float) -> str:
+    """RFC 3339 UTC timestamp with milliseconds, as RingCentral writes ``meta.created``."""
+    moment = datetime.fromtimestamp(epoch, tz=UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -1,0 +1,74 @@
+"""The one place where errors become responses.
+
+Domain errors (:mod:`mockrc.errors`) carry their status and codes; Werkzeug's routing errors
+(unknown path, wrong method, body too large) are translated to the same shapes; anything else is
+an internal error: answered as a SCIM 500 without a traceback, and kept on the state so that a
+test can re-raise it. Paths under ``/scim`` answer SCIM error bodies; other paths answer
+RingCentral's REST error body.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+
+from mockrc.errors import AuthError, MockrcError, ScimError
+from mockrc.http.wire import json_response, rest_error_body, scim_error_body, scim_response
+from mockrc.state import HandlerError, MockState
+
+
+def _is_scim_path(path: str) -> bool:
+    return path == "/scim" or path.startswith("/scim/")
+
+
+def render_error(error: MockrcError, state: MockState, path: str) -> Response:
+    """The wire form of a mockrc error for a request to ``path``."""
+    if isinstance(error, AuthError):
+        if _is_scim_path(path) and state.settings.auth_error_shape == "scim":
+            return scim_response(scim_error_body(error.status, error.message), error.status)
+        body = rest_error_body(
+            error.code, error.message, top_level_code=error.top_level_code, permission=error.permission
+        )
+        return json_response(body, error.status)
+    scim_type = error.scim_type if isinstance(error, ScimError) else None
+    if _is_scim_path(path):
+        return scim_response(scim_error_body(error.status, error.detail, scim_type), error.status)
+    return json_response(rest_error_body(f"HTTP-{error.status}", error.detail), error.status)
+
+
+_HTTP_DETAILS = {
+    404: "Resource not found: {method} {path}",
+    405: "Method {method} is not allowed for {path}",
+    413: "Request body is too large",
+}
+
+
+def register_error_handlers(app: Flask, state: MockState) -> None:
+    @app.errorhandler(MockrcError)
+    def _mockrc_error(error: MockrcError) -> Response:
+        found = g.setdefault("violations", [])
+        found.extend(v for v in error.violations if v not in found)
+        return render_error(error, state, request.path)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        template = _HTTP_DETAILS.get(status)
+        detail = template.format(method=request.method, path=request.path) if template else error.name
+        if _is_scim_path(request.path):
+            if status == 404:
+                detail += " (RingCentral's SCIM API has Users, Schemas, ResourceTypes, ServiceProviderConfig)"
+            response = scim_response(scim_error_body(status, detail), status)
+        else:
+            response = json_response(rest_error_body(f"HTTP-{status}", detail), status)
+        if status == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods or ()))
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        request_id = g.get("request_id", 0)
+        state.handler_errors.append(HandlerError(request_id, request.method, request.path, error))
+        app.logger.exception("mockrc: unexpected error while handling %s %s", request.method, request.path)
+        detail = "Internal Server Error. The fake failed; its log and handler_errors hold the traceback."
+        return scim_response(scim_error_body(500, detail), 500)

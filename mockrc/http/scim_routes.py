@@ -1,0 +1,152 @@
+"""``/scim/v2``: RingCentral's SCIM 2.0 endpoints. Views parse, call the domain and serialise.
+
+Permissions follow RingCentral's spec: discovery and reads need ``ReadAccounts``, writes need
+``EditAccounts``. Request bodies are limited as RingCentral declares (``x-request-max-body-size``:
+1 MB for ``.search``, 10 MB for writes, the latter enforced app-wide).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, g, request
+
+from mockrc.errors import Forbidden, NotFound
+from mockrc.http.auth import authorise_scim
+from mockrc.http.request_parsing import int_param, json_body
+from mockrc.http.wire import list_response, scim_response
+from mockrc.scim.render import SCIM_PREFIX, render_user, user_location, with_meta
+from mockrc.scim.users import Page
+from mockrc.state import MockState
+from mockrc.store import StoredUser
+
+SEARCH_MAX_BYTES = 1024 * 1024
+
+#: SearchRequest attributes RingCentral's spec does not have: accepted, ignored, and recorded.
+_IGNORED_SEARCH_KEYS = ("attributes", "excludedAttributes", "sortBy", "sortOrder")
+
+
+def scim_blueprint(state: MockState) -> Blueprint:
+    """The SCIM endpoints of one fake, bound to its state."""
+    routes = Blueprint("scim", __name__, url_prefix=SCIM_PREFIX)
+    users = state.users
+    profile = state.profile
+
+    def base_url() -> str:
+        return request.host_url.rstrip("/")
+
+    def user_json(user: StoredUser) -> dict[str, Any]:
+        return render_user(user, users.schemas_of(user.attributes), profile, base_url())
+
+    def page_response(page: Page) -> Response:
+        resources = [user_json(u) for u in page.users]
+        return scim_response(list_response(resources, page.total, page.start_index))
+
+    def refuse_filter() -> None:
+        """RFC 7644 §4: discovery endpoints SHOULD answer 403 to a filter (RingCentral's spec too)."""
+        if "filter" in request.args:
+            raise Forbidden("Filtering is not allowed")
+
+    # --- discovery -----------------------------------------------------------------------------
+
+    @routes.get("/ServiceProviderConfig")
+    def service_provider_config() -> Response:
+        authorise_scim(request, state.tokens, "ReadAccounts")
+        location = f"{base_url()}{SCIM_PREFIX}/ServiceProviderConfig"
+        return scim_response(with_meta(profile.service_provider_config, "ServiceProviderConfig", location))
+
+    def resource_type_json(doc: dict[str, Any]) -> dict[str, Any]:
+        return with_meta(doc, "ResourceType", f"{base_url()}{SCIM_PREFIX}/ResourceTypes/{doc['id']}")
+
+    @routes.get("/ResourceTypes")
+    def resource_types() -> Response:
+        authorise_scim(request, state.tokens, "ReadAccounts")
+        refuse_filter()
+        docs = [resource_type_json(d) for d in profile.resource_types]
+        return scim_response(list_response(docs, len(docs), 1))
+
+    @routes.get("/ResourceTypes/<name>")
+    def resource_type(name: str) -> Response:
+        authorise_scim(request, state.tokens, "ReadAccounts")
+        for doc in profile.resource_types:
+            if doc["id"] == name:
+                return scim_response(resource_type_json(doc))
+        raise NotFound(f"ResourceType [{name}] not found")
+
+    def schema_json(doc: dict[str, Any]) -> dict[str, Any]:
+        return with_meta(doc, "Schema", f"{base_url()}{SCIM_PREFIX}/Schemas/{doc['id']}")
+
+    @routes.get("/Schemas")
+    def schemas() -> Response:
+        authorise_scim(request, state.tokens, "ReadAccounts")
+        refuse_filter()
+        docs = [schema_json(d) for d in profile.schemas]
+        return scim_response(list_response(docs, len(docs), 1))
+
+    @routes.get("/Schemas/<path:uri>")
+    def schema(uri: str) -> Response:
+        authorise_scim(request, state.tokens, "ReadAccounts")
+        for doc in profile.schemas:
+            if doc["id"] == uri:
+                return scim_response(schema_json(doc))
+        raise NotFound(f"Schema [{uri}] not found")
+
+    # --- Users ---------------------------------------------------------------------------------
+
+    @routes.get("/Users")
+    def list_users() -> Response:
+        authorise_scim(request, state.tokens, "ReadAccounts")
+        page = users.search(
+            request.args.get("filter"),
+            int_param(request.args.get("startIndex"), "startIndex") or 1,
+            int_param(request.args.get("count"), "count"),
+        )
+        return page_response(page)
+
+    @routes.post("/Users/.search")
+    def search_users() -> Response:
+        authorise_scim(request, state.tokens, "ReadAccounts")
+        body = json_body(request, max_bytes=SEARCH_MAX_BYTES)
+        users.validate_search(body, g.violations)
+        if profile.rules.filter == "ringcentral":
+            for key in _IGNORED_SEARCH_KEYS:
+                if key in body:
+                    g.violations.warn(
+                        f"/{key}", "ringcentral.search-parameter-ignored", f"RingCentral ignores [{key}]"
+                    )
+        page = users.search(
+            body.get("filter"),
+            int_param(body.get("startIndex"), "startIndex") or 1,
+            int_param(body.get("count"), "count"),
+        )
+        return page_response(page)
+
+    @routes.post("/Users")
+    def create_user() -> Response:
+        authorise_scim(request, state.tokens, "EditAccounts")
+        user = users.create(json_body(request), g.violations)
+        location = user_location(base_url(), user.id)
+        return scim_response(user_json(user), 201, headers={"Location": location})
+
+    @routes.get("/Users/<user_id>")
+    def get_user(user_id: str) -> Response:
+        authorise_scim(request, state.tokens, "ReadAccounts")
+        return scim_response(user_json(users.get(user_id)))
+
+    @routes.put("/Users/<user_id>")
+    def replace_user(user_id: str) -> Response:
+        authorise_scim(request, state.tokens, "EditAccounts")
+        return scim_response(user_json(users.replace(user_id, json_body(request), g.violations)))
+
+    @routes.patch("/Users/<user_id>")
+    def patch_user(user_id: str) -> Response:
+        authorise_scim(request, state.tokens, "EditAccounts")
+        return scim_response(user_json(users.patch(user_id, json_body(request), g.violations)))
+
+    @routes.delete("/Users/<user_id>")
+    def delete_user(user_id: str) -> Response:
+        authorise_scim(request, state.tokens, "EditAccounts")
+        users.delete(user_id)
+        return Response(status=204)
+
+    return routes

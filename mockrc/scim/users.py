@@ -1,0 +1,223 @@
+"""SCIM Users as RingCentral runs them: the operations behind ``/scim/v2/Users``.
+
+Each operation takes the client's payload, normalises it (canonical attribute names, Entra's
+compatibility shapes recorded as warnings), validates it against the profile's JSON Schema,
+applies the profile's business rules, and only then touches the store, so a rejected request
+changes nothing. Views call these methods and serialise what they return; nothing here knows
+about HTTP.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mockrc.clock import Clock, isoformat
+from mockrc.errors import InvalidFilter, InvalidSyntax, InvalidValue, ScimError
+from mockrc.ids import IdFactory
+from mockrc.profile import Profile
+from mockrc.scim.filter_ast import Expr
+from mockrc.scim.filter_eval import compile_filter
+from mockrc.scim.filter_parser import FilterSyntaxError, parse_filter
+from mockrc.scim.filter_policy import Lookup, index_plan, ringcentral_lookup
+from mockrc.scim.normalise import normalise_user
+from mockrc.scim.patch import apply_patch
+from mockrc.store import StoredUser, UserStore
+from mockrc.validation import Validator
+from mockrc.violations import Violation, ViolationLog
+
+#: JSON Schema keywords whose failure means a bad *value* rather than a badly built body
+#: (RFC 7644 Table 9: invalidValue "a required value was missing, or the value specified was not
+#: compatible"; invalidSyntax "the request body message structure was invalid").
+_VALUE_KEYWORDS = frozenset(
+    {"required", "enum", "const", "minLength", "maxLength", "pattern", "format", "minimum", "maximum"}
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a query: ``total`` counts every match, ``users`` only this page's."""
+
+    total: int
+    start_index: int
+    users: list[StoredUser]
+
+
+def _raise_for(violations: list[Violation], what: str) -> None:
+    """Turn error-severity violations into one 400 whose detail lists them all."""
+    errors = [v for v in violations if v.severity == "error"]
+    if not errors:
+        return
+    keyword = errors[0].rule.removeprefix("schema.")
+    error_class: type[ScimError] = InvalidValue if keyword in _VALUE_KEYWORDS else InvalidSyntax
+    listed = "; ".join(f"{v.pointer or '/'}: {v.message}" for v in errors)
+    noun = "problem" if len(errors) == 1 else "problems"
+    raise error_class(f"{what}: {len(errors)} {noun}: {listed}", violations=errors)
+
+
+class UserService:
+    """The Users resource of one account under one profile."""
+
+    def __init__(self, profile: Profile, clock: Clock, ids: IdFactory) -> None:
+        self.profile = profile
+        self.clock = clock
+        self.ids = ids
+        self.validator = Validator(profile)
+        self.store = UserStore(unique_emails=profile.rules.unique_emails)
+
+    # --- reads ---------------------------------------------------------------------------------
+
+    def get(self, user_id: str) -> StoredUser:
+        return self.store.get(user_id)
+
+    def search(self, filter_text: str | None, start_index: int = 1, count: int | None = None) -> Page:
+        """Filter and paginate per RFC 7644 §3.4.2: totalResults counts all matches, then slice."""
+        start_index = max(start_index, 1)
+        rules = self.profile.rules
+        count = rules.default_count if count is None else max(count, 0)
+        count = min(count, rules.max_results)
+        if filter_text is None or not filter_text.strip():
+            total = len(self.store)
+            page = list(itertools.islice(iter(self.store), start_index - 1, start_index - 1 + count))
+            return Page(total, start_index, page)
+        found = self._filter(self._parse(filter_text))
+        return Page(len(found), start_index, found[start_index - 1 : start_index - 1 + count])
+
+    def validate_search(self, body: Mapping[str, Any], log: ViolationLog) -> None:
+        """Check a SearchRequest body (``POST /Users/.search``); 400 listing every violation."""
+        _raise_for(self.validator.validate("search", body), "Invalid SearchRequest")
+
+    def _parse(self, filter_text: str) -> Expr:
+        try:
+            return parse_filter(filter_text)
+        except FilterSyntaxError as exc:
+            raise InvalidFilter(
+                f"Invalid filter [{filter_text}] {exc}",
+                violations=[Violation("?filter", "filter.syntax", str(exc))],
+            ) from None
+
+    def _filter(self, expr: Expr) -> list[StoredUser]:
+        if self.profile.rules.filter == "ringcentral":
+            try:
+                lookup = ringcentral_lookup(expr)
+            except InvalidFilter as exc:
+                raise InvalidFilter(
+                    exc.detail,
+                    violations=[Violation("?filter", "ringcentral.filter-unsupported", exc.detail)],
+                ) from None
+            return self._lookup(lookup)
+        schema = self.profile.resource_schema
+        try:
+            predicate = compile_filter(expr, schema)
+        except InvalidFilter as exc:
+            raise InvalidFilter(
+                exc.detail, violations=[Violation("?filter", "filter.unsupported", exc.detail)]
+            ) from None
+        plan = index_plan(expr)
+        candidates = self._lookup(plan) if plan is not None else iter(self.store)
+        return [u for u in candidates if predicate(self._filterable(u))]
+
+    def _lookup(self, lookup: Lookup) -> list[StoredUser]:
+        if lookup.kind == "userName":
+            return self.store.find_by_user_name(lookup.value)
+        return self.store.find_by_email(lookup.value)
+
+    def _filterable(self, user: StoredUser) -> dict[str, Any]:
+        """The user as filters see it: its attributes plus ``id`` and ``meta``."""
+        return {
+            **user.attributes,
+            "id": user.id,
+            "meta": {
+                "resourceType": "User",
+                "created": isoformat(user.created),
+                "lastModified": isoformat(user.last_modified),
+            },
+        }
+
+    # --- writes --------------------------------------------------------------------------------
+
+    def create(self, body: Mapping[str, Any], log: ViolationLog) -> StoredUser:
+        attributes = self._prepare(body, log, "Invalid user")
+        now = self.clock.now()
+        return self.store.add(StoredUser(self.ids.new_id(), attributes, now, now))
+
+    def replace(self, user_id: str, body: Mapping[str, Any], log: ViolationLog) -> StoredUser:
+        self.store.get(user_id)
+        attributes = self._prepare(body, log, "Invalid user")
+        return self.store.replace(user_id, attributes, self.clock.now())
+
+    def patch(self, user_id: str, body: Mapping[str, Any], log: ViolationLog) -> StoredUser:
+        current = self.store.snapshot(user_id)
+        _raise_for(self.validator.validate("patch", body), "Invalid PatchOp")
+        patched = apply_patch(current, body["Operations"], self.profile.resource_schema, log)
+        result_violations = [
+            Violation(v.pointer, v.rule, f"after the PATCH, {v.message}", v.severity)
+            for v in self.validator.validate("user", self._with_schemas(patched))
+        ]
+        _raise_for(result_violations, "PATCH would leave an invalid user")
+        self._apply_rules(patched)
+        return self.store.replace(user_id, patched, self.clock.now())
+
+    def delete(self, user_id: str) -> None:
+        self.store.delete(user_id)
+
+    def _prepare(self, body: Mapping[str, Any], log: ViolationLog, what: str) -> dict[str, Any]:
+        """Normalise, validate and apply the business rules to a full User body (POST and PUT)."""
+        attributes = normalise_user(body, self.profile, log)
+        _raise_for([*log.errors, *self.validator.validate("user", attributes)], what)
+        attributes.pop("schemas", None)
+        active_default = self.profile.rules.active_default
+        if "active" not in attributes and active_default is not None:
+            attributes["active"] = active_default
+        self._apply_rules(attributes)
+        return attributes
+
+    def _with_schemas(self, attributes: dict[str, Any]) -> dict[str, Any]:
+        return {"schemas": self.schemas_of(attributes), **attributes}
+
+    def schemas_of(self, attributes: Mapping[str, Any]) -> list[str]:
+        """The ``schemas`` a user carries: the core schema plus each extension it has values in."""
+        schema = self.profile.resource_schema
+        return [schema.core_uri, *(uri for uri in schema.extension_uris if attributes.get(uri))]
+
+    def _apply_rules(self, attributes: dict[str, Any]) -> None:
+        """RingCentral's rules beyond the JSON Schema (per profile); InvalidValue if one is broken."""
+        rules = self.profile.rules
+        problems: list[Violation] = []
+        for name in rules.one_element_per_type:
+            seen: set[str] = set()
+            for index, element in enumerate(attributes.get(name) or ()):
+                kind = str(element.get("type", "")).casefold() if isinstance(element, dict) else ""
+                if kind and kind in seen:
+                    problems.append(
+                        Violation(
+                            f"/{name}/{index}/type",
+                            "scim.one-element-per-type",
+                            f'only one element of type "{element.get("type")}" is allowed in {name}',
+                        )
+                    )
+                seen.add(kind)
+        if rules.user_name_is_work_email:
+            work = [
+                e.get("value")
+                for e in attributes.get("emails") or ()
+                if isinstance(e, dict) and str(e.get("type", "")).casefold() == "work"
+            ]
+            user_name = attributes.get("userName")
+            if not work:
+                problems.append(
+                    Violation("/emails", "ringcentral.work-email-required", "a work email is required")
+                )
+            elif not isinstance(user_name, str) or user_name.casefold() != str(work[0]).casefold():
+                problems.append(
+                    Violation(
+                        "/userName",
+                        "ringcentral.username-is-work-email",
+                        f"userName [{user_name}] must be the same as the work email [{work[0]}]",
+                    )
+                )
+        if problems:
+            listed = "; ".join(f"{v.pointer}: {v.message}" for v in problems)
+            raise InvalidValue(listed, violations=problems)

@@ -1,0 +1,35 @@
+"""Settings of one fake: everything a user can choose, with the embedded defaults.
+
+``mockrc serve`` fills these from its options, the in-process mock from its arguments; the
+application reads them and nothing else, so both transports behave the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+#: The hosts RingCentral's SDKs and Entra talk to; the in-process transport answers for them.
+DEFAULT_BASE_URLS: tuple[str, ...] = (
+    "https://platform.ringcentral.com",
+    "https://platform.devtest.ringcentral.com",
+)
+
+ErrorShape = Literal["scim", "rest"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a fake is configured with."""
+
+    #: ``ringcentral`` (RingCentral's rules) or ``scim`` (a generic RFC 7643/7644 User target).
+    profile: str = "ringcentral"
+    #: Static bearer tokens of the default admin, with every permission, that never expire.
+    tokens: tuple[str, ...] = ()
+    #: How 401/403 on ``/scim`` are shaped: the SCIM error body (default) or RingCentral's REST
+    #: gateway body. RingCentral does not document which one its gateway sends there.
+    auth_error_shape: ErrorShape = "scim"
+    #: Seed for ids and generated data: the same seed gives the same ids.
+    seed: int = 0
+    #: Extra base URLs the in-process transport answers for, besides RingCentral's own.
+    base_urls: tuple[str, ...] = field(default=DEFAULT_BASE_URLS)

@@ -1,0 +1,96 @@
+"""MockState: everything one fake knows, in one object owned by its app.
+
+There is no module-level state: each app (each test, each server) builds its own MockState, and
+``reset()`` puts it back as it started. Requests are serialised by ``lock`` (the server is
+multi-threaded; the domain objects are not), which :func:`mockrc.app.create_app` holds around
+each request.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from mockrc.clock import Clock, SystemClock
+from mockrc.ids import IdFactory
+from mockrc.profile import Profile, load_profile
+from mockrc.scim.users import UserService
+from mockrc.settings import Settings
+from mockrc.tokens import Principal, TokenRegistry
+from mockrc.violations import Violation
+
+#: The account's administrator until the OAuth account model exists: every SCIM permission.
+DEFAULT_ADMIN = Principal(
+    owner_id="100000001",
+    client_id="mockrc-client-id",
+    scopes=frozenset({"ReadAccounts", "EditAccounts"}),
+    is_admin=True,
+)
+
+
+@dataclass(frozen=True)
+class RecordedViolation:
+    """A violation with the request it was found in, ready for a request journal."""
+
+    request_id: int
+    method: str
+    path: str
+    violation: Violation
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "request_id": self.request_id,
+            "method": self.method,
+            "path": self.path,
+            **self.violation.to_dict(),
+        }
+
+
+@dataclass
+class HandlerError:
+    """An exception raised inside the fake: answered as a 500, kept so tests can re-raise it."""
+
+    request_id: int
+    method: str
+    path: str
+    exception: BaseException
+
+
+class MockState:
+    """The account, its users and tokens, the clock, and what was recorded about requests."""
+
+    def __init__(self, settings: Settings | None = None, *, clock: Clock | None = None) -> None:
+        self.settings = settings or Settings()
+        self.clock: Clock = clock or SystemClock()
+        self.profile: Profile = load_profile(self.settings.profile)
+        self.lock = threading.RLock()
+        self._build()
+
+    def _build(self) -> None:
+        self.ids = IdFactory(self.profile.rules.id_style, seed=self.settings.seed)
+        self.users = UserService(self.profile, self.clock, self.ids)
+        self.tokens = TokenRegistry(self.clock)
+        self.violations: list[RecordedViolation] = []
+        self.handler_errors: list[HandlerError] = []
+        self._request_ids = 0
+        for value in self.settings.tokens:
+            self.tokens.register(value, DEFAULT_ADMIN)
+
+    def reset(self) -> None:
+        """Forget every user, token and record: back to the state the settings describe."""
+        with self.lock:
+            self._build()
+
+    def next_request_id(self) -> int:
+        with self.lock:
+            self._request_ids += 1
+            return self._request_ids
+
+    def issue_admin_token(self) -> str:
+        """Mint a long-lived token for the default admin (what the in-process mock hands out)."""
+        value = self.ids.new_token("mockrc-")
+        self.tokens.register(value, DEFAULT_ADMIN)
+        return value
+
+    def record_violations(self, request_id: int, method: str, path: str, found: list[Violation]) -> None:
+        self.violations.extend(RecordedViolation(request_id, method, path, v) for v in found)

@@ -1,0 +1,94 @@
+"""Access tokens and who stands behind them.
+
+Every SCIM request is authorised by a bearer token found here. The registry is the one place
+that decides whether a token is usable (unknown, expired, revoked) so that tokens registered from
+the command line (``mockrc serve --token T``) and tokens issued by the OAuth endpoints go through
+the same checks, and expiry follows the injectable clock.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field, replace
+
+from mockrc.clock import Clock
+from mockrc.errors import Unauthenticated
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The RingCentral user (extension) and the app on whose behalf a token acts."""
+
+    owner_id: str
+    client_id: str
+    #: The app permissions granted to the token (RingCentral's ``scope``), e.g. ``EditAccounts``.
+    scopes: frozenset[str]
+    #: Whether the user behind the token has the administrator role.
+    is_admin: bool
+    account_id: str = "400000001"
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    """One access token. ``expires_at`` is None for long-lived tokens registered by hand."""
+
+    value: str
+    principal: Principal
+    session_id: str
+    issued_at: float
+    expires_at: float | None = None
+    revoked: bool = False
+
+
+@dataclass
+class TokenRegistry:
+    """All access tokens of one fake, keyed by their value."""
+
+    clock: Clock
+    _tokens: dict[str, AccessToken] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def register(
+        self,
+        value: str,
+        principal: Principal,
+        *,
+        session_id: str | None = None,
+        ttl: float | None = None,
+    ) -> AccessToken:
+        """Add a token; ``ttl`` None means it never expires (a static "secret token")."""
+        now = self.clock.now()
+        token = AccessToken(
+            value=value,
+            principal=principal,
+            session_id=session_id or f"session-{value[:16]}",
+            issued_at=now,
+            expires_at=None if ttl is None else now + ttl,
+        )
+        with self._lock:
+            self._tokens[value] = token
+        return token
+
+    def authenticate(self, value: str) -> AccessToken:
+        """The usable token called ``value``, or Unauthenticated with RingCentral's code for why not."""
+        with self._lock:
+            token = self._tokens.get(value)
+        if token is None:
+            raise Unauthenticated("OAU-149", "OAuth token is invalid")
+        if token.revoked:
+            raise Unauthenticated("OAU-213", "Token not found")
+        if token.expires_at is not None and self.clock.now() >= token.expires_at:
+            raise Unauthenticated("OAU-128", "Access token expired")
+        return token
+
+    def revoke_session(self, session_id: str) -> int:
+        """Revoke every token of a session; returns how many were revoked."""
+        with self._lock:
+            hits = [t for t in self._tokens.values() if t.session_id == session_id and not t.revoked]
+            for token in hits:
+                self._tokens[token.value] = replace(token, revoked=True)
+        return len(hits)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._tokens)

@@ -1,0 +1,46 @@
+"""Run ``mockrc serve`` as a separate process, the way a developer or a CI job does."""
+
+from __future__ import annotations
+
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+READY_PREFIX = "mockrc: serving RingCentral"
+
+
+@contextmanager
+def mockrc_serve(*args: str, ready_within: float = 30.0) -> Iterator[tuple[str, list[str]]]:
+    """Start ``python -m mockrc serve --port 0 ARGS``; yield its base URL and its output so far."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockrc", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    seen: list[str] = []
+    try:
+        while True:
+            line = lines.get(timeout=ready_within)
+            if line is None:
+                raise RuntimeError("mockrc serve exited before it was ready:\n" + "\n".join(seen))
+            seen.append(line)
+            if line.startswith(READY_PREFIX):
+                url = line.rsplit(" at ", 1)[1].strip()
+                break
+        yield url, seen
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -54,6 +54,8 @@ _RULE_KEYS = frozenset(
     {
         "filter",
         "userNameIsWorkEmail",
+        "attributesParameters",
+        "rootSearch",
         "uniqueEmails",
         "oneElementPerType",
         "idStyle",
@@ -127,6 +129,10 @@ class ProfileRules:
     active_default: bool | None
     default_count: int
     max_results: int
+    #: RFC 7644 §3.4.2.5 ``attributes``/``excludedAttributes``; RingCentral documents neither.
+    attributes_parameters: bool
+    #: RFC 7644 §3.4.3 ``POST /.search`` at the service root; RingCentral has only ``/Users/.search``.
+    root_search: bool
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any], where: str) -> ProfileRules:
@@ -143,14 +149,24 @@ class ProfileRules:
             active_default=doc["activeDefault"],
             default_count=doc["defaultCount"],
             max_results=doc["maxResults"],
+            attributes_parameters=doc["attributesParameters"],
+            root_search=doc["rootSearch"],
         )
         if rules.filter not in get_args(FilterStyle):
             _bad(where, f"rules.filter must be one of {get_args(FilterStyle)}, not {rules.filter!r}")
         if rules.id_style not in get_args(IdStyle):
             _bad(where, f"rules.idStyle must be one of {get_args(IdStyle)}, not {rules.id_style!r}")
-        for flag in (rules.user_name_is_work_email, rules.unique_emails):
-            if not isinstance(flag, bool):
-                _bad(where, "rules.userNameIsWorkEmail and rules.uniqueEmails must be booleans")
+        flags = (
+            rules.user_name_is_work_email,
+            rules.unique_emails,
+            rules.attributes_parameters,
+            rules.root_search,
+        )
+        if not all(isinstance(flag, bool) for flag in flags):
+            _bad(
+                where,
+                "rules.userNameIsWorkEmail, uniqueEmails, attributesParameters, rootSearch must be booleans",
+            )
         if rules.active_default is not None and not isinstance(rules.active_default, bool):
             _bad(where, "rules.activeDefault must be a boolean or null")
         for number in (rules.default_count, rules.max_results):

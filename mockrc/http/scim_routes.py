@@ -7,6 +7,7 @@ Permissions follow RingCentral's spec: discovery and reads need ``ReadAccounts``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, g, request
@@ -15,6 +16,7 @@ from mockrc.errors import Forbidden, NotFound
 from mockrc.http.auth import authorise_scim
 from mockrc.http.request_parsing import int_param, json_body
 from mockrc.http.wire import list_response, scim_response
+from mockrc.scim.projection import parse_attribute_list, project
 from mockrc.scim.render import SCIM_PREFIX, render_user, user_location, with_meta
 from mockrc.scim.users import Page
 from mockrc.state import MockState
@@ -35,11 +37,22 @@ def scim_blueprint(state: MockState) -> Blueprint:
     def base_url() -> str:
         return request.host_url.rstrip("/")
 
-    def user_json(user: StoredUser) -> dict[str, Any]:
-        return render_user(user, users.schemas_of(user.attributes), profile, base_url())
+    def user_json(user: StoredUser, source: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The user as returned, projected by ``attributes``/``excludedAttributes`` where the profile
+        supports them (from ``source``: a SearchRequest body, else the query string)."""
+        rendered = render_user(user, users.schemas_of(user.attributes), profile, base_url())
+        if not profile.rules.attributes_parameters:
+            return rendered
+        source = request.args if source is None else source
+        return project(
+            rendered,
+            profile.resource_schema,
+            parse_attribute_list(source.get("attributes")),
+            parse_attribute_list(source.get("excludedAttributes")),
+        )
 
-    def page_response(page: Page) -> Response:
-        resources = [user_json(u) for u in page.users]
+    def page_response(page: Page, source: Mapping[str, Any] | None = None) -> Response:
+        resources = [user_json(u, source) for u in page.users]
         return scim_response(list_response(resources, page.total, page.start_index))
 
     def refuse_filter() -> None:
@@ -103,6 +116,15 @@ def scim_blueprint(state: MockState) -> Blueprint:
         )
         return page_response(page)
 
+    @routes.post("/.search")
+    def search_root() -> Response:
+        """RFC 7644 §3.4.3 search at the service root: Users is the only resource type here."""
+        if not profile.rules.root_search:
+            raise NotFound(
+                f"Resource not found: POST {SCIM_PREFIX}/.search (RingCentral has /Users/.search only)"
+            )
+        return search_users()
+
     @routes.post("/Users/.search")
     def search_users() -> Response:
         authorise_scim(request, state.tokens, "ReadAccounts")
@@ -119,7 +141,7 @@ def scim_blueprint(state: MockState) -> Blueprint:
             int_param(body.get("startIndex"), "startIndex") or 1,
             int_param(body.get("count"), "count"),
         )
-        return page_response(page)
+        return page_response(page, body)
 
     @routes.post("/Users")
     def create_user() -> Response:

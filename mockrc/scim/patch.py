@@ -194,6 +194,15 @@ class _Operation:
         if not isinstance(value, Mapping):
             self.fail(InvalidValue, where, f'the attributes of "{uri}" must be an object')
         for key, item in value.items():
+            if key.lower() == "schemas":
+                # scim2-models serialises an extension object with its own "schemas"; RFC 7643
+                # keeps "schemas" at the resource level only, so it is dropped here, not applied.
+                self.log.warn(
+                    json_pointer((*pointer, key)),
+                    "compat.schemas-in-extension",
+                    f'"schemas" inside the "{uri}" object is ignored',
+                )
+                continue
             path = f"{uri}:{key}"
             self.apply(
                 self.resolve(path, f"value key {_quoted(path)}", (*pointer, key)), item, True, (*pointer, key)

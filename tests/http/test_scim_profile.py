@@ -81,3 +81,44 @@ def test_external_id_is_case_exact(fake: Fake) -> None:
 
     assert fake.get("/scim/v2/Users", params={"filter": 'externalId eq "AbC"'}).json()["totalResults"] == 1
     assert fake.get("/scim/v2/Users", params={"filter": 'externalId eq "abc"'}).json()["totalResults"] == 0
+
+
+def test_attributes_parameter_returns_only_what_was_asked_plus_id(fake: Fake) -> None:
+    user = create(fake, "bjensen", displayName="Babs", name={"givenName": "Barbara", "familyName": "Jensen"})
+
+    response = fake.get(f"/scim/v2/Users/{user['id']}", params={"attributes": "displayName,name.givenName"})
+
+    assert response.json() == {
+        "schemas": [CORE],
+        "id": user["id"],
+        "displayName": "Babs",
+        "name": {"givenName": "Barbara"},
+    }
+
+
+def test_excluded_attributes_parameter_removes_them_but_never_id(fake: Fake) -> None:
+    create(fake, "bjensen", displayName="Babs", title="Boss")
+
+    listed = fake.get("/scim/v2/Users", params={"excludedAttributes": "displayName,id"}).json()
+
+    resource = listed["Resources"][0]
+    assert "displayName" not in resource
+    assert resource["id"] and resource["title"] == "Boss"
+
+
+def test_search_at_the_root_searches_users(fake: Fake) -> None:
+    create(fake, "bjensen")
+    create(fake, "bob")
+
+    response = fake.post(
+        "/scim/v2/.search",
+        json={
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+            "filter": 'userName sw "bj"',
+            "attributes": ["userName"],
+        },
+    )
+
+    assert response.status_code == 200, response.text
+    assert [r["userName"] for r in response.json()["Resources"]] == ["bjensen"]
+    assert set(response.json()["Resources"][0]) == {"schemas", "id", "userName"}

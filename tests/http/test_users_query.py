@@ -187,3 +187,13 @@ def test_search_with_a_bad_body_answers_400(fake: Fake) -> None:
 
     assert response.status_code == 400
     assert response.json()["scimType"] in {"invalidSyntax", "invalidValue"}
+
+
+def test_ringcentral_ignores_the_attributes_parameter_and_root_search(fake: Fake) -> None:
+    users = seed(fake, 1)
+
+    projected = fake.get(f"/scim/v2/Users/{users[0]['id']}", params={"attributes": "userName"})
+    root = fake.post("/scim/v2/.search", json={"schemas": [SEARCH]})
+
+    assert projected.json() == users[0]
+    assert root.status_code == 404

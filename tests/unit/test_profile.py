@@ -184,12 +184,14 @@ GOOD_RULES = {
     "activeDefault": None,
     "defaultCount": 100,
     "maxResults": 200,
+    "attributesParameters": True,
+    "rootSearch": False,
 }
 
 
 def test_rules_parse_into_typed_fields() -> None:
     rules = ProfileRules.from_json({**GOOD_RULES, "oneElementPerType": ["emails"]}, "x.json")
-    assert rules == ProfileRules("full", False, False, ("emails",), "uuid", None, 100, 200)
+    assert rules == ProfileRules("full", False, False, ("emails",), "uuid", None, 100, 200, True, False)
 
 
 @pytest.mark.parametrize(
@@ -199,6 +201,7 @@ def test_rules_parse_into_typed_fields() -> None:
         ({"filter": "okta"}, "rules.filter"),
         ({"idStyle": "guid"}, "rules.idStyle"),
         ({"uniqueEmails": "yes"}, "booleans"),
+        ({"rootSearch": "no"}, "booleans"),
         ({"activeDefault": "false"}, "activeDefault"),
         ({"maxResults": 0}, "positive integers"),
         ({"defaultCount": True}, "positive integers"),
@@ -228,6 +231,8 @@ def test_ringcentral_rules() -> None:
         active_default=False,  # RingCentral's ScimUser: active "default: false"
         default_count=100,  # RingCentral's count parameter: "default: 100"
         max_results=rules.max_results,
+        attributes_parameters=False,
+        root_search=False,
     )
 
 

@@ -1,0 +1,105 @@
+"""``attributes`` and ``excludedAttributes`` (RFC 7644 §3.4.2.5): which attributes a response carries.
+
+``attributes`` replaces the default set with the listed ones; ``excludedAttributes`` removes
+listed ones from it. Attributes the schema marks ``returned: always`` (``id``) and ``schemas``
+stay either way. Names are case-insensitive and may be sub-attributes (``name.givenName``) or
+URN-qualified (``urn:…:enterprise:2.0:User:department``); names the schema does not define are
+ignored, as the RFC gives no error for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from mockrc.scim.schema import ResourceSchema
+
+_KEPT = ("schemas", "id")
+
+
+def parse_attribute_list(value: str | Sequence[str] | None) -> list[str]:
+    """A comma-separated query value (or a SearchRequest list) as a list of names."""
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return [item.strip() for item in items if isinstance(item, str) and item.strip()]
+
+
+def _locate(schema: ResourceSchema, name: str) -> tuple[str | None, str, str | None] | None:
+    """(extension URI or None, top-level key, sub-attribute key) for a name, canonically spelled."""
+    uri, rest = schema.split_urn(name)
+    if uri is not None and uri != schema.core_uri and not rest:
+        return None, uri, None  # a whole extension
+    if uri is None and schema.canonical_uri(name) in schema.extension_uris:
+        return None, schema.canonical_uri(name) or name, None
+    resolved = schema.resolve(name)
+    if resolved is None:
+        return None
+    extension = resolved.attribute.schema_uri if resolved.attribute.schema_uri != schema.core_uri else None
+    sub = resolved.sub_attribute.name if resolved.sub_attribute else None
+    return extension, resolved.attribute.name, sub
+
+
+def project(
+    resource: dict[str, Any], schema: ResourceSchema, attributes: Sequence[str], excluded: Sequence[str]
+) -> dict[str, Any]:
+    """The resource with only the attributes the client asked for (a new dict when it changes)."""
+    if attributes:
+        return _include(resource, schema, attributes)
+    if excluded:
+        return _exclude(resource, schema, excluded)
+    return resource
+
+
+def _holder(resource: dict[str, Any], extension: str | None) -> Any:
+    return resource.get(extension) if extension else resource
+
+
+def _include(resource: dict[str, Any], schema: ResourceSchema, names: Sequence[str]) -> dict[str, Any]:
+    result = {k: resource[k] for k in _KEPT if k in resource}
+    for name in names:
+        place = _locate(schema, name)
+        if place is None:
+            continue
+        extension, key, sub = place
+        source = _holder(resource, extension)
+        if not isinstance(source, dict) or key not in source:
+            continue
+        target = result.setdefault(extension, {}) if extension else result
+        if sub is None:
+            target[key] = source[key]
+        elif isinstance(source[key], dict) and sub in source[key]:
+            target.setdefault(key, {})[sub] = source[key][sub]
+        elif isinstance(source[key], list):
+            picked = [{sub: e[sub]} for e in source[key] if isinstance(e, dict) and sub in e]
+            if picked:
+                target[key] = picked
+    return result
+
+
+def _exclude(resource: dict[str, Any], schema: ResourceSchema, names: Sequence[str]) -> dict[str, Any]:
+    result = dict(resource)
+    for name in names:
+        place = _locate(schema, name)
+        if place is None:
+            continue
+        extension, key, sub = place
+        definition = schema.resolve(name)
+        if (definition is not None and definition.target.returned == "always") or key in _KEPT:
+            continue
+        if extension:
+            holder = dict(result.get(extension) or {})
+            holder.pop(key, None)
+            if holder:
+                result[extension] = holder
+            else:
+                result.pop(extension, None)
+        elif sub is None:
+            result.pop(key, None)
+        elif isinstance(result.get(key), dict):
+            result[key] = {k: v for k, v in result[key].items() if k != sub}
+        elif isinstance(result.get(key), list):
+            result[key] = [
+                {k: v for k, v in e.items() if k != sub} for e in result[key] if isinstance(e, dict)
+            ]
+    return result

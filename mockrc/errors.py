@@ -9,6 +9,7 @@ builds a response and the HTTP layer never invents a status.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from mockrc.violations import Violation
@@ -112,7 +113,8 @@ class AuthError(MockrcError):
     """
 
     #: The top-level ``errorCode`` of the REST gateway body (e.g. ``TokenInvalid``), unless the
-    #: code itself is used there (RingCentral's gateway does that for AGW-* and CMN-408 errors).
+    #: code itself is used there (RingCentral's gateway does that for AGW-* and CMN-408 errors;
+    #: mockrc does the same for CMN-109, "Feature [...] is not available", whose body is unknown).
     gateway_code: ClassVar[str] = ""
 
     def __init__(self, code: str, message: str, *, permission: str | None = None) -> None:
@@ -124,7 +126,7 @@ class AuthError(MockrcError):
     @property
     def top_level_code(self) -> str:
         """The ``errorCode`` at the top of RingCentral's REST gateway body."""
-        if self.code.startswith(("AGW-", "CMN-408")):
+        if self.code.startswith(("AGW-", "CMN-408", "CMN-109")):
             return self.code
         return self.gateway_code
 
@@ -141,3 +143,34 @@ class PermissionDenied(AuthError):
 
     status = 403
     gateway_code = "InsufficientPermissions"
+
+
+# --- OAuth endpoints (/restapi/oauth/*) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OAuthErrorItem:
+    """One element of ``errors[]`` in RingCentral's OAuth error body."""
+
+    code: str
+    message: str
+    #: ``(parameterName, parameterValue)`` pairs; a value of None leaves ``parameterValue`` out.
+    parameters: tuple[tuple[str, str | None], ...] = ()
+
+
+class OAuthError(MockrcError):
+    """An OAuth endpoint's refusal: HTTP 400 with RingCentral's body and no-cache headers.
+
+    ``error`` is the RFC 6749 code (``invalid_request``, ``invalid_client``, ``invalid_grant``…);
+    each item carries RingCentral's OAU-/CMN- code and message. RingCentral answers every token
+    endpoint error observed so far with 400, even for codes its error table lists as 401 or 403.
+    """
+
+    status = 400
+
+    def __init__(self, error: str, *items: OAuthErrorItem) -> None:
+        if not items:
+            raise ValueError("an OAuthError needs at least one item")
+        super().__init__(items[0].message)
+        self.error = error
+        self.items: tuple[OAuthErrorItem, ...] = items

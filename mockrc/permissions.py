@@ -2,7 +2,9 @@
 
 Two checks, as RingCentral's gateway makes them: the *app* must hold the app permission the
 endpoint needs (``ReadAccounts`` for reads, ``EditAccounts`` for writes; ``EditAccounts``
-includes ``ReadAccounts``), and the *user* behind the token must be an administrator.
+includes ``ReadAccounts``), and the *user* behind the token must be an administrator. Then the
+*account* must have SCIM enabled (the admin portal's Directory Provider = SCIM): RingCentral
+answered a sandbox without it with 403 "Feature [Bulk Assign] is not available".
 """
 
 from __future__ import annotations
@@ -40,3 +42,5 @@ def require_scim_access(principal: Principal, needed: ScimPermission) -> None:
             " for requested resource.",
             permission="Users",
         )
+    if not principal.scim_enabled:
+        raise PermissionDenied("CMN-109", "Feature [Bulk Assign] is not available")

@@ -26,6 +26,8 @@ class Principal:
     #: Whether the user behind the token has the administrator role.
     is_admin: bool
     account_id: str = "400000001"
+    #: Whether the account had SCIM enabled (Directory Provider = SCIM) when the token was issued.
+    scim_enabled: bool = True
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ class AccessToken:
     issued_at: float
     expires_at: float | None = None
     revoked: bool = False
+    #: When a request first presented the token: RingCentral ends the grace period of the
+    #: refresh token it replaced 10 s after that.
+    first_used_at: float | None = None
 
 
 @dataclass
@@ -71,15 +76,30 @@ class TokenRegistry:
 
     def authenticate(self, value: str) -> AccessToken:
         """The usable token called ``value``, or Unauthenticated with RingCentral's code for why not."""
+        now = self.clock.now()
         with self._lock:
             token = self._tokens.get(value)
+            if token is not None and not token.revoked and token.first_used_at is None:
+                token = self._tokens[value] = replace(token, first_used_at=now)
         if token is None:
             raise Unauthenticated("OAU-149", "OAuth token is invalid")
         if token.revoked:
             raise Unauthenticated("OAU-213", "Token not found")
-        if token.expires_at is not None and self.clock.now() >= token.expires_at:
+        if token.expires_at is not None and now >= token.expires_at:
             raise Unauthenticated("OAU-128", "Access token expired")
         return token
+
+    def find(self, value: str) -> AccessToken | None:
+        """The token called ``value`` whatever its state, without counting this as a use."""
+        with self._lock:
+            return self._tokens.get(value)
+
+    def revoke(self, value: str) -> None:
+        """Revoke one token (a refresh replaces the session's access token this way)."""
+        with self._lock:
+            token = self._tokens.get(value)
+            if token is not None:
+                self._tokens[value] = replace(token, revoked=True)
 
     def revoke_session(self, session_id: str) -> int:
         """Revoke every token of a session; returns how many were revoked."""

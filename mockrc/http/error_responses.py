@@ -4,15 +4,17 @@ Domain errors (:mod:`mockrc.errors`) carry their status and codes; Werkzeug's ro
 (unknown path, wrong method, body too large) are translated to the same shapes; anything else is
 an internal error: answered as a SCIM 500 without a traceback, and kept on the state so that a
 test can re-raise it. Paths under ``/scim`` answer SCIM error bodies; other paths answer
-RingCentral's REST error body.
+RingCentral's REST error body; OAuth errors answer RingCentral's OAuth body wherever they occur.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from mockrc.errors import AuthError, MockrcError, ScimError
+from mockrc.errors import AuthError, MockrcError, OAuthError, ScimError
 from mockrc.http.wire import json_response, rest_error_body, scim_error_body, scim_response
 from mockrc.state import HandlerError, MockState
 
@@ -21,8 +23,28 @@ def _is_scim_path(path: str) -> bool:
     return path == "/scim" or path.startswith("/scim/")
 
 
+#: RingCentral's token endpoint sends these with its errors (RFC 6749 §5.1 asks them of token responses).
+NO_CACHE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def oauth_error_body(error: OAuthError) -> dict[str, Any]:
+    """RingCentral's OAuth error body, keys in the order most real bodies show them."""
+    items: list[dict[str, Any]] = []
+    for item in error.items:
+        entry: dict[str, Any] = {"errorCode": item.code, "message": item.message}
+        if item.parameters:
+            entry["parameters"] = [
+                {"parameterName": name} if value is None else {"parameterName": name, "parameterValue": value}
+                for name, value in item.parameters
+            ]
+        items.append(entry)
+    return {"error": error.error, "errors": items, "error_description": error.items[0].message}
+
+
 def render_error(error: MockrcError, state: MockState, path: str) -> Response:
     """The wire form of a mockrc error for a request to ``path``."""
+    if isinstance(error, OAuthError):
+        return json_response(oauth_error_body(error), error.status, headers=dict(NO_CACHE))
     if isinstance(error, AuthError):
         if _is_scim_path(path) and state.settings.auth_error_shape == "scim":
             return scim_response(scim_error_body(error.status, error.message), error.status)

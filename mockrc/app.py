@@ -15,6 +15,7 @@ from flask import Flask, Response, g, request
 from mockrc.clock import Clock
 from mockrc.http.admin_routes import admin_blueprint
 from mockrc.http.error_responses import register_error_handlers
+from mockrc.http.oauth_routes import oauth_blueprint
 from mockrc.http.scim_routes import scim_blueprint
 from mockrc.settings import Settings
 from mockrc.state import MockState
@@ -63,6 +64,7 @@ def create_app(
     register_error_handlers(app, state)
     app.register_blueprint(scim_blueprint(state))
     app.register_blueprint(admin_blueprint(state))
+    app.register_blueprint(oauth_blueprint(state))
     app.wsgi_app = _Serialised(app.wsgi_app, state)  # type: ignore[method-assign]
     return app
 

@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--seed", type=int, default=0, help="seed for ids (default: 0)")
     serve.add_argument(
+        "--account",
+        metavar="FILE",
+        help="account file: apps, users, SCIM enabled (default: the built-in account, see the README)",
+    )
+    serve.add_argument(
         "--auth-error-shape",
         choices=("scim", "rest"),
         default="scim",
@@ -55,12 +60,19 @@ def _serve(args: argparse.Namespace) -> int:
         tokens=tuple(args.token or [DEFAULT_TOKEN]),
         seed=args.seed,
         auth_error_shape=args.auth_error_shape,
+        account=args.account,
     )
-    state = MockState(settings)
+    try:
+        state = MockState(settings)
+    except ValueError as exc:
+        print(f"mockrc: {exc}", file=sys.stderr, flush=True)
+        return 2
     server = LiveServer(create_app(state), host=args.host, port=args.port)
     server.bind()
     print(f"mockrc: SCIM base URL {server.url}/scim/v2", flush=True)
     print(f"mockrc: bearer tokens accepted: {', '.join(settings.tokens)}", flush=True)
+    app = state.account.default_app
+    print(f"mockrc: OAuth token URL {server.url}/restapi/oauth/token (client_id {app.client_id})", flush=True)
     # Last, because scripts wait for this line: the server answers from here on.
     print(f"mockrc: serving RingCentral (profile {settings.profile}) at {server.url}", flush=True)
     server.serve_forever()

@@ -27,7 +27,8 @@ class MockRingCentral(ContextDecorator):
     """A fake RingCentral for the duration of a ``with`` block or a decorated function.
 
     Each activation starts from a fresh state, so decorated tests never share users or tokens.
-    ``clock`` defaults to a :class:`~mockrc.clock.FakeClock` that tests advance by hand.
+    ``clock`` defaults to a :class:`~mockrc.clock.FakeClock` that tests advance by hand;
+    ``account`` names an account file (default: the built-in account of the README).
     """
 
     def __init__(
@@ -38,12 +39,14 @@ class MockRingCentral(ContextDecorator):
         base_urls: Sequence[str] = (),
         seed: int = 0,
         clock: Clock | None = None,
+        account: str | None = None,
     ) -> None:
         self.settings = Settings(
             profile=profile,
             tokens=tuple(tokens),
             seed=seed,
             base_urls=(*DEFAULT_BASE_URLS, *(u.rstrip("/") for u in base_urls)),
+            account=account,
         )
         self._clock = clock
         self.state: MockState

@@ -33,3 +33,5 @@ class Settings:
     seed: int = 0
     #: Extra base URLs the in-process transport answers for, besides RingCentral's own.
     base_urls: tuple[str, ...] = field(default=DEFAULT_BASE_URLS)
+    #: The account file (apps, users, SCIM enabled); None is ``fixtures/accounts/default.json``.
+    account: str | None = None

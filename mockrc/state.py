@@ -11,21 +11,16 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from mockrc.account import Account, load_account
 from mockrc.clock import Clock, SystemClock
 from mockrc.ids import IdFactory
+from mockrc.oauth.server import OAuthServer
+from mockrc.oauth.sessions import principal_for
 from mockrc.profile import Profile, load_profile
 from mockrc.scim.users import UserService
 from mockrc.settings import Settings
 from mockrc.tokens import Principal, TokenRegistry
 from mockrc.violations import Violation
-
-#: The account's administrator until the OAuth account model exists: every SCIM permission.
-DEFAULT_ADMIN = Principal(
-    owner_id="100000001",
-    client_id="mockrc-client-id",
-    scopes=frozenset({"ReadAccounts", "EditAccounts"}),
-    is_admin=True,
-)
 
 
 @dataclass(frozen=True)
@@ -59,9 +54,13 @@ class HandlerError:
 class MockState:
     """The account, its users and tokens, the clock, and what was recorded about requests."""
 
-    def __init__(self, settings: Settings | None = None, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self, settings: Settings | None = None, *, clock: Clock | None = None, account: Account | None = None
+    ) -> None:
         self.settings = settings or Settings()
         self.clock: Clock = clock or SystemClock()
+        #: The account behind the fake: ``account`` if given, else the settings' file (or the default).
+        self.account: Account = account or load_account(self.settings.account)
         self.profile: Profile = load_profile(self.settings.profile)
         self.lock = threading.RLock()
         self._build()
@@ -70,11 +69,25 @@ class MockState:
         self.ids = IdFactory(self.profile.rules.id_style, seed=self.settings.seed)
         self.users = UserService(self.profile, self.clock, self.ids)
         self.tokens = TokenRegistry(self.clock)
+        self.oauth = OAuthServer(self.account, self.tokens, self.clock, seed=self.settings.seed)
         self.violations: list[RecordedViolation] = []
         self.handler_errors: list[HandlerError] = []
         self._request_ids = 0
         for value in self.settings.tokens:
-            self.tokens.register(value, DEFAULT_ADMIN)
+            self.tokens.register(value, self.admin_principal)
+
+    @property
+    def admin_principal(self) -> Principal:
+        """Who static tokens act as: the account's first administrator, through its first app,
+        with every permission of that app."""
+        app = self.account.default_app
+        return principal_for(self.account, app, self.account.default_admin, app.permissions)
+
+    def use_account(self, account: Account) -> None:
+        """Serve ``account`` from now on; like :meth:`reset`, everything else starts afresh."""
+        with self.lock:
+            self.account = account
+            self._build()
 
     def reset(self) -> None:
         """Forget every user, token and record: back to the state the settings describe."""
@@ -89,7 +102,7 @@ class MockState:
     def issue_admin_token(self) -> str:
         """Mint a long-lived token for the default admin (what the in-process mock hands out)."""
         value = self.ids.new_token("mockrc-")
-        self.tokens.register(value, DEFAULT_ADMIN)
+        self.tokens.register(value, self.admin_principal)
         return value
 
     def record_violations(self, request_id: int, method: str, path: str, found: list[Violation]) -> None:

@@ -1,0 +1,63 @@
+"""A benchmark-only server: ``mockrc``'s app over N preloaded users, on a free port.
+
+Run as ``python -m benchmarks.preloaded_server --users N``. It loads the users, binds, prints one
+line ``bench-server: {json}`` (URL, load time, RSS growth, a random sample of users' ids and
+userNames) and serves until SIGTERM. A separate process, so the load generator does not share
+its interpreter lock and what is measured is the server alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections.abc import Sequence
+
+from benchmarks.workload import load_users, new_state, sample
+from mockrc.app import create_app
+from mockrc.transport.server import LiveServer
+
+READY_PREFIX = "bench-server: "
+
+
+def resident_bytes() -> int | None:
+    """This process's resident set size, where ``/proc`` tells it (Linux); else None."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, required=True, help="users to preload")
+    parser.add_argument("--sample", type=int, default=1000, help="users to report back (default: 1000)")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads (default: 8, as serve)")
+    args = parser.parse_args(argv)
+
+    state = new_state()
+    rss_before = resident_bytes()
+    started = time.perf_counter()
+    loaded = load_users(state, args.users)
+    load_seconds = time.perf_counter() - started
+    rss_after = resident_bytes()
+    picked = sample(loaded, args.sample)
+
+    server = LiveServer(create_app(state), port=0, threads=args.threads)
+    server.bind()
+    ready = {
+        "url": server.url,
+        "users": args.users,
+        "load_seconds": load_seconds,
+        "rss_growth_bytes": None if rss_before is None or rss_after is None else rss_after - rss_before,
+        "ids": picked.ids,
+        "user_names": picked.user_names,
+    }
+    print(READY_PREFIX + json.dumps(ready), flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

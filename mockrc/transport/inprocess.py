@@ -32,7 +32,8 @@ Nesting with your own ``responses`` mocks:
 
 Transport faults: a response carrying ``X-Mockrc-Fault: drop`` is turned into a
 :class:`requests.exceptions.ConnectionError` raised to the caller, the in-process equivalent of
-the server closing the connection without an answer. The header never reaches the client.
+the server closing the connection without an answer (which is what ``LiveServer`` does with the
+same header). The header never reaches the client.
 """
 
 from __future__ import annotations

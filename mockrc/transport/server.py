@@ -8,6 +8,10 @@ a taken port raises at once; only serving happens in the background thread. Bind
 thread is moto's ``ThreadedMotoServer`` mistake: a failed bind there leaves ``start()`` waiting
 forever. Port 0 (the default) lets the OS pick a free port, read back through :attr:`url`.
 
+Transport faults: a response carrying ``X-Mockrc-Fault: drop`` is never sent; the connection is
+closed instead, so the client sees the server hang up without an answer (``RemoteDisconnected``,
+a ``ConnectionError`` in ``requests``), as with the in-process transport.
+
 Nothing is logged on start; the CLI prints its own line.
 """
 
@@ -16,22 +20,48 @@ from __future__ import annotations
 import signal
 import socket
 import threading
+from collections.abc import Iterable
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 from waitress import create_server, wasyncore
+from waitress.channel import ClientDisconnected
 from waitress.server import BaseWSGIServer
 
+from mockrc.transport.inprocess import FAULT_DROP, FAULT_HEADER
+
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIApplication
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 
 class _ShutdownRequested(SystemExit):
-    """Raised by the signal handlers of :meth:`LiveServer.serve_forever` to leave waitress's loop.
+    """Raised by the signal handlers of :meth:`LiveServer.serve_forever` to leave the loop.
 
-    A ``SystemExit`` because waitress's ``run()`` ends its loop on exactly that (or
-    ``KeyboardInterrupt``), and because an exit is the right outcome should it ever escape.
+    A ``SystemExit`` so that, should it ever escape, the process ends as a signal would end it.
     """
+
+
+def _with_faults(app: WSGIApplication) -> WSGIApplication:
+    """``app``, except that a response marked ``X-Mockrc-Fault: drop`` closes the connection.
+
+    Raising waitress's ``ClientDisconnected`` before anything is written makes waitress close
+    the connection without writing a response (and log it at INFO only), which is exactly a
+    server hanging up. An unknown fault fails loudly, as a 500.
+    """
+    fault_header = FAULT_HEADER.lower()
+
+    def serve(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            fault = next((value for name, value in headers if name.lower() == fault_header), None)
+            if fault == FAULT_DROP:
+                raise ClientDisconnected(f"mockrc dropped the connection: {environ['PATH_INFO']}")
+            if fault is not None:
+                raise ValueError(f"unknown {FAULT_HEADER} value {fault!r}")
+            return start_response(status, headers, exc_info)
+
+        return app(environ, start)
+
+    return serve
 
 
 def _request_shutdown(signum: int, frame: FrameType | None) -> None:
@@ -44,13 +74,14 @@ class LiveServer:
     def __init__(
         self, app: WSGIApplication, host: str = "127.0.0.1", port: int = 0, threads: int = 8
     ) -> None:
-        self._app = app
+        self._app = _with_faults(app)
         self._host = host
         self._requested_port = port
         self._threads = threads
         self._server: BaseWSGIServer | None = None
         self._map: dict[int, wasyncore.dispatcher] = {}
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     def bind(self) -> None:
         """Bind and listen now, in this thread; ``OSError`` if the address is taken. Idempotent.
@@ -80,7 +111,10 @@ class LiveServer:
         self.bind()
         if self._thread is not None:
             raise RuntimeError("LiveServer is already started")
-        thread = threading.Thread(target=self._bound.run, name=f"mockrc-server-{self.port}", daemon=True)
+        self._stopping = threading.Event()
+        thread = threading.Thread(
+            target=self._serve, args=(self._stopping,), name=f"mockrc-server-{self.port}", daemon=True
+        )
         thread.start()
         self._thread = thread
 
@@ -89,10 +123,8 @@ class LiveServer:
         if self._server is None:
             return
         if self._thread is not None:
-            # The loop thread owns the sockets: ask it to close them all, which ends its loop
-            # at once (closing them from here would leave it blocked in poll() until a timeout).
-            socket_map = self._map
-            self._server.trigger.pull_trigger(lambda: wasyncore.close_all(socket_map))
+            self._stopping.set()
+            self._server.pull_trigger()  # wake the loop now rather than at its poll timeout
             self._thread.join()
             self._thread = None
         self._close()
@@ -106,9 +138,9 @@ class LiveServer:
         try:
             for signum in (signal.SIGINT, signal.SIGTERM):
                 previous[signum] = signal.signal(signum, _request_shutdown)
-            self._bound.run()
+            self._serve(threading.Event())
         except _ShutdownRequested:
-            pass  # the signal landed outside waitress's loop, which catches it itself otherwise
+            pass
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
@@ -143,8 +175,32 @@ class LiveServer:
             raise RuntimeError("LiveServer is not bound; call start() or bind() first")
         return self._server
 
+    def _serve(self, stopping: threading.Event) -> None:
+        """Waitress's event loop, one poll at a time, until ``stopping`` is set.
+
+        Not ``server.run()``: that loop ends only once every socket, the trigger included, is
+        closed, and closing them from another thread races with the loop and with worker
+        threads pulling the trigger (a write to a closed, or reused, descriptor).
+        """
+        server, socket_map = self._bound, self._map
+        while not stopping.is_set():
+            wasyncore.loop(
+                timeout=server.adj.asyncore_loop_timeout,
+                use_poll=server.adj.asyncore_use_poll,
+                map=socket_map,
+                count=1,
+            )
+
     def _close(self) -> None:
-        """Close the sockets (if the loop has not) and let the worker threads finish."""
+        """With the loop stopped: drop the connections, let the workers finish, close the server.
+
+        Connections first, so a worker still writing a response gets ``ClientDisconnected`` at
+        once; the listening socket and its trigger last, since workers pull the trigger until
+        they exit.
+        """
         server, self._server = self._bound, None
-        wasyncore.close_all(self._map)
+        for dispatcher in list(self._map.values()):
+            if dispatcher is not server and dispatcher is not server.trigger:
+                dispatcher.close()
         server.task_dispatcher.shutdown()
+        server.close()

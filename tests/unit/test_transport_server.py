@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 import requests
-from flask import Flask
+from flask import Flask, Response
 
+from mockrc.transport.inprocess import FAULT_HEADER
 from mockrc.transport.server import LiveServer
 
 WAIT = 10  # seconds; only ever reached when a test is failing
@@ -33,6 +34,10 @@ def make_app(name: str = "app") -> Flask:
     def partner() -> str:
         arrived.set()
         return "here"
+
+    @app.get("/fault/<kind>")
+    def fault(kind: str) -> Response:
+        return Response("never sent", headers={FAULT_HEADER: kind})
 
     return app
 
@@ -184,6 +189,22 @@ class TestStop:
 
         with server:
             assert requests.get(f"{server.url}/name", timeout=WAIT).text == "app"
+
+
+class TestFaults:
+    def test_drop_fault_closes_the_connection_without_a_response(self, server: LiveServer) -> None:
+        session = requests.Session()
+
+        with pytest.raises(requests.exceptions.ConnectionError, match="without response"):
+            session.get(f"{server.url}/fault/drop", timeout=WAIT)
+
+        assert session.get(f"{server.url}/name", timeout=WAIT).text == "app"
+
+    def test_unknown_fault_is_a_server_error(self, server: LiveServer) -> None:
+        resp = requests.get(f"{server.url}/fault/melt", timeout=WAIT)
+
+        assert resp.status_code == 500
+        assert "never sent" not in resp.text
 
 
 class TestServeForever:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import uuid
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -23,6 +25,7 @@ from ringcentral.http.api_exception import ApiException
 from ringcentral.platform.platform import Platform
 
 from mockrc import mock_ringcentral
+from mockrc.resources import fixture
 from tests.conformance.live_server import mockrc_serve
 from tests.helpers import LIST, minimal_user
 
@@ -211,3 +214,21 @@ def test_authorization_code_with_pkce_then_sdk_login(server: str) -> None:
     assert query["state"] == ["s-1"]
     assert sdk.auth().data()["owner_id"] == "100000001"
     assert sdk.get("/scim/v2/Users").response().status_code == 200
+
+
+def test_mockrc_serve_with_an_account_file(tmp_path: Path) -> None:
+    account = json.loads(fixture("accounts", "default.json").read_text(encoding="utf-8"))
+    account["scimEnabled"] = False
+    account["apps"][0].update(clientId="acme-sync", clientSecret="acme-secret")
+    path = tmp_path / "acme.json"
+    path.write_text(json.dumps(account), encoding="utf-8")
+
+    with mockrc_serve("--account", str(path)) as (url, output):
+        sdk = SDK("acme-sync", "acme-secret", url).platform()
+        sdk.login(jwt="mockrc-admin-jwt")
+        with pytest.raises(ApiException) as caught:
+            sdk.get("/scim/v2/Users")
+
+    assert any("client_id acme-sync" in line for line in output)
+    assert status_of(caught.value) == 403
+    assert error_body(caught.value)["detail"] == "Feature [Bulk Assign] is not available"

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from mockrc.account import GRANT_TYPES, is_loopback_uri, load_account, parse_account
+from mockrc.cli import main
 from mockrc.resources import load_json_fixture
 
 
@@ -195,3 +196,15 @@ def test_a_file_that_is_not_json_names_the_file_and_where(tmp_path: Path) -> Non
 def test_a_missing_file_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"missing\.json: cannot read the account file"):
         load_account(tmp_path / "missing.json")
+
+
+def test_mockrc_serve_refuses_a_bad_account_file_naming_it(
+    tmp_path: Path, document: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    document["users"][0]["enabled"] = "yes"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    assert main(["serve", "--port", "0", "--account", str(path)]) == 2
+
+    assert capsys.readouterr().err == f'mockrc: {path}: /users/0/enabled: "yes" is not of type boolean\n'

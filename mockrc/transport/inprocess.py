@@ -50,10 +50,11 @@ from requests.adapters import HTTPAdapter
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from mockrc.settings import DEFAULT_BASE_URLS
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-DEFAULT_BASE_URLS = ("https://platform.ringcentral.com", "https://platform.devtest.ringcentral.com")
 FAULT_HEADER = "X-Mockrc-Fault"
 FAULT_DROP = "drop"
 

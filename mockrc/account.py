@@ -21,6 +21,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Final, NoReturn
 from urllib.parse import urlsplit
 
@@ -189,8 +190,7 @@ def load_account(path: str | os.PathLike[str] | None = None) -> Account:
     Raises ValueError whose message starts with the file and names the field that is wrong.
     """
     if path is None:
-        text = fixture("accounts", "default.json").read_text(encoding="utf-8")
-        return parse_account(json.loads(text), DEFAULT_ACCOUNT_FILE)
+        return _default_account()
     where = os.fspath(path)
     try:
         with open(where, encoding="utf-8") as handle:
@@ -202,6 +202,13 @@ def load_account(path: str | os.PathLike[str] | None = None) -> Account:
     except json.JSONDecodeError as exc:
         _bad(where, f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")
     return parse_account(document, where)
+
+
+@cache
+def _default_account() -> Account:
+    """The built-in account, read once per process: an Account is immutable, so it is shared."""
+    text = fixture("accounts", "default.json").read_text(encoding="utf-8")
+    return parse_account(json.loads(text), DEFAULT_ACCOUNT_FILE)
 
 
 def parse_account(document: Any, where: str) -> Account:

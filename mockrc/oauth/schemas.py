@@ -67,11 +67,6 @@ def _validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(document, registry=_registry())
 
 
-def schema_document(name: str) -> Mapping[str, Any]:
-    """The schema document called ``name`` (read-only: it is shared)."""
-    return _validator(name).schema
-
-
 def validate(name: str, instance: Any) -> list[Problem]:
     """Every way ``instance`` breaks schema ``name``: missing fields first, then unknown, then invalid."""
     problems: list[Problem] = []

@@ -138,7 +138,9 @@ def oauth_blueprint(state: MockState) -> Blueprint:
         state.oauth.revoke(
             _form_pairs(body_required=False), list(request.args.items(multi=True)), _authorization()
         )
-        return Response(status=200, headers=dict(NO_CACHE))
+        response = Response(status=200, headers=dict(NO_CACHE))
+        del response.headers["Content-Type"]  # RFC 7009 §2.2: 200 and no body, so no media type
+        return response
 
     @routes.post("/introspect")
     def introspect() -> Response:

@@ -216,6 +216,8 @@ def test_revoke_ends_the_session_and_answers_200_without_body(fake: Fake) -> Non
 
     assert response.status_code == 200
     assert response.content == b""
+    assert "Content-Type" not in response.headers
+    assert_no_cache(response)
     scim = fake.session.get(
         fake.url("/scim/v2/Users"), headers={"Authorization": f"Bearer {tokens['access_token']}"}, timeout=10
     )

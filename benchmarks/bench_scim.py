@@ -41,8 +41,8 @@ class Options:
     #: the largest size with the smallest.
     sizes: tuple[int, ...] = (1_000, 100_000)
     #: Timed seconds per endpoint and size, split over ``rounds``.
-    seconds: float = 6.0
-    rounds: int = 3
+    seconds: float = 8.0
+    rounds: int = 5
     connections: int = 2
     #: Requests sent once per endpoint to estimate its rate, which sizes the rounds.
     calibration_requests: int = 200
@@ -62,6 +62,7 @@ def quick_options() -> Options:
     return Options(
         sizes=(1_000, 10_000),
         seconds=1.5,
+        rounds=3,
         memory_sizes=(1_000,),
         in_process_calls=100,
         in_process_rounds=3,

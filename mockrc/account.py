@@ -109,6 +109,8 @@ class Account:
     scim_enabled: bool
     apps: tuple[App, ...]
     users: tuple[User, ...]
+    #: Licences left for new users ("Creating a user requires an unassigned extension"); None: no limit.
+    unassigned_extensions: int | None = None
 
     def app(self, client_id: str) -> App | None:
         return next((a for a in self.apps if a.client_id == client_id), None)
@@ -226,6 +228,7 @@ def parse_account(document: Any, where: str) -> Account:
         scim_enabled=document["scimEnabled"],
         apps=apps,
         users=users,
+        unassigned_extensions=document.get("unassignedExtensions"),
     )
     _check_rules(account, where)
     return account

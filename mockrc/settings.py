@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from mockrc.ratelimit import RateLimits
+
 #: The hosts RingCentral's SDKs and Entra talk to; the in-process transport answers for them.
 DEFAULT_BASE_URLS: tuple[str, ...] = (
     "https://platform.ringcentral.com",
@@ -35,3 +37,7 @@ class Settings:
     base_urls: tuple[str, ...] = field(default=DEFAULT_BASE_URLS)
     #: The account file (apps, users, SCIM enabled); None is ``fixtures/accounts/default.json``.
     account: str | None = None
+    #: Scenarios active from the start (and again after a reset): shipped names or file paths.
+    scenarios: tuple[str, ...] = ()
+    #: RingCentral's per-user rate limits, or None for none (the default: test suites would trip them).
+    rate_limits: RateLimits | None = None

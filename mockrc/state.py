@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import partial
 
 from mockrc.account import Account, load_account
 from mockrc.clock import Clock, SystemClock
@@ -17,6 +18,10 @@ from mockrc.ids import IdFactory
 from mockrc.oauth.server import OAuthServer
 from mockrc.oauth.sessions import principal_for
 from mockrc.profile import Profile, load_profile
+from mockrc.ratelimit import RateLimiter
+from mockrc.scenarios.actions import apply_change
+from mockrc.scenarios.engine import ScenarioEngine
+from mockrc.scenarios.loader import load_scenario
 from mockrc.scim.users import UserService
 from mockrc.settings import Settings
 from mockrc.tokens import Principal, TokenRegistry
@@ -62,12 +67,16 @@ class MockState:
         #: The account behind the fake: ``account`` if given, else the settings' file (or the default).
         self.account: Account = account or load_account(self.settings.account)
         self.profile: Profile = load_profile(self.settings.profile)
+        #: Loaded once, so a bad file fails here; activated afresh by every reset.
+        self._initial_scenarios = tuple(load_scenario(s) for s in self.settings.scenarios)
         self.lock = threading.RLock()
         self._build()
 
     def _build(self) -> None:
         self.ids = IdFactory(self.profile.rules.id_style, seed=self.settings.seed)
-        self.users = UserService(self.profile, self.clock, self.ids)
+        self.users = UserService(
+            self.profile, self.clock, self.ids, unassigned_extensions=self.account.unassigned_extensions
+        )
         self.tokens = TokenRegistry(self.clock)
         self.oauth = OAuthServer(self.account, self.tokens, self.clock, seed=self.settings.seed)
         self.violations: list[RecordedViolation] = []
@@ -75,6 +84,11 @@ class MockState:
         self._request_ids = 0
         for value in self.settings.tokens:
             self.tokens.register(value, self.admin_principal)
+        self.scenarios = ScenarioEngine(self.clock, partial(apply_change, self), seed=self.settings.seed)
+        for scenario in self._initial_scenarios:
+            self.scenarios.activate(scenario)
+        limits = self.settings.rate_limits
+        self.rate_limiter = RateLimiter(limits, self.clock) if limits is not None else None
 
     @property
     def admin_principal(self) -> Principal:

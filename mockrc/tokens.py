@@ -9,6 +9,7 @@ the same checks, and expiry follows the injectable clock.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from mockrc.clock import Clock
@@ -52,6 +53,10 @@ class TokenRegistry:
     clock: Clock
     _tokens: dict[str, AccessToken] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Changes to what tokens may do made after they were issued (a scenario takes the admin role
+    #: or an app permission away, turns SCIM off), by name. They apply to every token, issued
+    #: before or after, when it is used: RingCentral checks roles and permissions on each call.
+    _amendments: dict[str, Callable[[Principal], Principal]] = field(default_factory=dict)
 
     def register(
         self,
@@ -81,13 +86,41 @@ class TokenRegistry:
             token = self._tokens.get(value)
             if token is not None and not token.revoked and token.first_used_at is None:
                 token = self._tokens[value] = replace(token, first_used_at=now)
+            amendments = list(self._amendments.values())
         if token is None:
             raise Unauthenticated("OAU-149", "OAuth token is invalid")
         if token.revoked:
             raise Unauthenticated("OAU-213", "Token not found")
         if token.expires_at is not None and now >= token.expires_at:
             raise Unauthenticated("OAU-128", "Access token expired")
-        return token
+        principal = token.principal
+        for amend in amendments:
+            principal = amend(principal)
+        return token if principal == token.principal else replace(token, principal=principal)
+
+    def amend_principals(self, name: str, change: Callable[[Principal], Principal]) -> None:
+        """From now on, every token acts as ``change`` makes its principal (once per ``name``)."""
+        with self._lock:
+            self._amendments[name] = change
+
+    def expire_all(self) -> None:
+        """Every usable token expires now (refresh tokens are not access tokens: they still work)."""
+        now = self.clock.now()
+        with self._lock:
+            live = [
+                t
+                for t in self._tokens.values()
+                if not t.revoked and (t.expires_at is None or t.expires_at > now)
+            ]
+            for token in live:
+                self._tokens[token.value] = replace(token, expires_at=now)
+
+    def revoke_all(self) -> set[str]:
+        """Revoke every token; returns their sessions, so that their refresh tokens can be ended too."""
+        with self._lock:
+            for token in list(self._tokens.values()):
+                self._tokens[token.value] = replace(token, revoked=True)
+            return {t.session_id for t in self._tokens.values()}
 
     def find(self, value: str) -> AccessToken | None:
         """The token called ``value`` whatever its state, without counting this as a use."""

@@ -12,10 +12,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from mockrc.clock import Clock, isoformat
-from mockrc.errors import InvalidFilter, InvalidSyntax, InvalidValue, ScimError
+from mockrc.errors import Forbidden, InvalidFilter, InvalidSyntax, InvalidValue, ScimError
 from mockrc.ids import IdFactory
 from mockrc.profile import Profile
 from mockrc.scim.filter_ast import Expr
@@ -60,12 +60,21 @@ def _raise_for(violations: list[Violation], what: str) -> None:
 class UserService:
     """The Users resource of one account under one profile."""
 
-    def __init__(self, profile: Profile, clock: Clock, ids: IdFactory) -> None:
+    def __init__(
+        self, profile: Profile, clock: Clock, ids: IdFactory, *, unassigned_extensions: int | None = None
+    ) -> None:
         self.profile = profile
         self.clock = clock
         self.ids = ids
         self.validator = Validator(profile)
         self.store = UserStore(unique_emails=profile.rules.unique_emails)
+        #: Licences left: RingCentral creates a user only on an unassigned extension, and a deleted
+        #: user's extension becomes unassigned again. None: as many as needed.
+        self.unassigned_extensions = unassigned_extensions
+        #: What the ``ringcentral`` filter policy does with a filter it does not support: refuse it
+        #: (400 invalidFilter, RingCentral's documented limits) or ignore it and return every user
+        #: (what some services do, and the scenario ``filter-ignored`` reproduces).
+        self.unsupported_filters: Literal["refuse", "ignore"] = "refuse"
 
     # --- reads ---------------------------------------------------------------------------------
 
@@ -82,7 +91,12 @@ class UserService:
             total = len(self.store)
             page = list(itertools.islice(iter(self.store), start_index - 1, start_index - 1 + count))
             return Page(total, start_index, page)
-        found = self._filter(self._parse(filter_text))
+        try:
+            found = self._filter(self._parse(filter_text))
+        except InvalidFilter:
+            if self.unsupported_filters == "refuse" or self.profile.rules.filter != "ringcentral":
+                raise
+            found = list(self.store)
         return Page(len(found), start_index, found[start_index - 1 : start_index - 1 + count])
 
     def validate_search(self, body: Mapping[str, Any], log: ViolationLog) -> None:
@@ -140,8 +154,16 @@ class UserService:
 
     def create(self, body: Mapping[str, Any], log: ViolationLog) -> StoredUser:
         attributes = self._prepare(body, log, "Invalid user")
+        if self.unassigned_extensions == 0:
+            raise Forbidden(
+                "Unable to create the user: the account has no unassigned extension left"
+                " (a user needs one; deleting a user frees one)"
+            )
         now = self.clock.now()
-        return self.store.add(StoredUser(self.ids.new_id(), attributes, now, now))
+        user = self.store.add(StoredUser(self.ids.new_id(), attributes, now, now))
+        if self.unassigned_extensions is not None:
+            self.unassigned_extensions -= 1
+        return user
 
     def replace(self, user_id: str, body: Mapping[str, Any], log: ViolationLog) -> StoredUser:
         self.store.get(user_id)
@@ -162,6 +184,8 @@ class UserService:
 
     def delete(self, user_id: str) -> None:
         self.store.delete(user_id)
+        if self.unassigned_extensions is not None:
+            self.unassigned_extensions += 1
 
     def _prepare(self, body: Mapping[str, Any], log: ViolationLog, what: str) -> dict[str, Any]:
         """Normalise, validate and apply the business rules to a full User body (POST and PUT)."""

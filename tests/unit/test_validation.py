@@ -276,7 +276,8 @@ def test_every_schema_file_is_used_by_a_profile() -> None:
         for name in available_profiles()
         for path in load_json_fixture("profiles", f"{name}.json")["jsonSchemas"].values()
     }
-    assert used == {path for path, _ in schema_files()}
+    # fixtures/schemas/mockrc/ describes mockrc's own files (scenarios, journal, reports), not payloads.
+    assert used == {path for path, _ in schema_files() if not path.startswith("mockrc/")}
 
 
 def test_ringcentral_needs_at_least_one_email(ringcentral: Validator) -> None:

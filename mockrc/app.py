@@ -16,6 +16,7 @@ from mockrc.clock import Clock
 from mockrc.http.admin_routes import admin_blueprint
 from mockrc.http.error_responses import register_error_handlers
 from mockrc.http.oauth_routes import oauth_blueprint
+from mockrc.http.scenario_routes import DELAY_ENVIRON, register_overlays, scenario_blueprint
 from mockrc.http.scim_routes import scim_blueprint
 from mockrc.settings import Settings
 from mockrc.state import MockState
@@ -36,7 +37,12 @@ class _Serialised:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         with self._state.lock:
-            return self._app(environ, start_response)
+            body = self._app(environ, start_response)
+        # A scenario's delay passes outside the lock: a real wait must not hold up other requests.
+        delay = environ.get(DELAY_ENVIRON)
+        if delay:
+            self._state.clock.sleep(delay)
+        return body
 
 
 def create_app(
@@ -62,8 +68,10 @@ def create_app(
         return response
 
     register_error_handlers(app, state)
+    register_overlays(app, state)
     app.register_blueprint(scim_blueprint(state))
     app.register_blueprint(admin_blueprint(state))
+    app.register_blueprint(scenario_blueprint(state))
     app.register_blueprint(oauth_blueprint(state))
     app.wsgi_app = _Serialised(app.wsgi_app, state)  # type: ignore[method-assign]
     return app

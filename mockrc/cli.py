@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
 
 from mockrc.app import create_app
 from mockrc.profile import available_profiles
+from mockrc.ratelimit import RateLimits
 from mockrc.settings import Settings
 from mockrc.state import MockState
 from mockrc.transport.server import LiveServer
@@ -51,7 +53,46 @@ def _parser() -> argparse.ArgumentParser:
         default="scim",
         help="shape of 401/403 bodies on /scim: SCIM error (default) or RingCentral's REST gateway error",
     )
+    serve.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="NAME_OR_PATH",
+        help="activate a scenario from the start: a shipped one by name (auth-failure, token-expiry, "
+        "rate-limited, ... see the README) or a scenario file (repeatable)",
+    )
+    serve.add_argument(
+        "--rate-limits",
+        action="store_true",
+        help="turn RingCentral's per-user rate limits on (per 60 s: Light 50, Medium 40, Heavy 10, Auth 5)",
+    )
+    serve.add_argument(
+        "--rate-limit",
+        action="append",
+        default=[],
+        type=_rate_limit,
+        metavar="NAME=N",
+        help="override one rate limit (light, medium, heavy, auth; window and penalty in seconds), "
+        "e.g. light=300; implies --rate-limits (repeatable)",
+    )
     return parser
+
+
+def _rate_limit(text: str) -> tuple[str, int]:
+    """``NAME=N`` of ``--rate-limit``."""
+    names = [f.name for f in dataclasses.fields(RateLimits)]
+    name, _, value = text.partition("=")
+    if name not in names or not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: write NAME=N with NAME one of {', '.join(names)} and N >= 1"
+        )
+    return name, int(value)
+
+
+def _rate_limits(args: argparse.Namespace) -> RateLimits | None:
+    if not args.rate_limits and not args.rate_limit:
+        return None
+    return RateLimits(**dict(args.rate_limit))
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -61,6 +102,8 @@ def _serve(args: argparse.Namespace) -> int:
         seed=args.seed,
         auth_error_shape=args.auth_error_shape,
         account=args.account,
+        scenarios=tuple(args.scenario),
+        rate_limits=_rate_limits(args),
     )
     try:
         state = MockState(settings)
@@ -73,6 +116,13 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"mockrc: bearer tokens accepted: {', '.join(settings.tokens)}", flush=True)
     app = state.account.default_app
     print(f"mockrc: OAuth token URL {server.url}/restapi/oauth/token (client_id {app.client_id})", flush=True)
+    for active in state.scenarios.active:
+        print(f"mockrc: scenario {active.name} active ({active.scenario.source})", flush=True)
+    if settings.rate_limits is not None:
+        limits = ", ".join(
+            f"{f.name} {getattr(settings.rate_limits, f.name)}" for f in dataclasses.fields(RateLimits)
+        )
+        print(f"mockrc: rate limits on ({limits})", flush=True)
     # Last, because scripts wait for this line: the server answers from here on.
     print(f"mockrc: serving RingCentral (profile {settings.profile}) at {server.url}", flush=True)
     server.serve_forever()

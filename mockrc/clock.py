@@ -13,9 +13,13 @@ from typing import Protocol
 
 
 class Clock(Protocol):
-    """What the domain needs of time: seconds since the epoch."""
+    """What the domain needs of time: seconds since the epoch, and letting some pass."""
 
     def now(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None:
+        """Let ``seconds`` pass (a scenario's ``delay``)."""
+        ...
 
 
 class SystemClock:
@@ -23,6 +27,9 @@ class SystemClock:
 
     def now(self) -> float:
         return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
 
 
 class FakeClock:
@@ -46,6 +53,10 @@ class FakeClock:
         with self._lock:
             self._now += seconds
             return self._now
+
+    def sleep(self, seconds: float) -> None:
+        """Nobody waits: the clock moves forward instead."""
+        self.advance(seconds)
 
     def set(self, when: float) -> None:
         with self._lock:

@@ -106,7 +106,7 @@ class InternalError(ScimError):
 
 
 class AuthError(MockrcError):
-    """A 401 or 403 from RingCentral's gateway: it carries RingCentral's error code and message.
+    """A refusal by RingCentral's gateway (401, 403, 429): it carries RingCentral's error code and message.
 
     On ``/scim`` paths it is rendered in the SCIM shape by default (the message becomes
     ``detail``), or in the REST gateway shape when the settings ask for it.
@@ -143,6 +143,17 @@ class PermissionDenied(AuthError):
 
     status = 403
     gateway_code = "InsufficientPermissions"
+
+
+class RateLimited(AuthError):
+    """429: the caller is over one of RingCentral's rate limits (CMN-301 "Request rate exceeded").
+
+    The gateway's 429 body is undocumented; by analogy with its 401/403 it is rendered in the same
+    two shapes, with the code itself at the top of the REST shape (inferred).
+    """
+
+    status = 429
+    gateway_code = "CMN-301"
 
 
 # --- OAuth endpoints (/restapi/oauth/*) ---------------------------------------------------------

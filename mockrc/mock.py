@@ -10,6 +10,7 @@ through untouched. Works as a context manager and as a decorator::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from contextlib import ContextDecorator
 from typing import Any
@@ -18,6 +19,7 @@ from flask import Flask
 
 from mockrc.app import create_app
 from mockrc.clock import Clock, FakeClock
+from mockrc.ratelimit import RateLimits
 from mockrc.settings import DEFAULT_BASE_URLS, Settings
 from mockrc.state import MockState
 from mockrc.transport.inprocess import InProcessTransport
@@ -29,6 +31,9 @@ class MockRingCentral(ContextDecorator):
     Each activation starts from a fresh state, so decorated tests never share users or tokens.
     ``clock`` defaults to a :class:`~mockrc.clock.FakeClock` that tests advance by hand;
     ``account`` names an account file (default: the built-in account of the README).
+    ``scenarios`` are active from the start (shipped names or scenario files; ``state.scenarios``
+    activates more), and ``rate_limits`` turns RingCentral's rate limits on (``RateLimits()``:
+    RingCentral's defaults).
     """
 
     def __init__(
@@ -40,6 +45,8 @@ class MockRingCentral(ContextDecorator):
         seed: int = 0,
         clock: Clock | None = None,
         account: str | None = None,
+        scenarios: Sequence[str | os.PathLike[str]] = (),
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self.settings = Settings(
             profile=profile,
@@ -47,6 +54,8 @@ class MockRingCentral(ContextDecorator):
             seed=seed,
             base_urls=(*DEFAULT_BASE_URLS, *(u.rstrip("/") for u in base_urls)),
             account=account,
+            scenarios=tuple(os.fspath(s) for s in scenarios),
+            rate_limits=rate_limits,
         )
         self._clock = clock
         self.state: MockState

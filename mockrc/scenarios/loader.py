@@ -55,6 +55,9 @@ FORMAT_HELP = (
 #: How a posted document (``POST /__mockrc/scenarios``) is named in messages.
 POSTED = "<posted scenario>"
 
+#: Not a scenario name: ``POST /__mockrc/scenarios/reset`` resets every scenario.
+RESERVED_NAME = "reset"
+
 _SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -300,6 +303,11 @@ class _Builder:
                     " step ids must be unique"
                 )
             first.setdefault(step.id, index)
+        if document["name"] == RESERVED_NAME:
+            self.problems.append(
+                f"name: {RESERVED_NAME!r} is reserved (POST /__mockrc/scenarios/reset resets every"
+                " scenario); choose another name"
+            )
         limits = document.get("rate_limits")
         if not steps and limits is None:
             self.problems.append(

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g
 
 from mockrc.clock import Clock
 from mockrc.http.admin_routes import admin_blueprint
 from mockrc.http.error_responses import register_error_handlers
+from mockrc.http.journal_routes import journal_blueprint, record_exchange, start_exchange
 from mockrc.http.oauth_routes import oauth_blueprint
 from mockrc.http.scenario_routes import DELAY_ENVIRON, register_overlays, scenario_blueprint
 from mockrc.http.scim_routes import scim_blueprint
@@ -59,12 +60,12 @@ def create_app(
     def _open_request() -> None:
         g.request_id = state.next_request_id()
         g.violations = ViolationLog()
+        start_exchange(state)
 
     @app.after_request
     def _close_request(response: Response) -> Response:
-        found = g.get("violations")
-        if found:
-            state.record_violations(g.request_id, request.method, request.path, list(found))
+        # Registered first, so it runs last: the journal records the response as it is sent.
+        record_exchange(state, response)
         return response
 
     register_error_handlers(app, state)
@@ -72,6 +73,7 @@ def create_app(
     app.register_blueprint(scim_blueprint(state))
     app.register_blueprint(admin_blueprint(state))
     app.register_blueprint(scenario_blueprint(state))
+    app.register_blueprint(journal_blueprint(state))
     app.register_blueprint(oauth_blueprint(state))
     app.wsgi_app = _Serialised(app.wsgi_app, state)  # type: ignore[method-assign]
     return app

@@ -8,8 +8,10 @@ import sys
 from collections.abc import Sequence
 
 from mockrc.app import create_app
+from mockrc.clock import FakeClock
 from mockrc.profile import available_profiles
 from mockrc.ratelimit import RateLimits
+from mockrc.report import add_report_command, run_report_command
 from mockrc.settings import Settings
 from mockrc.state import MockState
 from mockrc.transport.server import LiveServer
@@ -75,6 +77,27 @@ def _parser() -> argparse.ArgumentParser:
         help="override one rate limit (light, medium, heavy, auth; window and penalty in seconds), "
         "e.g. light=300; implies --rate-limits (repeatable)",
     )
+    serve.add_argument(
+        "--journal",
+        metavar="FILE",
+        help="write every request, its answer and its contract violations to FILE as JSON Lines "
+        "(started afresh; complete even when the server is stopped); see mockrc report",
+    )
+    serve.add_argument(
+        "--journal-size",
+        type=int,
+        default=Settings.journal_size,
+        metavar="N",
+        help=f"requests kept in memory for /__mockrc/journal (default: {Settings.journal_size})",
+    )
+    serve.add_argument(
+        "--clock",
+        choices=("system", "fake"),
+        default="system",
+        help="system: real time (default); fake: starts at 2026-01-01T00:00:00Z and moves only by "
+        "POST /__mockrc/clock/advance",
+    )
+    add_report_command(commands)
     return parser
 
 
@@ -104,10 +127,13 @@ def _serve(args: argparse.Namespace) -> int:
         account=args.account,
         scenarios=tuple(args.scenario),
         rate_limits=_rate_limits(args),
+        journal_size=args.journal_size,
     )
     try:
-        state = MockState(settings)
-    except ValueError as exc:
+        state = MockState(settings, clock=FakeClock() if args.clock == "fake" else None)
+        if args.journal:
+            state.journal.stream_to(args.journal)
+    except (ValueError, OSError) as exc:
         print(f"mockrc: {exc}", file=sys.stderr, flush=True)
         return 2
     server = LiveServer(create_app(state), host=args.host, port=args.port)
@@ -116,6 +142,8 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"mockrc: bearer tokens accepted: {', '.join(settings.tokens)}", flush=True)
     app = state.account.default_app
     print(f"mockrc: OAuth token URL {server.url}/restapi/oauth/token (client_id {app.client_id})", flush=True)
+    if args.journal:
+        print(f"mockrc: journal {args.journal} (mockrc report {args.journal} for the verdict)", flush=True)
     for active in state.scenarios.active:
         print(f"mockrc: scenario {active.name} active ({active.scenario.source})", flush=True)
     if settings.rate_limits is not None:
@@ -126,6 +154,7 @@ def _serve(args: argparse.Namespace) -> int:
     # Last, because scripts wait for this line: the server answers from here on.
     print(f"mockrc: serving RingCentral (profile {settings.profile}) at {server.url}", flush=True)
     server.serve_forever()
+    state.journal.close()
     print("mockrc: stopped", flush=True)
     return 0
 
@@ -134,6 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "report":
+        return run_report_command(args)
     return 2  # pragma: no cover - argparse rejects unknown commands first
 
 

@@ -19,7 +19,9 @@ from flask import Flask
 
 from mockrc.app import create_app
 from mockrc.clock import Clock, FakeClock
+from mockrc.journal import Journal, RecordedViolation
 from mockrc.ratelimit import RateLimits
+from mockrc.report import Report, build_report
 from mockrc.settings import DEFAULT_BASE_URLS, Settings
 from mockrc.state import MockState
 from mockrc.transport.inprocess import InProcessTransport
@@ -73,6 +75,20 @@ class MockRingCentral(ContextDecorator):
     def auth_headers(self) -> dict[str, str]:
         """``Authorization`` for the default admin's token."""
         return {"Authorization": f"Bearer {self.token}"}
+
+    @property
+    def journal(self) -> Journal:
+        """Every request answered so far: ``find``/``count`` and the ``assert_*`` helpers."""
+        return self.state.journal
+
+    @property
+    def violations(self) -> list[RecordedViolation]:
+        """Every contract violation recorded so far, with its request."""
+        return self.state.journal.violations()
+
+    def report(self, *, strict_warnings: bool = False) -> Report:
+        """The contract report on the journal: ``exit_status``, ``junit()``, ``to_json()``, ``markdown()``."""
+        return build_report(self.journal.records(), source="in-process", strict_warnings=strict_warnings)
 
     def start(self) -> MockRingCentral:
         self.clock = self._clock or FakeClock()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from mockrc.journal import DEFAULT_CAPACITY
 from mockrc.ratelimit import RateLimits
 
 #: The hosts RingCentral's SDKs and Entra talk to; the in-process transport answers for them.
@@ -41,3 +42,5 @@ class Settings:
     scenarios: tuple[str, ...] = ()
     #: RingCentral's per-user rate limits, or None for none (the default: test suites would trip them).
     rate_limits: RateLimits | None = None
+    #: Journal entries kept in memory (the newest ones); a ``--journal`` file keeps every one.
+    journal_size: int = DEFAULT_CAPACITY

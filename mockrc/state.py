@@ -15,6 +15,7 @@ from functools import partial
 from mockrc.account import Account, load_account
 from mockrc.clock import Clock, SystemClock
 from mockrc.ids import IdFactory
+from mockrc.journal import Journal
 from mockrc.oauth.server import OAuthServer
 from mockrc.oauth.sessions import principal_for
 from mockrc.profile import Profile, load_profile
@@ -25,25 +26,6 @@ from mockrc.scenarios.loader import load_scenario
 from mockrc.scim.users import UserService
 from mockrc.settings import Settings
 from mockrc.tokens import Principal, TokenRegistry
-from mockrc.violations import Violation
-
-
-@dataclass(frozen=True)
-class RecordedViolation:
-    """A violation with the request it was found in, ready for a request journal."""
-
-    request_id: int
-    method: str
-    path: str
-    violation: Violation
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "request_id": self.request_id,
-            "method": self.method,
-            "path": self.path,
-            **self.violation.to_dict(),
-        }
 
 
 @dataclass
@@ -70,6 +52,10 @@ class MockState:
         #: Loaded once, so a bad file fails here; activated afresh by every reset.
         self._initial_scenarios = tuple(load_scenario(s) for s in self.settings.scenarios)
         self.lock = threading.RLock()
+        #: Every request and its answer; it outlives :meth:`reset`, which only empties it.
+        self.journal = Journal(self.settings.journal_size)
+        #: Request ids never restart, so a journal file that spans resets has each id once.
+        self._request_ids = 0
         self._build()
 
     def _build(self) -> None:
@@ -79,9 +65,8 @@ class MockState:
         )
         self.tokens = TokenRegistry(self.clock)
         self.oauth = OAuthServer(self.account, self.tokens, self.clock, seed=self.settings.seed)
-        self.violations: list[RecordedViolation] = []
+        self.journal.clear()
         self.handler_errors: list[HandlerError] = []
-        self._request_ids = 0
         for value in self.settings.tokens:
             self.tokens.register(value, self.admin_principal)
         self.scenarios = ScenarioEngine(self.clock, partial(apply_change, self), seed=self.settings.seed)
@@ -104,7 +89,10 @@ class MockState:
             self._build()
 
     def reset(self) -> None:
-        """Forget every user, token and record: back to the state the settings describe."""
+        """Forget every user, token and record: back to the state the settings describe.
+
+        The journal's entries in memory go too; its file (``--journal``) keeps them.
+        """
         with self.lock:
             self._build()
 
@@ -118,6 +106,3 @@ class MockState:
         value = self.ids.new_token("mockrc-")
         self.tokens.register(value, self.admin_principal)
         return value
-
-    def record_violations(self, request_id: int, method: str, path: str, found: list[Violation]) -> None:
-        self.violations.extend(RecordedViolation(request_id, method, path, v) for v in found)

@@ -77,14 +77,18 @@ def register_error_handlers(app: Flask, state: MockState) -> None:
         status = error.code or 500
         template = _HTTP_DETAILS.get(status)
         detail = template.format(method=request.method, path=request.path) if template else error.name
+        allowed = sorted(getattr(error, "valid_methods", None) or ()) if status == 405 else []
+        usable = [m for m in allowed if m not in ("HEAD", "OPTIONS")]
+        if usable:
+            detail += f": use {' or '.join(usable)}"
         if _is_scim_path(request.path):
             if status == 404:
                 detail += " (RingCentral's SCIM API has Users, Schemas, ResourceTypes, ServiceProviderConfig)"
             response = scim_response(scim_error_body(status, detail), status)
         else:
             response = json_response(rest_error_body(f"HTTP-{status}", detail), status)
-        if status == 405 and getattr(error, "valid_methods", None):
-            response.headers["Allow"] = ", ".join(sorted(error.valid_methods or ()))
+        if allowed:
+            response.headers["Allow"] = ", ".join(allowed)
         return response
 
     @app.errorhandler(Exception)

@@ -41,7 +41,7 @@ def test_create_answers_201_with_location_meta_and_every_value_as_sent(fake: Fak
 def test_create_records_what_it_ignored_from_entras_extras(fake: Fake) -> None:
     create(fake, entra_user())
 
-    rules = {(r.violation.pointer, r.violation.rule, r.violation.severity) for r in fake.state.violations}
+    rules = {(v.pointer, v.rule, v.severity) for v in (r.violation for r in fake.state.journal.violations())}
     assert ("/meta", "schema.read-only-ignored", "warning") in rules
     assert ("/emails/0/primary", "schema.unknown-attribute", "warning") in rules
 
@@ -107,7 +107,7 @@ def test_invalid_body_reports_every_violation_with_its_pointer(fake: Fake) -> No
     assert response.status_code == 400
     detail = response.json()["detail"]
     assert "/emails/0/type" in detail and "/phoneNumbers/0/type" in detail and "name" in detail
-    pointers = {r.violation.pointer for r in fake.state.violations if r.violation.severity == "error"}
+    pointers = {r.violation.pointer for r in fake.state.journal.violations(severity="error")}
     assert {"/emails/0/type", "/phoneNumbers/0/type"} <= pointers
     assert len(fake.state.users.store) == 0
 
@@ -151,7 +151,7 @@ def test_entra_disable_with_string_false_is_stored_as_boolean(fake: Fake) -> Non
 
     assert response.status_code == 200, response.text
     assert response.json()["active"] is False
-    warnings = {r.violation.rule for r in fake.state.violations if r.violation.severity == "warning"}
+    warnings = {r.violation.rule for r in fake.state.journal.violations(severity="warning")}
     assert {"compat.string-boolean", "compat.op-case"} <= warnings
 
 

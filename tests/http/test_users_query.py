@@ -90,7 +90,7 @@ def test_filters_ringcentral_cannot_run_answer_invalid_filter_naming_what(
     error = response.json()
     assert error["scimType"] == "invalidFilter"
     assert named in error["detail"]
-    assert any(r.violation.pointer == "?filter" for r in fake.state.violations)
+    assert any(r.violation.pointer == "?filter" for r in fake.state.journal.violations())
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,236 @@
+"""``/__mockrc``: the journal, verification and state control of a running fake (health is in admin_routes).
+
+What a test suite or a CI job in another process needs from the fake, as JSON: reset the state,
+list, find and count the recorded requests (a find that matches nothing answers the near misses),
+clear the journal, list the violations, read the users, read and advance the clock, and the
+contract report. Mutating calls are POST or DELETE (a GET on them answers 405 saying which);
+find and count take their pattern from the query string (GET) or a JSON body (POST).
+
+Requests to ``/__mockrc`` itself are not journaled: they are the test's own bookkeeping, not
+traffic of the client under test. This module also captures every other exchange for the
+journal (:func:`start_exchange` and :func:`record_exchange`, called by the app factory's hooks).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, Response, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from mockrc.clock import FakeClock, isoformat
+from mockrc.errors import InvalidValue
+from mockrc.http.admin_routes import ADMIN_PREFIX
+from mockrc.http.request_parsing import int_param, json_body
+from mockrc.http.wire import json_response
+from mockrc.journal import FORM_MEDIA_TYPE, JournalEntry, Message, RequestPattern, redact_pairs
+from mockrc.report import build_report
+from mockrc.scim.render import render_user
+from mockrc.state import MockState
+from mockrc.violations import Severity
+
+#: Entries ``GET /__mockrc/journal`` answers when no ``limit`` is given (the newest ones).
+DEFAULT_LIST_LIMIT = 100
+_LIST_PARAMETERS = frozenset({"limit"})
+_REPORT_FORMATS = {
+    "json": "application/json",
+    "junit": "application/xml; charset=utf-8",
+    "markdown": "text/markdown; charset=utf-8",
+}
+
+
+# --- capturing exchanges ---------------------------------------------------------------------------
+
+
+def start_exchange(state: MockState) -> None:
+    """Note when the request arrived (the fake's clock) and start timing it."""
+    g.journal_time = state.clock.now()
+    g.journal_started = time.perf_counter()
+
+
+def _is_control(path: str) -> bool:
+    return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
+
+
+def _caller(state: MockState) -> tuple[str | None, str | None]:
+    """The user and the app behind the request: its bearer token's, else the client it names."""
+    scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() == "bearer":
+        token = state.tokens.find(value.strip())
+        return (token.principal.owner_id, token.principal.client_id) if token else (None, None)
+    if request.authorization is not None and request.authorization.type == "basic":
+        return None, request.authorization.username
+    client_id = request.args.get("client_id")
+    if client_id is None and request.mimetype == FORM_MEDIA_TYPE:
+        client_id = request.form.get("client_id")
+    return None, client_id
+
+
+def record_exchange(state: MockState, response: Response) -> None:
+    """Put the request and ``response`` in the journal (called last, with the final response)."""
+    if _is_control(request.path):
+        return
+    try:
+        body = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        body = f"[{request.content_length} bytes, refused as too large]".encode()
+    principal, app = _caller(state)
+    started = g.get("journal_started")
+    entry = JournalEntry(
+        id=g.get("request_id", 0),
+        time=g.get("journal_time", state.clock.now()),
+        method=request.method,
+        path=request.path,
+        status=response.status_code,
+        request=Message(tuple(request.headers.items()), body, request.mimetype),
+        response=Message(tuple(response.headers.items()), response.get_data(), response.mimetype),
+        query=redact_pairs(request.args.items(multi=True)) if request.query_string else {},
+        route=request.url_rule.rule if request.url_rule is not None else None,
+        principal=principal,
+        app=app,
+        duration_ms=(time.perf_counter() - started) * 1000 if started is not None else 0.0,
+        served_by=g.get("served_by"),
+        violations=tuple(g.get("violations") or ()),
+    )
+    state.journal.record(entry)
+
+
+# --- the control API -------------------------------------------------------------------------------
+
+
+def _pattern(fields: Mapping[str, Any]) -> RequestPattern:
+    try:
+        return RequestPattern.from_json(fields)
+    except ValueError as exc:
+        raise InvalidValue(str(exc)) from None
+
+
+def _query_pattern(skip: frozenset[str] = frozenset()) -> RequestPattern:
+    """A pattern from the query string (every field but ``body`` and ``query``, which need JSON)."""
+    fields: dict[str, Any] = {k: v for k, v in request.args.items() if k not in skip}
+    if "status" in fields:
+        fields["status"] = int_param(fields["status"], "status")
+    return _pattern(fields)
+
+
+def _request_pattern() -> RequestPattern:
+    """The pattern of a find or count: the JSON body of a POST, the query string of a GET."""
+    return _pattern(json_body(request)) if request.method == "POST" else _query_pattern()
+
+
+def _flag(name: str) -> bool:
+    value = request.args.get(name, "false").lower()
+    if value not in ("true", "false", "1", "0"):
+        raise InvalidValue(f"{name} must be true or false, not [{value}]")
+    return value in ("true", "1")
+
+
+def journal_blueprint(state: MockState) -> Blueprint:
+    """The control endpoints of one fake. They read ``state.users`` per request: a reset replaces it."""
+    routes = Blueprint("mockrc_journal", __name__, url_prefix=ADMIN_PREFIX)
+    journal = state.journal
+
+    @routes.post("/reset")
+    def reset() -> Response:
+        """Back to the state the settings describe: users, tokens and the journal in memory (not its file)."""
+        state.reset()
+        return json_response({"status": "reset"})
+
+    @routes.get("/journal")
+    def list_entries() -> Response:
+        """The newest ``limit`` entries (default 100) matching the filters, oldest first."""
+        limit = int_param(request.args.get("limit"), "limit")
+        limit = DEFAULT_LIST_LIMIT if limit is None else limit
+        if limit < 0:
+            raise InvalidValue(f"limit must not be negative, not [{limit}]")
+        found = journal.find(_query_pattern(_LIST_PARAMETERS))
+        shown = found[-limit:] if limit else []
+        return json_response(
+            {
+                "total": len(found),
+                "dropped": journal.dropped,
+                "entries": [entry.to_dict() for entry in shown],
+            }
+        )
+
+    @routes.delete("/journal")
+    def clear() -> Response:
+        return json_response({"cleared": journal.clear()})
+
+    @routes.route("/journal/find", methods=["GET", "POST"])
+    def find() -> Response:
+        """The matching entries; when there are none, the near misses and how each missed."""
+        pattern = _request_pattern()
+        found = journal.find(pattern)
+        near = [] if found else journal.near_misses(pattern)
+        return json_response(
+            {
+                "entries": [entry.to_dict() for entry in found],
+                "near_misses": [
+                    {"entry": miss.entry.to_dict(), "differences": list(miss.differences)} for miss in near
+                ],
+            }
+        )
+
+    @routes.route("/journal/count", methods=["GET", "POST"])
+    def count() -> Response:
+        return json_response({"count": journal.count(_request_pattern())})
+
+    @routes.get("/violations")
+    def violations() -> Response:
+        wanted = request.args.get("severity")
+        severity: Severity | None = (
+            "error" if wanted == "error" else "warning" if wanted == "warning" else None
+        )
+        if wanted is not None and severity is None:
+            raise InvalidValue(f"severity must be error or warning, not [{wanted}]")
+        found = journal.violations(severity=severity, rule=request.args.get("rule"))
+        return json_response({"total": len(found), "violations": [v.to_dict() for v in found]})
+
+    @routes.get("/users")
+    def users() -> Response:
+        """Every user in the store as the SCIM API renders it, without needing a token."""
+        base_url = request.host_url.rstrip("/")
+        service = state.users
+        rendered = [
+            render_user(u, service.schemas_of(u.attributes), state.profile, base_url) for u in service.store
+        ]
+        return json_response({"totalResults": len(rendered), "Resources": rendered})
+
+    def clock_body() -> dict[str, Any]:
+        now = state.clock.now()
+        return {"now": isoformat(now), "epoch": now, "advanceable": isinstance(state.clock, FakeClock)}
+
+    @routes.get("/clock")
+    def clock() -> Response:
+        return json_response(clock_body())
+
+    @routes.post("/clock/advance")
+    def advance() -> Response:
+        """Move a fake clock forward by ``{"seconds": n}`` (tokens expire, windows pass, nobody sleeps)."""
+        seconds = json_body(request).get("seconds")
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+            raise InvalidValue(f'"seconds" must be a number of seconds, zero or more, not {seconds!r}')
+        if not isinstance(state.clock, FakeClock):
+            raise InvalidValue(
+                "this fake runs on the system clock, which cannot be advanced: start it with --clock fake"
+            )
+        state.clock.advance(seconds)
+        return json_response(clock_body())
+
+    @routes.get("/report")
+    def report() -> Response:
+        """The contract report on the journal in memory: ``format`` json (default), junit or markdown."""
+        form = request.args.get("format", "json")
+        if form not in _REPORT_FORMATS:
+            raise InvalidValue(f"format must be one of {sorted(_REPORT_FORMATS)}, not [{form}]")
+        built = build_report(journal.records(), source="live", strict_warnings=_flag("strict_warnings"))
+        headers = {"X-Mockrc-Verdict": "fail" if built.failed else "pass"}
+        if form == "json":
+            return json_response(built.to_json(), headers=headers)
+        text = built.junit() if form == "junit" else built.markdown()
+        return Response(text, headers=headers, content_type=_REPORT_FORMATS[form])
+
+    return routes

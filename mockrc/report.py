@@ -1,0 +1,472 @@
+"""Contract reports: a journal turned into a verdict that CI systems and people understand.
+
+``mockrc report JOURNAL.jsonl`` (or ``GET /__mockrc/report``, or :func:`build_report` from Python)
+reads journal entries in their JSON Lines form and answers three ways: JUnit XML (one test case
+per contract rule of :mod:`mockrc.rules`, failing with every request that broke it, so CI systems
+list the broken rules as failed tests), JSON with a published schema
+(``fixtures/schemas/mockrc/report.schema.json``) and a Markdown summary (counts by rule, by
+endpoint, and the worst offending requests).
+
+The verdict: exit status 0 when no error-severity violation occurred, 1 when one did, 2 when the
+input cannot be read (a missing file, a line that is not a journal entry). Warnings (what
+RingCentral tolerates but is not standard) only fail the verdict with ``--strict-warnings``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from jsonschema import Draft202012Validator
+
+from mockrc.resources import load_json_fixture
+from mockrc.rules import RULES
+from mockrc.violations import Severity, json_pointer
+
+#: The value of the report's ``format`` member; bumped when the JSON changes incompatibly.
+REPORT_FORMAT = "mockrc-report/1"
+#: Requests listed per rule in a JUnit failure (the JSON report lists them all).
+JUNIT_REQUESTS_PER_RULE = 20
+#: Offending requests in the Markdown summary.
+MARKDOWN_OFFENDERS = 10
+_BODY_CHARS = 2000
+
+#: A variable in a Flask route (``<user_id>``, ``<path:uri>``), written ``{user_id}`` in reports.
+_ROUTE_VARIABLE = re.compile(r"<(?:\w+:)?(\w+)>")
+#: Characters XML 1.0 cannot carry (a request body may hold any of them).
+_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@cache
+def _entry_validator() -> Draft202012Validator:
+    return Draft202012Validator(load_json_fixture("schemas", "mockrc", "journal-entry.schema.json"))
+
+
+def load_journal(path: str | Path) -> list[dict[str, Any]]:
+    """The entries of a JSON Lines journal file; ValueError naming the file, the line and what is wrong."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read the journal: {exc}") from None
+    entries: list[dict[str, Any]] = []
+    validator = _entry_validator()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError as exc:
+            raise ValueError(f"{path}:{number}: not a JSON document: {exc}") from None
+        problem = next(iter(validator.iter_errors(entry)), None)
+        if problem is not None:
+            where = json_pointer(list(problem.absolute_path)) or "/"
+            raise ValueError(f"{path}:{number}: not a journal entry: {where}: {problem.message}") from None
+        entries.append(entry)
+    return entries
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One violation of one request, as the report shows it."""
+
+    request: Mapping[str, Any]
+    pointer: str
+    rule: str
+    severity: Severity
+    message: str
+    #: ``error`` when the violation fails the verdict (every error; warnings too when strict).
+    effective_severity: Severity
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "request_id": self.request["id"],
+            "method": self.request["method"],
+            "path": self.request["path"],
+            "status": self.request["status"],
+            "pointer": self.pointer,
+            "rule": self.rule,
+            "severity": self.severity,
+            "effective_severity": self.effective_severity,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One rule: what the catalogue says about it and every finding of it."""
+
+    id: str
+    severity: Severity
+    meaning: str
+    source: str
+    catalogued: bool
+    findings: tuple[Finding, ...]
+
+    @property
+    def outcome(self) -> str:
+        """``failed`` (a finding fails the verdict), ``warned`` (findings, none failing) or ``passed``."""
+        if any(f.effective_severity == "error" for f in self.findings):
+            return "failed"
+        return "warned" if self.findings else "passed"
+
+    @property
+    def request_ids(self) -> list[int]:
+        return list(dict.fromkeys(f.request["id"] for f in self.findings))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "severity": self.severity,
+            "outcome": self.outcome,
+            "violations": len(self.findings),
+            "requests": self.request_ids,
+            "meaning": self.meaning,
+            "source": self.source,
+            "catalogued": self.catalogued,
+        }
+
+
+def _endpoint(entry: Mapping[str, Any]) -> str:
+    """``POST /scim/v2/Users/{user_id}``: the route's template when one matched, else the path."""
+    template = _ROUTE_VARIABLE.sub(r"{\1}", entry.get("route") or entry["path"])
+    return f"{entry['method']} {template}"
+
+
+def _describe(entry: Mapping[str, Any]) -> str:
+    query = "&".join(
+        f"{name}={item}"
+        for name, value in (entry.get("query") or {}).items()
+        for item in (value if isinstance(value, list) else [value])
+    )
+    target = f"{entry['path']}?{query}" if query else entry["path"]
+    return f"#{entry['id']} {entry['method']} {target} -> {entry['status']}"
+
+
+def _body_text(body: Any) -> str:
+    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= _BODY_CHARS else text[:_BODY_CHARS] + f"... ({len(text)} characters)"
+
+
+@dataclass(frozen=True)
+class Report:
+    """The verdict on a journal. Build it with :func:`build_report`."""
+
+    source: str
+    strict_warnings: bool
+    entries: tuple[Mapping[str, Any], ...]
+    findings: tuple[Finding, ...]
+    rules: tuple[RuleResult, ...]
+
+    @property
+    def failed(self) -> bool:
+        return any(f.effective_severity == "error" for f in self.findings)
+
+    @property
+    def exit_status(self) -> int:
+        """0: no violation fails the verdict; 1: one does (2, bad input, never reaches a Report)."""
+        return 1 if self.failed else 0
+
+    def _count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.effective_severity == severity)
+
+    def headline(self) -> str:
+        """One line: the verdict and its counts."""
+        errors, warnings = self._count("error"), self._count("warning")
+        requests = _plural(len(self.entries), "request")
+        tail = f" ({_plural(warnings, 'warning')})" if warnings else ""
+        if not self.failed:
+            return f"PASS: no error-severity contract violation in {requests}{tail}"
+        failed = sum(1 for r in self.rules if r.outcome == "failed")
+        return (
+            f"FAIL: {_plural(errors, 'error-severity contract violation')} of {_plural(failed, 'rule')} "
+            f"in {requests}{tail}"
+        )
+
+    def offenders(self) -> list[dict[str, Any]]:
+        """Every request with a violation, worst first: most errors, then most warnings, then oldest."""
+        by_request: dict[int, list[Finding]] = {}
+        for finding in self.findings:
+            by_request.setdefault(finding.request["id"], []).append(finding)
+        rows = []
+        for found in by_request.values():
+            entry = found[0].request
+            errors = sum(1 for f in found if f.effective_severity == "error")
+            rows.append(
+                {
+                    "request_id": entry["id"],
+                    "method": entry["method"],
+                    "path": entry["path"],
+                    "query": entry.get("query") or {},
+                    "status": entry["status"],
+                    "principal": entry.get("principal"),
+                    "app": entry.get("app"),
+                    "errors": errors,
+                    "warnings": len(found) - errors,
+                    "rules": list(dict.fromkeys(f.rule for f in found)),
+                    "body": entry.get("body"),
+                }
+            )
+        return sorted(rows, key=lambda row: (-row["errors"], -row["warnings"], row["request_id"]))
+
+    def endpoints(self) -> list[dict[str, Any]]:
+        """Requests, violations and statuses per endpoint, busiest first."""
+        stats: dict[str, dict[str, Any]] = {}
+        for entry in self.entries:
+            row = stats.setdefault(
+                _endpoint(entry),
+                {
+                    "endpoint": _endpoint(entry),
+                    "requests": 0,
+                    "errors": 0,
+                    "warnings": 0,
+                    "statuses": Counter(),
+                },
+            )
+            row["requests"] += 1
+            row["statuses"][str(entry["status"])] += 1
+        for finding in self.findings:
+            stats[_endpoint(finding.request)][f"{finding.effective_severity}s"] += 1
+        rows = sorted(stats.values(), key=lambda row: (-row["requests"], row["endpoint"]))
+        return [{**row, "statuses": dict(sorted(row["statuses"].items()))} for row in rows]
+
+    # --- the three forms ----------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON report (``fixtures/schemas/mockrc/report.schema.json``)."""
+        return {
+            "format": REPORT_FORMAT,
+            "generator": f"mockrc {version('mockrc')}",
+            "source": self.source,
+            "strict_warnings": self.strict_warnings,
+            "verdict": "fail" if self.failed else "pass",
+            "exit_status": self.exit_status,
+            "summary": {
+                "requests": len(self.entries),
+                "requests_with_violations": len({f.request["id"] for f in self.findings}),
+                "errors": self._count("error"),
+                "warnings": self._count("warning"),
+                "rules_failed": sum(1 for r in self.rules if r.outcome == "failed"),
+                "rules_warned": sum(1 for r in self.rules if r.outcome == "warned"),
+            },
+            "rules": [rule.to_json() for rule in self.rules],
+            "endpoints": self.endpoints(),
+            "offenders": self.offenders(),
+            "violations": [finding.to_json() for finding in self.findings],
+        }
+
+    def junit(self) -> str:
+        """JUnit XML: one test case per rule; a rule fails with the requests that broke it."""
+        failures = sum(1 for r in self.rules if r.outcome == "failed")
+        suites = ElementTree.Element(
+            "testsuites", name="mockrc", tests=str(len(self.rules)), failures=str(failures), errors="0"
+        )
+        suite = ElementTree.SubElement(
+            suites,
+            "testsuite",
+            name="mockrc contract rules",
+            tests=str(len(self.rules)),
+            failures=str(failures),
+            errors="0",
+            skipped="0",
+            time="0",
+        )
+        properties = ElementTree.SubElement(suite, "properties")
+        for name, value in (
+            ("source", self.source),
+            ("requests", str(len(self.entries))),
+            ("strict_warnings", str(self.strict_warnings).lower()),
+            ("verdict", "fail" if self.failed else "pass"),
+        ):
+            ElementTree.SubElement(properties, "property", name=name, value=_xml_text(value))
+        for rule in self.rules:
+            case = ElementTree.SubElement(
+                suite,
+                "testcase",
+                classname=f"mockrc.contract.{rule.id.partition('.')[0]}",
+                name=rule.id,
+                time="0",
+            )
+            if not rule.findings:
+                continue
+            details = _xml_text(self._rule_details(rule))
+            if rule.outcome == "failed":
+                message = f"{_plural(len(rule.request_ids), 'request')} broke {rule.id}: {rule.meaning}"
+                failure = ElementTree.SubElement(case, "failure", message=_xml_text(message), type=rule.id)
+                failure.text = details
+            else:
+                ElementTree.SubElement(case, "system-out").text = details
+        ElementTree.indent(suites)
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            + ElementTree.tostring(suites, encoding="unicode")
+            + "\n"
+        )
+
+    def _rule_details(self, rule: RuleResult) -> str:
+        lines = [f"{rule.id} ({rule.severity}): {rule.meaning}", f"source: {rule.source}", ""]
+        shown = rule.request_ids[:JUNIT_REQUESTS_PER_RULE]
+        for request_id in shown:
+            found = [f for f in rule.findings if f.request["id"] == request_id]
+            entry = found[0].request
+            who = ", ".join(f"{k} {entry[k]}" for k in ("principal", "app") if entry.get(k))
+            lines.append(_describe(entry) + (f" ({who})" if who else ""))
+            lines += [f"  {f.effective_severity} at {f.pointer or '/'}: {f.message}" for f in found]
+            if entry.get("body") is not None:
+                lines.append(f"  body: {_body_text(entry['body'])}")
+        hidden = len(rule.request_ids) - len(shown)
+        if hidden:
+            lines.append(f"... and {hidden} more requests (the JSON report lists them all)")
+        return "\n".join(lines)
+
+    def markdown(self) -> str:
+        """A summary for people: the verdict, then counts by rule, by endpoint, and the worst offenders."""
+        lines = ["# mockrc contract report", "", f"**{self.headline()}**", "", f"Source: `{self.source}`."]
+        if self.strict_warnings:
+            lines.append("Warnings count as errors (`--strict-warnings`).")
+        broken = [r for r in self.rules if r.findings]
+        if broken:
+            lines += [
+                "",
+                "## By rule",
+                "",
+                "| rule | outcome | violations | requests | meaning |",
+                "|---|---|---|---|---|",
+            ]
+            lines += [
+                f"| `{r.id}` | {r.outcome} | {len(r.findings)} | {len(r.request_ids)} | {_md(r.meaning)} |"
+                for r in sorted(broken, key=lambda r: (r.outcome != "failed", -len(r.findings), r.id))
+            ]
+        lines += ["", "## By endpoint", "", "| endpoint | requests | errors | warnings | statuses |"]
+        lines.append("|---|---|---|---|---|")
+        for row in self.endpoints():
+            statuses = ", ".join(f"{status}: {n}" for status, n in row["statuses"].items())
+            counts = f"{row['requests']} | {row['errors']} | {row['warnings']}"
+            lines.append(f"| `{_md(row['endpoint'])}` | {counts} | {statuses} |")
+        offenders = self.offenders()[:MARKDOWN_OFFENDERS]
+        if offenders:
+            lines += [
+                "",
+                "## Worst offenders",
+                "",
+                "| request | errors | warnings | rules |",
+                "|---|---|---|---|",
+            ]
+            by_id = {entry["id"]: entry for entry in self.entries}
+            lines += [
+                f"| `{_md(_describe(by_id[row['request_id']]))}` | {row['errors']} | {row['warnings']} | "
+                f"{', '.join(f'`{rule}`' for rule in row['rules'])} |"
+                for row in offenders
+            ]
+        return "\n".join(lines) + "\n"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def build_report(
+    entries: Iterable[Mapping[str, Any]], *, source: str, strict_warnings: bool = False
+) -> Report:
+    """The report on journal entries in their JSON form (``Journal.records()`` or :func:`load_journal`)."""
+    kept = tuple(entries)
+    findings: list[Finding] = []
+    for entry in kept:
+        for violation in entry.get("violations") or ():
+            severity: Severity = violation["severity"]
+            effective: Severity = "error" if strict_warnings else severity
+            findings.append(
+                Finding(
+                    entry, violation["pointer"], violation["rule"], severity, violation["message"], effective
+                )
+            )
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_rule.setdefault(finding.rule, []).append(finding)
+    results = [
+        RuleResult(r.id, r.severity, r.meaning, r.source, True, tuple(by_rule.pop(r.id, ()))) for r in RULES
+    ]
+    for rule_id, found in sorted(by_rule.items()):
+        # Recorded by another mockrc version: known only by what the journal says.
+        results.append(
+            RuleResult(
+                rule_id, found[0].severity, "(not in this mockrc's catalogue)", "", False, tuple(found)
+            )
+        )
+    return Report(source, strict_warnings, kept, tuple(findings), tuple(results))
+
+
+# --- `mockrc report` ------------------------------------------------------------------------------
+
+
+def add_report_command(commands: Any) -> None:
+    """Register ``mockrc report`` on the CLI's subcommands."""
+    parser = commands.add_parser(
+        "report",
+        help="turn a journal (mockrc serve --journal FILE) into a contract verdict for CI",
+        description=(
+            "Read a JSON Lines journal and write the verdict. Exit status: 0 when no error-severity "
+            "contract violation occurred, 1 when one did, 2 when the journal cannot be read."
+        ),
+    )
+    parser.add_argument(
+        "journal", metavar="JOURNAL.jsonl", help="the journal written by mockrc serve --journal"
+    )
+    parser.add_argument("--junit", metavar="FILE", help="write JUnit XML (one test case per contract rule)")
+    parser.add_argument("--json", metavar="FILE", help="write the JSON report")
+    parser.add_argument(
+        "--markdown", metavar="FILE", help="write the Markdown summary ('-': standard output)"
+    )
+    parser.add_argument(
+        "--strict-warnings", action="store_true", help="count warning-severity violations as errors"
+    )
+
+
+def run_report_command(args: argparse.Namespace) -> int:
+    """``mockrc report``: print the verdict, write the files asked for, answer the exit status."""
+    try:
+        entries = load_journal(args.journal)
+    except ValueError as exc:
+        print(f"mockrc report: {exc}", file=sys.stderr)
+        return 2
+    report = build_report(entries, source=args.journal, strict_warnings=args.strict_warnings)
+    outputs = (
+        (args.junit, report.junit),
+        (args.json, lambda: json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n"),
+        (args.markdown, report.markdown),
+    )
+    for target, render in outputs:
+        if target is None:
+            continue
+        if target == "-":
+            sys.stdout.write(render())
+            continue
+        try:
+            Path(target).write_text(render(), encoding="utf-8")
+        except OSError as exc:
+            print(f"mockrc report: cannot write {target}: {exc}", file=sys.stderr)
+            return 2
+    print(f"mockrc report: {report.headline()}")
+    for rule in report.rules:
+        if rule.outcome == "failed":
+            first = next(f.request for f in rule.findings)
+            more = len(rule.request_ids) - 1
+            print(f"  {rule.id}: {_describe(first)}" + (f" and {more} more" if more else ""))
+    return report.exit_status

@@ -1,0 +1,287 @@
+"""The one catalogue of contract-violation rules: every rule id mockrc can record, and why.
+
+A violation (:class:`mockrc.violations.Violation`) names its rule by a stable id; CI reports group
+by that id and users look it up here, so an id is never renamed once published. Each rule says
+what it means, its severity (``error``: RingCentral would refuse the request, and mockrc answers
+400; ``warning``: RingCentral tolerates it but it is non-standard, so mockrc accepts it and records
+it) and the source that says RingCentral or the RFCs work that way; a rule that rests on our own
+reading rather than a statement is marked *inferred*.
+
+``docs/rules.md`` is generated from this module (:data:`REGENERATE`) and a test keeps the two
+equal; another test fails when the code records a rule id missing here.
+
+Sources, as cited below: RFC 7643 and RFC 7644 (SCIM 2.0); RFC 6749 (OAuth 2.0); "RingCentral's
+spec" is RingCentral's public OpenAPI reference (its SCIM and OAuth sections); "Entra" is
+Microsoft's documentation of its provisioning service ("Known issues with SCIM 2.0 protocol
+compliance", "Develop and plan provisioning for a SCIM endpoint") and its RingCentral tutorial.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from mockrc.violations import Severity
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One contract rule: its id, the severity it is recorded with, what it means, who says so."""
+
+    id: str
+    severity: Severity
+    meaning: str
+    source: str
+
+    @property
+    def family(self) -> str:
+        """The part of the id before the first dot (``schema``, ``ringcentral``…): what kind of rule."""
+        return self.id.partition(".")[0]
+
+
+def _schema(keyword: str, meaning: str) -> Rule:
+    """A rule from a failing JSON Schema keyword: every one rests on the profile's JSON Schemas."""
+    return Rule(
+        f"schema.{keyword}",
+        "error",
+        meaning,
+        "the profile's JSON Schemas (fixtures/schemas/): the User schema follows RingCentral's spec "
+        "(ScimUser) or RFC 7643 §4.1 and §8.7.1, PatchOp RFC 7644 §3.5.2, SearchRequest RFC 7644 §3.4.3",
+    )
+
+
+#: Every rule, grouped by family. Immutable: a tuple of frozen records.
+RULES: tuple[Rule, ...] = (
+    # --- HTTP: the request as a whole ---------------------------------------------------------
+    Rule(
+        "http.media-type",
+        "error",
+        "The body was sent with a media type the endpoint does not take: SCIM endpoints take "
+        "application/scim+json or application/json, OAuth endpoints application/x-www-form-urlencoded "
+        "(answered 415).",
+        "RingCentral's spec (the media types of each operation); RFC 7644 §3.1 and §8.1; "
+        "RFC 6749 §3.2 (token endpoint parameters are form-encoded)",
+    ),
+    Rule(
+        "http.empty-body",
+        "error",
+        "A request that needs a JSON body (create, replace, PATCH, search) came with none.",
+        "RingCentral's spec (the request body of these operations is required); RFC 7644 §3.3, §3.5.1, "
+        "§3.5.2, §3.4.3",
+    ),
+    Rule(
+        "http.malformed-json",
+        "error",
+        "The body is not valid JSON (answered 400 invalidSyntax, saying at which line and column).",
+        "RFC 8259; RFC 7644 §3.12 (invalidSyntax: the request body message structure was invalid)",
+    ),
+    Rule(
+        "http.not-an-object",
+        "error",
+        "The body is valid JSON but not an object (an array, a string…).",
+        "RFC 7644 §3.3, §3.4.3, §3.5.2 (the body is a resource or message object); RFC 7643 §2",
+    ),
+    Rule(
+        "query.integer",
+        "error",
+        "startIndex or count is not an integer (answered 400 invalidValue).",
+        "RFC 7644 §3.4.2.4 (both are integers); RingCentral's spec (both are int32)",
+    ),
+    # --- filters --------------------------------------------------------------------------------
+    Rule(
+        "filter.syntax",
+        "error",
+        "The filter does not parse as RFC 7644 filter grammar (answered 400 invalidFilter with the "
+        "position where it broke).",
+        "RFC 7644 §3.4.2.2 (the filter grammar, Figure 1) and §3.12 (invalidFilter)",
+    ),
+    Rule(
+        "filter.unsupported",
+        "error",
+        "The filter parses but cannot be evaluated on this resource: unknown attribute or schema "
+        "URI, an operator that does not apply to the attribute's type, or a value of the wrong type.",
+        "RFC 7644 §3.4.2.2 (operators and the attribute types they apply to) and §3.12 (invalidFilter)",
+    ),
+    Rule(
+        "ringcentral.filter-unsupported",
+        "error",
+        'RingCentral filters Users only by userName or email with "eq" (userName, email, emails, '
+        'emails.value, emails[type eq "work"].value); any other filter, operator or combination is '
+        "refused with 400 invalidFilter.",
+        "RingCentral's spec, on the filter parameter of GET /Users and POST /Users/.search: "
+        "\"Only support 'userName' or 'email' filter expressions for now\"; the answer to other filters "
+        "is inferred from RFC 7644 §3.12",
+    ),
+    Rule(
+        "ringcentral.search-parameter-ignored",
+        "warning",
+        "A SearchRequest carried attributes, excludedAttributes, sortBy or sortOrder: RingCentral's "
+        "SearchRequest has none of them, so they have no effect.",
+        "RingCentral's spec (ScimSearchRequest has schemas, filter, startIndex and count only)",
+    ),
+    Rule(
+        "ringcentral.retry-after-ignored",
+        "error",
+        "A request was sent during a rate-limit penalty, before the Retry-After of a 429 had passed; "
+        "RingCentral restarts the penalty, so a client that does not wait never gets through.",
+        'RingCentral\'s "Rate limits" guide (developers.ringcentral.com/guide/basics/rate-limits): '
+        "a request sent during the penalty window restarts the penalty",
+    ),
+    # --- RingCentral's business rules -----------------------------------------------------------
+    Rule(
+        "ringcentral.work-email-required",
+        "error",
+        "A user has no email of type work.",
+        'RingCentral\'s spec (ScimUser requires emails, whose type may only be "work")',
+    ),
+    Rule(
+        "ringcentral.username-is-work-email",
+        "error",
+        "userName is not the same as the work email (compared case-insensitively).",
+        'RingCentral\'s spec, ScimUser.userName: "MUST be same as work type email address"',
+    ),
+    Rule(
+        "scim.one-element-per-type",
+        "error",
+        "A multi-valued attribute (emails, phoneNumbers, addresses) has two elements of the same type.",
+        "inferred: RingCentral keeps one email per user (its spec allows only the work type) and "
+        "one value per phone and address type; Entra addresses each element by its type "
+        '(emails[type eq "work"].value), so two of a type would be ambiguous',
+    ),
+    # --- normalising a User body ----------------------------------------------------------------
+    Rule(
+        "schema.read-only-ignored",
+        "warning",
+        "The body set a read-only attribute (id, meta, groups…); the server sets those, so the value "
+        "was ignored. Entra sends meta.resourceType with every create.",
+        "RFC 7643 §2.2 (readOnly attributes are ignored on input) and §7; Entra (POST bodies carry "
+        'meta: {"resourceType": "User"})',
+    ),
+    Rule(
+        "schema.unknown-attribute",
+        "warning",
+        "The body has an attribute the profile's schema does not define (e.g. emails[].primary or "
+        "roles under RingCentral); it was ignored.",
+        "RingCentral's spec (ScimUser lists the attributes RingCentral stores); RFC 7644 §3.3",
+    ),
+    Rule(
+        "schema.duplicate-attribute",
+        "error",
+        "The same attribute is given twice with names that differ only in case (userName and "
+        "username); which one was meant cannot be known.",
+        "RFC 7643 §2.1 (attribute names are case-insensitive)",
+    ),
+    _schema("type", "A value has the wrong JSON type (a string where an object, array or boolean is due)."),
+    _schema("required", "A required attribute or member is missing (userName, name.givenName, op…)."),
+    _schema(
+        "additionalProperties",
+        "An object has a member its schema does not allow (a PatchOp with lower-case operations, an "
+        "operation with from).",
+    ),
+    _schema("enum", 'A value is not one of those allowed (emails[].type "home" under RingCentral).'),
+    _schema("const", "A value must be exactly one fixed value."),
+    _schema(
+        "contains",
+        "schemas does not contain the URI the message needs (PatchOp, SearchRequest or the core "
+        "User schema).",
+    ),
+    _schema("minItems", "An array has too few elements (a PatchOp with no operations)."),
+    _schema("minLength", "A string is empty where a value is needed (an empty path or op)."),
+    _schema("uniqueItems", "An array lists the same element twice (a schema URI in schemas)."),
+    # --- what Entra and other clients send that the RFCs do not -----------------------------------
+    Rule(
+        "compat.string-boolean",
+        "warning",
+        'A boolean was sent as the string "True" or "False" (Entra disables users this way); it was '
+        "read as the boolean.",
+        'RFC 7643 §2.3.2 (booleans are true or false); Entra ("Known issues with SCIM 2.0 protocol '
+        'compliance": without the aadOptscim062020 flag, PATCH sends "value": "False")',
+    ),
+    Rule(
+        "compat.op-case",
+        "warning",
+        'A PATCH op is not lower case ("Replace", "Add"); it was accepted.',
+        'RFC 7644 §3.5.2 (op is "add", "remove" or "replace"); Entra sends capitalised ops without the '
+        "aadOptscim062020 flag and asks targets to accept any case",
+    ),
+    Rule(
+        "compat.empty-operations",
+        "warning",
+        "A PatchOp has an empty Operations array; nothing was changed.",
+        "RFC 7644 §3.5.2 (Operations holds one or more operations)",
+    ),
+    Rule(
+        "compat.schemas-in-extension",
+        "warning",
+        'A PATCH value for an extension carried its own "schemas" member (as scim2-models writes '
+        "it); it was ignored.",
+        "RFC 7643 §3 (schemas is an attribute of the resource, not of an extension object)",
+    ),
+    Rule(
+        "compat.replace-creates",
+        "warning",
+        "A replace with a filtered path matched no element, so mockrc created one instead of answering "
+        "noTarget.",
+        'RFC 7644 §3.5.2.3 (no match answers 400 noTarget); Entra sends Replace on emails[type eq "work"]'
+        " and fails the update when the target answers noTarget",
+    ),
+    Rule(
+        "compat.non-string-value",
+        "warning",
+        "A string attribute was sent as a number or a boolean in a PATCH; it was stored as sent.",
+        "RFC 7643 §2.3.1 (string values are JSON strings); RingCentral's spec (a PATCH operation's "
+        "value is typed string)",
+    ),
+)
+
+#: The command that rewrites ``docs/rules.md`` from this module, from the repository's root.
+REGENERATE = (
+    """.venv/bin/python -c 'import mockrc.rules as r; print(r.rules_markdown(), end="")' > docs/rules.md"""
+)
+
+#: The rules by id (read-only).
+BY_ID: Mapping[str, Rule] = MappingProxyType({rule.id: rule for rule in RULES})
+
+
+def rule_for(rule_id: str) -> Rule | None:
+    """The catalogued rule called ``rule_id``, or None for an id this version does not know."""
+    return BY_ID.get(rule_id)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def rules_markdown() -> str:
+    """``docs/rules.md``: the catalogue as a Markdown table per family."""
+    titles = {
+        "http": "HTTP requests",
+        "query": "Query parameters",
+        "filter": "Filters (RFC 7644)",
+        "ringcentral": "RingCentral's own rules",
+        "scim": "SCIM rules of the profile",
+        "schema": "Payloads against the profile's schema",
+        "compat": "Compatibility shapes (accepted, recorded)",
+    }
+    lines = [
+        "# Contract rules",
+        "",
+        f"<!-- Generated from mockrc/rules.py by `{REGENERATE}`; do not edit. -->",
+        "",
+        "Every contract violation mockrc records names one of these rules. **error**: RingCentral would",
+        "refuse the request, and mockrc answers it with a 4xx. **warning**: RingCentral tolerates it but",
+        "it is not standard; mockrc accepts the request and records the warning (`mockrc report",
+        "--strict-warnings` counts warnings as errors). A source marked *inferred* is our reading, not",
+        "a statement of RingCentral's.",
+    ]
+    families = list(dict.fromkeys(rule.family for rule in RULES))
+    for family in families:
+        lines += ["", f"## {titles.get(family, family)}", ""]
+        lines += ["| rule | severity | meaning | source |", "|---|---|---|---|"]
+        lines += [
+            f"| `{r.id}` | {r.severity} | {_cell(r.meaning)} | {_cell(r.source)} |"
+            for r in RULES
+            if r.family == family
+        ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,434 @@
+"""The journal without HTTP: redaction, entries, ring buffer, JSON Lines stream, patterns, assertions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from mockrc.clock import FakeClock
+from mockrc.journal import (
+    BODY_LIMIT,
+    REDACTED,
+    Journal,
+    JournalEntry,
+    Message,
+    RequestPattern,
+    decode_body,
+    redact_header,
+)
+from mockrc.resources import load_json_fixture
+from mockrc.violations import Violation
+
+SCIM = "application/scim+json"
+FORM = "application/x-www-form-urlencoded"
+USERNAME_RULE = Violation(
+    "/userName", "ringcentral.username-is-work-email", "userName must be the work email"
+)
+STRING_BOOLEAN = Violation("/Operations/0/value", "compat.string-boolean", '"False" read as false', "warning")
+
+
+def entry(
+    number: int,
+    method: str = "GET",
+    path: str = "/scim/v2/Users",
+    *,
+    status: int = 200,
+    body: Any = None,
+    query: dict[str, Any] | None = None,
+    violations: tuple[Violation, ...] = (),
+    **extra: Any,
+) -> JournalEntry:
+    raw = b"" if body is None else json.dumps(body).encode()
+    return JournalEntry(
+        id=number,
+        time=FakeClock.DEFAULT_START + number,
+        method=method,
+        path=path,
+        status=status,
+        request=Message((("Authorization", "Bearer secret-token"), ("Content-Type", SCIM)), raw, SCIM),
+        response=Message((("Content-Type", SCIM),), b'{"id":"1"}', SCIM),
+        query=query or {},
+        violations=violations,
+        **extra,
+    )
+
+
+def journal_of(*entries: JournalEntry, capacity: int = 100) -> Journal:
+    journal = Journal(capacity)
+    for item in entries:
+        journal.record(item)
+    return journal
+
+
+# --- redaction ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "shown"),
+    [
+        ("Authorization", "Bearer eyJhbGciOi.secret", f"Bearer {REDACTED}"),
+        ("authorization", "Basic bW9ja3JjOnNlY3JldA==", f"Basic {REDACTED}"),
+        ("Authorization", "a-bare-secret-without-scheme", REDACTED),
+        ("Proxy-Authorization", "Basic abc", f"Basic {REDACTED}"),
+        ("Cookie", "session=abc", REDACTED),
+        ("Set-Cookie", "session=abc; HttpOnly", REDACTED),
+        ("Content-Type", "application/scim+json", "application/scim+json"),
+    ],
+)
+def test_secret_headers_are_redacted_and_the_auth_scheme_kept(name: str, value: str, shown: str) -> None:
+    assert redact_header(name, value) == shown
+
+
+def test_a_redirect_keeps_its_state_but_not_its_authorization_code() -> None:
+    location = redact_header(
+        "Location", "http://localhost:8080/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=xyz"
+    )
+
+    assert location == "http://localhost:8080/callback?code=%5Bredacted%5D&state=xyz"
+
+
+def test_json_secrets_are_redacted_at_any_depth_in_any_case() -> None:
+    body = {
+        "userName": "alice@example.com",
+        "Password": "t1meMa$heen",
+        "nested": [{"access_token": "at", "refresh_token": "rt", "errorCode": "OAU-140", "token": None}],
+    }
+
+    decoded = decode_body(json.dumps(body).encode(), "application/json")
+
+    assert decoded == {
+        "userName": "alice@example.com",
+        "Password": REDACTED,
+        "nested": [
+            {"access_token": REDACTED, "refresh_token": REDACTED, "errorCode": "OAU-140", "token": None}
+        ],
+    }
+
+
+def test_form_secrets_are_redacted_and_repeated_fields_kept() -> None:
+    form = (
+        b"grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=eyJ.jwt&client_secret=s"
+        b"&code_verifier=v&scope=a&scope=b"
+    )
+
+    assert decode_body(form, FORM) == {
+        "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        "assertion": REDACTED,
+        "client_secret": REDACTED,
+        "code_verifier": REDACTED,
+        "scope": ["a", "b"],
+    }
+
+
+def test_a_malformed_json_body_is_kept_as_text_with_its_secrets_redacted() -> None:
+    text = '{"userName": "a@example.com", "password": "p\\"w", '
+
+    assert decode_body(text.encode(), SCIM) == f'{{"userName": "a@example.com", "password": "{REDACTED}", '
+
+
+def test_text_bodies_have_form_shaped_secrets_redacted() -> None:
+    html = '<a href="/callback?code=abc123&amp;state=s">back</a>'
+
+    assert (
+        decode_body(html.encode(), "text/html") == f'<a href="/callback?code={REDACTED}&amp;state=s">back</a>'
+    )
+
+
+def test_empty_and_oversized_bodies() -> None:
+    assert decode_body(b"", SCIM) is None
+    note = decode_body(b"x" * (BODY_LIMIT + 1), SCIM)
+    assert isinstance(note, str) and str(BODY_LIMIT + 1) in note and "not kept" in note
+
+
+def test_reading_a_message_twice_gives_independent_copies() -> None:
+    message = Message((), b'{"a": [1]}', "application/json")
+
+    message.body["a"].append(2)
+
+    assert message.body == {"a": [1]}
+
+
+# --- entries --------------------------------------------------------------------------------------
+
+
+def test_an_entry_renders_as_a_journal_line_of_the_published_schema() -> None:
+    item = entry(
+        7,
+        "PATCH",
+        "/scim/v2/Users/42",
+        status=200,
+        body={"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": []},
+        query={"attributes": "userName"},
+        violations=(STRING_BOOLEAN,),
+        route="/scim/v2/Users/<user_id>",
+        principal="100000001",
+        app="mockrc-client-id",
+        duration_ms=1.23456,
+        served_by="disable-flow/step 2",
+    )
+
+    line = item.to_dict()
+
+    Draft202012Validator(load_json_fixture("schemas", "mockrc", "journal-entry.schema.json")).validate(line)
+    assert line["time"] == "2026-01-01T00:00:07.000Z"
+    assert line["headers"]["Authorization"] == f"Bearer {REDACTED}"
+    assert line["response"] == {"headers": {"Content-Type": SCIM}, "body": {"id": "1"}}
+    assert line["duration_ms"] == 1.235
+    assert line["served_by"] == "disable-flow/step 2"
+    assert line["violations"] == [STRING_BOOLEAN.to_dict()]
+    assert json.loads(json.dumps(line)) == line
+    assert item.describe() == "#7 PATCH /scim/v2/Users/42?attributes=userName -> 200"
+
+
+# --- the ring buffer ------------------------------------------------------------------------------
+
+
+def test_the_journal_keeps_the_newest_entries_and_counts_the_others() -> None:
+    journal = journal_of(*(entry(n) for n in range(1, 6)), capacity=3)
+
+    assert [e.id for e in journal.entries()] == [3, 4, 5]
+    assert journal.dropped == 2
+    assert journal.clear() == 3
+    assert len(journal) == 0 and journal.dropped == 0
+
+
+def test_a_journal_needs_room_for_one_entry() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        Journal(0)
+
+
+def test_entries_is_a_snapshot() -> None:
+    journal = journal_of(entry(1))
+    snapshot = journal.entries()
+
+    journal.record(entry(2))
+
+    assert [e.id for e in snapshot] == [1]
+
+
+# --- the JSON Lines stream ------------------------------------------------------------------------
+
+
+def lines_of(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_each_entry_is_on_disk_as_soon_as_it_is_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    journal = Journal(2)
+    journal.stream_to(path)
+
+    journal.record(entry(1, body={"password": "p"}))
+    assert [line["id"] for line in lines_of(path)] == [1]  # read while the file is still open
+    journal.record(entry(2))
+    journal.record(entry(3))
+    journal.clear()
+    journal.record(entry(4))
+
+    assert [line["id"] for line in lines_of(path)] == [1, 2, 3, 4]  # the stream outlives the ring buffer
+    assert lines_of(path)[0]["body"] == {"password": REDACTED}
+    journal.close()
+    journal.record(entry(5))
+    assert len(lines_of(path)) == 4
+
+
+def test_streaming_starts_the_file_afresh(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    path.write_text('{"left over": "from a previous run"}\n', encoding="utf-8")
+    journal = Journal()
+
+    journal.stream_to(path)
+    journal.record(entry(1))
+    journal.close()
+
+    assert [line["id"] for line in lines_of(path)] == [1]
+
+
+# --- patterns -------------------------------------------------------------------------------------
+
+CREATE = entry(
+    1, "POST", status=400, body={"userName": "a@example.com", "active": True}, violations=(USERNAME_RULE,)
+)
+SEARCH = entry(
+    2, query={"filter": 'userName eq "a@example.com"', "count": ["1", "2"]}, app="mockrc-client-id"
+)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "item", "matches"),
+    [
+        (RequestPattern(method="post"), CREATE, True),
+        (RequestPattern(path="/scim/v2/Users"), CREATE, True),
+        (RequestPattern(path="/scim/v2/Users/1"), CREATE, False),
+        (RequestPattern(path_regex=r"/scim/v2/Users(/\d+)?"), CREATE, True),
+        (RequestPattern(path_regex=r"/scim/v2"), CREATE, False),  # in full, not a prefix
+        (RequestPattern(query={"filter": 'userName eq "a@example.com"'}), SEARCH, True),
+        (RequestPattern(query={"count": "2"}), SEARCH, True),  # any value of a repeated parameter
+        (RequestPattern(query={"count": "3"}), SEARCH, False),
+        (RequestPattern(body={"userName": "a@example.com"}), CREATE, True),  # members given only
+        (RequestPattern(body={"active": 1}), CREATE, False),  # true is not 1
+        (RequestPattern(body={"userName": "b@example.com"}), CREATE, False),
+        (RequestPattern(status=400, rule="ringcentral.username-is-work-email"), CREATE, True),
+        (RequestPattern(rule="schema.required"), CREATE, False),
+        (RequestPattern(app="mockrc-client-id"), SEARCH, True),
+        (RequestPattern(principal="100000001"), SEARCH, False),
+    ],
+)
+def test_pattern_criteria(pattern: RequestPattern, item: JournalEntry, matches: bool) -> None:
+    assert pattern.matches(item) is matches
+
+
+def test_differences_say_what_was_sent_instead() -> None:
+    pattern = RequestPattern(
+        method="PUT", status=201, body={"userName": "b@example.com"}, rule="schema.required", served_by="s"
+    )
+
+    assert pattern.differences(CREATE) == [
+        "method was POST",
+        'body /userName is "a@example.com", expected "b@example.com"',
+        "status was 400",
+        "no violation of schema.required (violations: ringcentral.username-is-work-email)",
+        "served_by was null",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("document", "problem"),
+    [
+        ({"verb": "GET"}, "unknown pattern field"),
+        ({"status": "400"}, "'status' must be an integer"),
+        ({"status": True}, "'status' must be an integer"),
+        ({"method": 1}, "'method' must be a string"),
+        ({"query": {"count": 1}}, "'query' must be an object of strings"),
+        ({"path_regex": "(unclosed"}, "not a regular expression"),
+    ],
+)
+def test_a_pattern_from_json_names_what_is_wrong(document: dict[str, Any], problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        RequestPattern.from_json(document)
+
+
+def test_a_pattern_from_json() -> None:
+    pattern = RequestPattern.from_json(
+        {"method": "POST", "body": {"userName": "a@example.com"}, "status": 400}
+    )
+
+    assert pattern == RequestPattern(method="POST", body={"userName": "a@example.com"}, status=400)
+    assert pattern.describe() == 'POST with body {"userName": "a@example.com"}, status 400'
+
+
+def test_find_and_count_take_a_pattern_or_criteria_but_not_both() -> None:
+    journal = journal_of(CREATE, SEARCH)
+
+    assert journal.find(method="GET") == [SEARCH]
+    assert journal.count(RequestPattern(status=400)) == 1
+    with pytest.raises(TypeError):
+        journal.find(RequestPattern(), method="GET")
+
+
+def test_near_misses_come_closest_first_then_newest() -> None:
+    journal = journal_of(
+        entry(1, "POST", status=201),
+        entry(2, "POST", "/restapi/oauth/token", status=400),
+        entry(3, "POST", status=400),
+        entry(4, "GET", "/scim/v2/Users/1", status=404),
+        entry(5, "POST", status=409),
+    )
+
+    misses = journal.near_misses(method="POST", path="/scim/v2/Users", status=200)
+
+    assert [(m.entry.id, m.differences) for m in misses] == [
+        (5, ("status was 409",)),
+        (3, ("status was 400",)),
+        (1, ("status was 201",)),
+    ]
+    assert [
+        m.entry.id for m in journal.near_misses(method="POST", path="/scim/v2/Users", status=200, limit=5)
+    ] == [
+        5,
+        3,
+        1,
+        2,
+    ]
+
+
+# --- assertions -----------------------------------------------------------------------------------
+
+
+def test_assert_requested_returns_the_matches() -> None:
+    journal = journal_of(CREATE, SEARCH)
+
+    assert journal.assert_requested(method="POST") == [CREATE]
+    assert journal.assert_requested(path="/scim/v2/Users", times=2) == [CREATE, SEARCH]
+
+
+def test_assert_requested_shows_the_near_misses() -> None:
+    journal = journal_of(CREATE, SEARCH)
+
+    with pytest.raises(AssertionError) as failure:
+        journal.assert_requested(method="POST", path="/scim/v2/Users", body={"userName": "b@example.com"})
+
+    assert str(failure.value) == (
+        'expected POST /scim/v2/Users with body {"userName": "b@example.com"} at least once; '
+        "it was requested 0 times\n"
+        "near misses (closest first):\n"
+        '  #1 POST /scim/v2/Users -> 400: body /userName is "a@example.com", expected "b@example.com"\n'
+        "  #2 GET /scim/v2/Users?filter=userName+eq+%22a%40example.com%22&count=1&count=2 -> 200: "
+        "method was GET; there was no body"
+    )
+
+
+def test_assert_requested_counts_times() -> None:
+    journal = journal_of(CREATE, entry(2, "POST", status=201))
+
+    with pytest.raises(
+        AssertionError, match=r"expected POST 1 time; it was requested 2 times\nmatching requests:"
+    ):
+        journal.assert_requested(method="POST", times=1)
+
+
+def test_without_near_misses_the_last_requests_are_shown() -> None:
+    with pytest.raises(AssertionError, match="no request was recorded"):
+        Journal().assert_requested(method="DELETE")
+    with pytest.raises(AssertionError, match=r"no request came close; the last requests were:\n  #1 POST"):
+        journal_of(CREATE, SEARCH).assert_requested(method="DELETE")
+
+
+def test_assert_not_requested_lists_what_was() -> None:
+    journal = journal_of(CREATE, SEARCH)
+
+    journal.assert_not_requested(method="DELETE")
+    with pytest.raises(AssertionError, match=r"expected no GET; it was requested 1 times:\n  #2 GET"):
+        journal.assert_not_requested(method="GET")
+
+
+def test_violations_and_assert_no_violations() -> None:
+    patch = entry(3, "PATCH", "/scim/v2/Users/1", violations=(STRING_BOOLEAN,))
+    journal = journal_of(CREATE, SEARCH, patch)
+
+    assert [(r.entry.id, r.violation.rule) for r in journal.violations()] == [
+        (1, "ringcentral.username-is-work-email"),
+        (3, "compat.string-boolean"),
+    ]
+    assert [r.entry.id for r in journal.violations(severity="warning")] == [3]
+    assert journal.violations(rule="compat.string-boolean")[0].to_dict() == {
+        "request_id": 3,
+        "method": "PATCH",
+        "path": "/scim/v2/Users/1",
+        "status": 200,
+        **STRING_BOOLEAN.to_dict(),
+    }
+    with pytest.raises(AssertionError) as failure:
+        journal.assert_no_violations()
+    assert str(failure.value) == (
+        "1 error-severity contract violations:\n"
+        "  #1 POST /scim/v2/Users -> 400: error ringcentral.username-is-work-email at /userName: "
+        "userName must be the work email"
+    )
+    journal_of(SEARCH, patch).assert_no_violations()
+    with pytest.raises(AssertionError, match=r"compat\.string-boolean"):
+        journal_of(SEARCH, patch).assert_no_violations(include_warnings=True)

@@ -1,0 +1,236 @@
+"""The control API under /__mockrc (journal, violations, users, clock, reset, report), both transports."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from mockrc.resources import load_json_fixture
+from tests.helpers import minimal_user
+from tests.http.conftest import Fake
+
+ENTRY_SCHEMA = Draft202012Validator(load_json_fixture("schemas", "mockrc", "journal-entry.schema.json"))
+REPORT_SCHEMA = Draft202012Validator(load_json_fixture("schemas", "mockrc", "report.schema.json"))
+
+
+def traffic(fake: Fake) -> None:
+    """A create, a refused create, a refused filter and a lookup: ids 1 to 4."""
+    assert fake.post("/scim/v2/Users", json=minimal_user("a@example.com")).status_code == 201
+    assert (
+        fake.post("/scim/v2/Users", json=minimal_user("b@example.com", userName="x@example.com")).status_code
+        == 400
+    )
+    assert fake.get("/scim/v2/Users", params={"filter": 'title eq "Boss"'}).status_code == 400
+    assert fake.get("/scim/v2/Users", params={"filter": 'userName eq "a@example.com"'}).status_code == 200
+
+
+def test_the_journal_lists_entries_as_journal_lines(fake: Fake) -> None:
+    traffic(fake)
+
+    listed = fake.get("/__mockrc/journal").json()
+
+    assert (listed["total"], listed["dropped"]) == (4, 0)
+    assert [(e["method"], e["status"]) for e in listed["entries"]] == [
+        ("POST", 201),
+        ("POST", 400),
+        ("GET", 400),
+        ("GET", 200),
+    ]
+    for line in listed["entries"]:
+        ENTRY_SCHEMA.validate(line)
+    assert listed["entries"][0]["headers"]["Authorization"] == "Bearer [redacted]"
+
+
+def test_the_list_filters_and_keeps_the_newest(fake: Fake) -> None:
+    traffic(fake)
+
+    refused = fake.get("/__mockrc/journal", params={"status": "400"}).json()
+    newest = fake.get("/__mockrc/journal", params={"method": "GET", "limit": "1"}).json()
+    none = fake.get("/__mockrc/journal", params={"limit": "0"}).json()
+
+    assert [e["path"] for e in refused["entries"]] == ["/scim/v2/Users", "/scim/v2/Users"]
+    assert (newest["total"], [e["query"] for e in newest["entries"]]) == (
+        2,
+        [{"filter": 'userName eq "a@example.com"'}],
+    )
+    assert (none["total"], none["entries"]) == (4, [])
+
+
+@pytest.mark.parametrize(
+    ("params", "problem"),
+    [
+        ({"verb": "GET"}, "unknown pattern field"),
+        ({"status": "four hundred"}, "status must be an integer"),
+        ({"limit": "-1"}, "limit must not be negative"),
+        ({"path_regex": "("}, "not a regular expression"),
+    ],
+)
+def test_a_bad_filter_answers_400_saying_what(fake: Fake, params: dict[str, str], problem: str) -> None:
+    response = fake.get("/__mockrc/journal", params=params)
+
+    assert response.status_code == 400
+    assert problem in response.json()["message"]
+
+
+def test_count_by_query_string_or_json_pattern(fake: Fake) -> None:
+    traffic(fake)
+
+    by_query = fake.get("/__mockrc/journal/count", params={"rule": "ringcentral.filter-unsupported"})
+    by_body = fake.post(
+        "/__mockrc/journal/count", json={"method": "POST", "body": {"userName": "a@example.com"}}
+    )
+
+    assert by_query.json() == {"count": 1}
+    assert by_body.json() == {"count": 1}
+
+
+def test_find_answers_the_matches_or_the_near_misses(fake: Fake) -> None:
+    traffic(fake)
+
+    found = fake.post("/__mockrc/journal/find", json={"method": "POST", "status": 201}).json()
+    missed = fake.post(
+        "/__mockrc/journal/find",
+        json={"method": "POST", "path": "/scim/v2/Users", "body": {"userName": "b@example.com"}},
+    ).json()
+
+    assert [e["id"] for e in found["entries"]] == [1] and found["near_misses"] == []
+    assert missed["entries"] == []
+    assert [(m["entry"]["id"], m["differences"]) for m in missed["near_misses"]] == [
+        (2, ['body /userName is "x@example.com", expected "b@example.com"']),
+        (1, ['body /userName is "a@example.com", expected "b@example.com"']),
+        (4, ["method was GET", "there was no body"]),
+    ]
+
+
+def test_find_needs_a_json_pattern_when_posted(fake: Fake) -> None:
+    response = fake.post("/__mockrc/journal/find", data="method=POST")
+
+    assert response.status_code == 415
+
+
+def test_clear_empties_the_journal(fake: Fake) -> None:
+    traffic(fake)
+
+    assert fake.delete("/__mockrc/journal").json() == {"cleared": 4}
+    assert fake.get("/__mockrc/journal").json()["total"] == 0
+
+
+def test_violations_list_every_violation_with_its_request(fake: Fake) -> None:
+    traffic(fake)
+
+    errors = fake.get("/__mockrc/violations", params={"severity": "error"}).json()
+    by_rule = fake.get("/__mockrc/violations", params={"rule": "ringcentral.filter-unsupported"}).json()
+
+    assert [(v["request_id"], v["rule"], v["status"]) for v in errors["violations"]] == [
+        (2, "ringcentral.username-is-work-email", 400),
+        (3, "ringcentral.filter-unsupported", 400),
+    ]
+    assert errors["total"] == 2
+    assert by_rule["violations"][0] == {
+        "request_id": 3,
+        "method": "GET",
+        "path": "/scim/v2/Users",
+        "status": 400,
+        "pointer": "?filter",
+        "rule": "ringcentral.filter-unsupported",
+        "message": by_rule["violations"][0]["message"],
+        "severity": "error",
+    }
+    assert fake.get("/__mockrc/violations", params={"severity": "fatal"}).status_code == 400
+
+
+def test_users_are_listed_without_a_token(fake: Fake) -> None:
+    created = fake.post("/scim/v2/Users", json=minimal_user("a@example.com")).json()
+
+    listed = fake.session.get(fake.url("/__mockrc/users"), timeout=10).json()
+
+    assert listed == {"totalResults": 1, "Resources": [created]}
+
+
+def test_the_clock_is_read_and_advanced(fake: Fake) -> None:
+    assert fake.get("/__mockrc/clock").json() == {
+        "now": "2026-01-01T00:00:00.000Z",
+        "epoch": 1767225600.0,
+        "advanceable": True,
+    }
+
+    advanced = fake.post("/__mockrc/clock/advance", json={"seconds": 3600})
+
+    assert advanced.json()["now"] == "2026-01-01T01:00:00.000Z"
+    assert fake.clock.now() == 1767225600.0 + 3600
+
+
+@pytest.mark.parametrize("seconds", [-1, "60", True, None])
+def test_the_clock_only_moves_forward_by_a_number(fake: Fake, seconds: object) -> None:
+    response = fake.post("/__mockrc/clock/advance", json={"seconds": seconds})
+
+    assert response.status_code == 400
+    assert "seconds" in response.json()["message"]
+
+
+def test_reset_forgets_users_tokens_and_the_journal(fake: Fake) -> None:
+    traffic(fake)
+
+    assert fake.post("/__mockrc/reset").json() == {"status": "reset"}
+
+    assert fake.session.get(fake.url("/__mockrc/users"), timeout=10).json()["totalResults"] == 0
+    assert fake.get("/__mockrc/journal").json()["total"] == 0
+    assert fake.get("/scim/v2/Users").status_code == 401  # the token issued before the reset is gone
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "use"),
+    [
+        ("GET", "/__mockrc/reset", "POST"),
+        ("GET", "/__mockrc/clock/advance", "POST"),
+        ("PUT", "/__mockrc/journal", "DELETE or GET"),
+    ],
+)
+def test_a_wrong_method_on_a_control_path_answers_405_saying_which(
+    fake: Fake, method: str, path: str, use: str
+) -> None:
+    response = fake.request(method, path)
+
+    assert response.status_code == 405
+    assert response.json()["message"] == f"Method {method} is not allowed for {path}: use {use}"
+    assert set(use.split(" or ")) <= set(response.headers["Allow"].split(", "))
+
+
+def test_the_live_report_is_json_by_default(fake: Fake) -> None:
+    traffic(fake)
+
+    response = fake.get("/__mockrc/report")
+
+    assert response.headers["X-Mockrc-Verdict"] == "fail"
+    document = response.json()
+    REPORT_SCHEMA.validate(document)
+    assert (document["source"], document["verdict"], document["summary"]["requests"]) == ("live", "fail", 4)
+
+
+def test_the_live_report_in_junit_and_markdown(fake: Fake) -> None:
+    traffic(fake)
+
+    junit = fake.get("/__mockrc/report", params={"format": "junit"})
+    markdown = fake.get("/__mockrc/report", params={"format": "markdown"})
+
+    assert junit.headers["Content-Type"] == "application/xml; charset=utf-8"
+    failed = {
+        c.get("name")
+        for c in ElementTree.fromstring(junit.text).iter("testcase")
+        if c.find("failure") is not None
+    }
+    assert failed == {"ringcentral.username-is-work-email", "ringcentral.filter-unsupported"}
+    assert markdown.headers["Content-Type"] == "text/markdown; charset=utf-8"
+    assert markdown.text.startswith("# mockrc contract report")
+
+
+def test_the_live_report_passes_clean_traffic_unless_warnings_are_strict(fake: Fake) -> None:
+    fake.post("/scim/v2/Users", json={**minimal_user("a@example.com"), "roles": []})  # a tolerated extra
+
+    assert fake.get("/__mockrc/report").headers["X-Mockrc-Verdict"] == "pass"
+    strict = fake.get("/__mockrc/report", params={"strict_warnings": "true"})
+    assert (strict.headers["X-Mockrc-Verdict"], strict.json()["strict_warnings"]) == ("fail", True)
+    assert fake.get("/__mockrc/report", params={"format": "pdf"}).status_code == 400
+    assert fake.get("/__mockrc/report", params={"strict_warnings": "maybe"}).status_code == 400

@@ -155,3 +155,27 @@ def test_each_request_is_on_disk_before_its_answer_and_ctrl_c_loses_none(tmp_pat
     assert rest.strip().endswith("mockrc: stopped")
     assert [entry["id"] for entry in load_journal(journal)] == [1, 2, 3, 4, 5]
     assert report(journal).returncode == 0
+
+
+def test_serve_with_a_fake_clock_and_a_small_journal() -> None:
+    with mockrc_serve("--clock", "fake", "--journal-size", "2") as (url, _output):
+        for _ in range(3):
+            requests.get(f"{url}/scim/v2/Users", headers=AUTH, timeout=10)
+        listed = requests.get(f"{url}/__mockrc/journal", timeout=10).json()
+        advanced = requests.post(f"{url}/__mockrc/clock/advance", json={"seconds": 60}, timeout=10).json()
+
+    assert (listed["total"], listed["dropped"]) == (2, 1)
+    assert {entry["time"] for entry in listed["entries"]} == {"2026-01-01T00:00:00.000Z"}
+    assert advanced["now"] == "2026-01-01T00:01:00.000Z"
+
+
+def test_serve_refuses_a_journal_it_cannot_keep(tmp_path: Path) -> None:
+    for options in (["--journal-size", "0"], ["--journal", str(tmp_path / "no-such-dir" / "j.jsonl")]):
+        result = subprocess.run(
+            [sys.executable, "-m", "mockrc", "serve", "--port", "0", *options],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2, result.stdout
+        assert result.stderr.startswith("mockrc: ")

@@ -5,8 +5,11 @@ from __future__ import annotations
 from xml.etree import ElementTree
 
 import pytest
+import requests
 from jsonschema import Draft202012Validator
 
+from mockrc import mock_ringcentral
+from mockrc.clock import SystemClock
 from mockrc.resources import load_json_fixture
 from tests.helpers import minimal_user
 from tests.http.conftest import Fake
@@ -234,3 +237,13 @@ def test_the_live_report_passes_clean_traffic_unless_warnings_are_strict(fake: F
     assert (strict.headers["X-Mockrc-Verdict"], strict.json()["strict_warnings"]) == ("fail", True)
     assert fake.get("/__mockrc/report", params={"format": "pdf"}).status_code == 400
     assert fake.get("/__mockrc/report", params={"strict_warnings": "maybe"}).status_code == 400
+
+
+def test_the_system_clock_cannot_be_advanced() -> None:
+    with mock_ringcentral(clock=SystemClock()) as rc:
+        clock = requests.get(f"{rc.base_url}/__mockrc/clock", timeout=10).json()
+        response = requests.post(f"{rc.base_url}/__mockrc/clock/advance", json={"seconds": 60}, timeout=10)
+
+    assert clock["advanceable"] is False
+    assert response.status_code == 400
+    assert "start it with --clock fake" in response.json()["message"]

@@ -73,9 +73,20 @@ def quick_options() -> Options:
 @dataclass(frozen=True)
 class LiveRow:
     endpoint: Endpoint
-    best: Throughput
-    #: This endpoint's requests/s over the ceiling's, both measured on the same server.
+    #: Every timed round, in the order they ran.
+    rounds: tuple[Throughput, ...]
+    #: This endpoint's best requests/s over the ceiling's best, both measured on the same server.
     vs_ceiling: float
+
+    @property
+    def best(self) -> Throughput:
+        """The round least disturbed by other work on the machine, which can only slow a round down."""
+        return max(self.rounds, key=lambda r: r.per_second)
+
+    @property
+    def spread(self) -> float:
+        """How much slower the worst round was than the best (0.3: 30 % fewer requests/s): the noise."""
+        return 1 - min(r.per_second for r in self.rounds) / self.best.per_second
 
 
 @dataclass(frozen=True)
@@ -157,7 +168,7 @@ def measure_live(users: int, options: Options, run_label: str) -> LiveRun:
             )
             share = estimate.per_second * options.seconds / options.rounds
             budgets[endpoint.key] = max(options.min_requests, round(share))
-        best: dict[str, Throughput] = {}
+        rounds: dict[str, list[Throughput]] = {e.key: [] for e in measured}
         # Rounds go through every endpoint in turn, so a burst of other work on the machine hits
         # one round of each rather than every round of one; the best round is the least disturbed.
         for _ in range(options.rounds):
@@ -169,10 +180,11 @@ def measure_live(users: int, options: Options, run_label: str) -> LiveRun:
                     warmup=options.warmup,
                     connections=options.connections,
                 )
-                if endpoint.key not in best or result.per_second > best[endpoint.key].per_second:
-                    best[endpoint.key] = result
-    ceiling = best["ceiling"].per_second
-    rows = [LiveRow(e, best[e.key], best[e.key].per_second / ceiling) for e in measured]
+                rounds[endpoint.key].append(result)
+    ceiling = max(r.per_second for r in rounds["ceiling"])
+    rows = [
+        LiveRow(e, tuple(rounds[e.key]), max(r.per_second for r in rounds[e.key]) / ceiling) for e in measured
+    ]
     return LiveRun(users, server.load_seconds, server.rss_growth_bytes, rows)
 
 
@@ -207,9 +219,11 @@ def _live_section(report: Report) -> list[str]:
         "1. Live server: requests/s, server CPU per request, and the ratio to the ceiling of the same run",
         f"   (server in its own process: waitress, 8 threads; {options.connections} keep-alive http.client "
         f"connections; best of {options.rounds} rounds of ~{options.seconds / options.rounds:.1f} s "
-        "per endpoint, after a warm-up)",
+        "per endpoint, after a warm-up;",
+        "   spread: how much slower the worst round was than the best, high when the machine was busy)",
         "",
-        f"   {'users':>9}  {'endpoint':<44} {'req/s':>7} {'CPU µs/req':>11} {'x ceiling':>10}  target",
+        f"   {'users':>9}  {'endpoint':<44} {'req/s':>7} {'spread':>7} {'CPU µs/req':>11} {'x ceiling':>10}"
+        "  target",
     ]
     for run_ in report.live:
         for row in run_.rows:
@@ -217,7 +231,8 @@ def _live_section(report: Report) -> list[str]:
             judged = "" if target is None else f"≥ {target:.2f} {_verdict(row.vs_ceiling >= target)}"
             lines.append(
                 f"   {run_.users:>9,}  {row.endpoint.name:<44} {row.best.per_second:>7,.0f} "
-                f"{_us(row.best.server_cpu_per_request):>11} {row.vs_ceiling:>10.2f}  {judged}".rstrip()
+                f"{row.spread:>7.0%} {_us(row.best.server_cpu_per_request):>11} {row.vs_ceiling:>10.2f}  "
+                f"{judged}".rstrip()
             )
         lines.append("")
     for run_ in report.live:

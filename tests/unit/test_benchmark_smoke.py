@@ -13,7 +13,7 @@ from benchmarks.bench_scim import Options, format_report, parse_options, quick_o
 TINY = Options(
     sizes=(3, 5),
     seconds=0.0,
-    rounds=1,
+    rounds=2,
     connections=2,
     calibration_requests=2,
     min_requests=3,
@@ -38,7 +38,8 @@ def test_a_tiny_run_measures_every_section_and_reports_every_target() -> None:
         assert [row.endpoint.key for row in live.rows] == ["ceiling", "get", "filter", "post", "patch"]
         assert live.row("ceiling").vs_ceiling == 1.0
         assert all(_positive(row.best.per_second) and _positive(row.vs_ceiling) for row in live.rows)
-        assert all(row.best.requests == TINY.min_requests for row in live.rows)
+        assert all(len(row.rounds) == TINY.rounds for row in live.rows)
+        assert all(row.best.requests == TINY.min_requests and 0 <= row.spread < 1 for row in live.rows)
     assert _positive(report.filter_scale)
     assert list(report.traced_bytes_per_user) == [4]
     assert _positive(report.traced_bytes_per_user[4])

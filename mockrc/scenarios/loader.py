@@ -98,7 +98,7 @@ def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
         raw = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(f"{text}: cannot read the scenario file: {exc.strerror or exc}") from None
-    return parse_scenario(read_document(raw, text), text, path.parent)
+    return parse_scenario(read_document(raw, text), text, path.resolve().parent)
 
 
 @cache

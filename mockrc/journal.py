@@ -151,25 +151,52 @@ def decode_body(raw: bytes, media_type: str) -> Any:
     return redact_text(text)
 
 
+def wsgi_headers(environ: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """A request's headers as its WSGI environ has them (``HTTP_USER_AGENT``): the cheapest copy.
+
+    :class:`Message` (``wsgi=True``) spells the names as headers (``User-Agent``) when read.
+    """
+    return tuple(
+        (key, value)
+        for key, value in environ.items()
+        if (key.startswith("HTTP_") and key not in _WSGI_DUPLICATES) or (key in _WSGI_UNPREFIXED and value)
+    )
+
+
+#: Headers a WSGI environ keeps without the ``HTTP_`` prefix (PEP 3333); the prefixed copies
+#: some servers add too are left out, as Werkzeug leaves them out.
+_WSGI_UNPREFIXED = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+_WSGI_DUPLICATES = frozenset({"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"})
+
+
+def _header_name(wsgi_key: str) -> str:
+    return wsgi_key.removeprefix("HTTP_").replace("_", "-").title()
+
+
 class Message:
     """The headers and body of one request or response, kept as received.
 
     They are decoded and redacted each time they are read, never stored decoded: recording stays a
     matter of keeping references, and a caller that changes what it read changes nothing here.
+    ``wsgi`` says the header names are WSGI environ keys (see :func:`wsgi_headers`).
     """
 
-    __slots__ = ("_raw_body", "_raw_headers", "media_type")
+    __slots__ = ("_raw_body", "_raw_headers", "_wsgi", "media_type")
 
-    def __init__(self, headers: Sequence[tuple[str, str]], body: bytes, media_type: str = "") -> None:
+    def __init__(
+        self, headers: Sequence[tuple[str, str]], body: bytes, media_type: str = "", *, wsgi: bool = False
+    ) -> None:
         self._raw_headers = headers
         self._raw_body = body
+        self._wsgi = wsgi
         self.media_type = media_type
 
     @property
     def headers(self) -> dict[str, str]:
         """Header names as sent, secrets redacted; a repeated header's values joined by ``", "``."""
         headers: dict[str, str] = {}
-        for name, value in self._raw_headers:
+        for raw_name, value in self._raw_headers:
+            name = _header_name(raw_name) if self._wsgi else raw_name
             shown = redact_header(name, value)
             headers[name] = f"{headers[name]}, {shown}" if name in headers else shown
         return headers

@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Request, Response, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from mockrc.clock import FakeClock, isoformat
@@ -25,7 +25,7 @@ from mockrc.errors import InvalidValue
 from mockrc.http.admin_routes import ADMIN_PREFIX
 from mockrc.http.request_parsing import int_param, json_body
 from mockrc.http.wire import json_response
-from mockrc.journal import FORM_MEDIA_TYPE, JournalEntry, Message, RequestPattern, redact_pairs
+from mockrc.journal import FORM_MEDIA_TYPE, JournalEntry, Message, RequestPattern, redact_pairs, wsgi_headers
 from mockrc.report import build_report
 from mockrc.scim.render import render_user
 from mockrc.state import MockState
@@ -54,45 +54,51 @@ def _is_control(path: str) -> bool:
     return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
 
 
-def _caller(state: MockState) -> tuple[str | None, str | None]:
+def _caller(state: MockState, req: Request) -> tuple[str | None, str | None]:
     """The user and the app behind the request: its bearer token's, else the client it names."""
-    scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
+    scheme, _, value = req.environ.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
     if scheme.lower() == "bearer":
         token = state.tokens.find(value.strip())
         return (token.principal.owner_id, token.principal.client_id) if token else (None, None)
-    if request.authorization is not None and request.authorization.type == "basic":
-        return None, request.authorization.username
-    client_id = request.args.get("client_id")
-    if client_id is None and request.mimetype == FORM_MEDIA_TYPE:
-        client_id = request.form.get("client_id")
+    if scheme.lower() == "basic" and req.authorization is not None:
+        return None, req.authorization.username
+    client_id = req.args.get("client_id") if req.query_string else None
+    if client_id is None and req.mimetype == FORM_MEDIA_TYPE:
+        client_id = req.form.get("client_id")
     return None, client_id
 
 
 def record_exchange(state: MockState, response: Response) -> None:
-    """Put the request and ``response`` in the journal (called last, with the final response)."""
-    if _is_control(request.path):
+    """Put the request and ``response`` in the journal (called last, with the final response).
+
+    It runs on every request, so it reads the request and ``g`` through one context lookup each
+    and copies the headers straight from the WSGI environ; everything else waits until read.
+    """
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    if _is_control(req.path):
         return
+    context = g._get_current_object()  # type: ignore[attr-defined]
     try:
-        body = request.get_data(cache=True)
+        body = req.get_data(cache=True)
     except RequestEntityTooLarge:
-        body = f"[{request.content_length} bytes, refused as too large]".encode()
-    principal, app = _caller(state)
-    started = g.get("journal_started")
+        body = f"[{req.content_length} bytes, refused as too large]".encode()
+    principal, app = _caller(state, req)
+    started = getattr(context, "journal_started", None)
     entry = JournalEntry(
-        id=g.get("request_id", 0),
-        time=g.get("journal_time", state.clock.now()),
-        method=request.method,
-        path=request.path,
+        id=getattr(context, "request_id", 0),
+        time=getattr(context, "journal_time", None) or state.clock.now(),
+        method=req.method,
+        path=req.path,
         status=response.status_code,
-        request=Message(tuple(request.headers.items()), body, request.mimetype),
-        response=Message(tuple(response.headers.items()), response.get_data(), response.mimetype),
-        query=redact_pairs(request.args.items(multi=True)) if request.query_string else {},
-        route=request.url_rule.rule if request.url_rule is not None else None,
+        request=Message(wsgi_headers(req.environ), body, req.mimetype, wsgi=True),
+        response=Message(response.headers.to_wsgi_list(), response.get_data(), response.mimetype),
+        query=redact_pairs(req.args.items(multi=True)) if req.query_string else {},
+        route=req.url_rule.rule if req.url_rule is not None else None,
         principal=principal,
         app=app,
         duration_ms=(time.perf_counter() - started) * 1000 if started is not None else 0.0,
-        served_by=g.get("served_by"),
-        violations=tuple(g.get("violations") or ()),
+        served_by=getattr(context, "served_by", None),
+        violations=tuple(getattr(context, "violations", None) or ()),
     )
     state.journal.record(entry)
 

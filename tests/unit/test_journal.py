@@ -19,6 +19,7 @@ from mockrc.journal import (
     RequestPattern,
     decode_body,
     redact_header,
+    wsgi_headers,
 )
 from mockrc.resources import load_json_fixture
 from mockrc.violations import Violation
@@ -142,6 +143,28 @@ def test_empty_and_oversized_bodies() -> None:
     assert decode_body(b"", SCIM) is None
     note = decode_body(b"x" * (BODY_LIMIT + 1), SCIM)
     assert isinstance(note, str) and str(BODY_LIMIT + 1) in note and "not kept" in note
+
+
+def test_request_headers_are_copied_from_the_wsgi_environ_and_named_when_read() -> None:
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_TYPE": "application/scim+json",
+        "CONTENT_LENGTH": "",
+        "HTTP_CONTENT_TYPE": "application/scim+json",
+        "HTTP_USER_AGENT": "Microsoft.Identity.Provisioning",
+        "HTTP_AUTHORIZATION": "Bearer secret",
+        "HTTP_X_MS_CLIENT_REQUEST_ID": "42",
+        "wsgi.input": object(),
+    }
+
+    message = Message(wsgi_headers(environ), b"", SCIM, wsgi=True)
+
+    assert message.headers == {
+        "Content-Type": "application/scim+json",
+        "User-Agent": "Microsoft.Identity.Provisioning",
+        "Authorization": f"Bearer {REDACTED}",
+        "X-Ms-Client-Request-Id": "42",
+    }
 
 
 def test_reading_a_message_twice_gives_independent_copies() -> None:

@@ -18,6 +18,7 @@ turns the :class:`Outcome` into a response.
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 from collections.abc import Callable, Iterable
@@ -26,6 +27,7 @@ from typing import Any
 
 from mockrc.clock import Clock
 from mockrc.ratelimit import RateLimiter
+from mockrc.scenarios.loader import load_scenario
 from mockrc.scenarios.matching import RequestView, matches
 from mockrc.scenarios.model import (
     INITIAL_STATE,
@@ -163,8 +165,11 @@ class ScenarioEngine:
 
     # --- activation ------------------------------------------------------------------------------
 
-    def activate(self, scenario: Scenario) -> ActiveScenario:
-        """Start running ``scenario`` in state ``started``, after those already active."""
+    def activate(self, scenario: Scenario | str | os.PathLike[str]) -> ActiveScenario:
+        """Start running a scenario (loaded, or a shipped name or a file to load) in state
+        ``started``, after those already active."""
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario)
         with self._lock:
             if scenario.name in self._active:
                 raise ScenarioAlreadyActive(

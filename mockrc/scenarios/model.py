@@ -120,11 +120,6 @@ class Step:
     description: str = ""
 
     @property
-    def answers(self) -> bool:
-        """Whether the step answers itself (the fake and later scenarios never see the request)."""
-        return isinstance(self.action, Respond | Fault)
-
-    @property
     def does(self) -> str:
         """What the step does, in a word or two, for people."""
         action = self.action

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 
-from mockrc.scenarios.loader import load_scenario
 from tests.http.conftest import Fake, fake  # noqa: F401 - the fixture itself, reused here
 
 
@@ -18,7 +17,7 @@ def scenario_fake(fake: Fake, request: pytest.FixtureRequest) -> Fake:  # noqa: 
     """``fake`` with the scenarios of the test's ``scenario`` marker active, in the order given."""
     marker = request.node.get_closest_marker("scenario")
     for name in marker.args if marker else ():
-        fake.state.scenarios.activate(load_scenario(name))
+        fake.state.scenarios.activate(name)
     return fake
 
 

@@ -6,7 +6,6 @@ from typing import Any
 
 import requests
 
-from mockrc.scenarios.loader import load_scenario
 from tests.helpers import ERROR
 from tests.http.conftest import Fake
 
@@ -46,4 +45,4 @@ def scim_error(status: int, detail: str, scim_type: str | None = None) -> dict[s
 
 
 def activate(fake: Fake, name: str) -> None:
-    fake.state.scenarios.activate(load_scenario(name))
+    fake.state.scenarios.activate(name)

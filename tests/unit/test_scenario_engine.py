@@ -3,13 +3,14 @@ scenarios at once, reset; the confusions WireMock's users report are pinned here
 
 from __future__ import annotations
 
+from pathlib import Path
 from textwrap import dedent
 
 import pytest
 
 from mockrc.clock import FakeClock
 from mockrc.scenarios.engine import Outcome, ScenarioAlreadyActive, ScenarioEngine, ScenarioNotActive
-from mockrc.scenarios.loader import parse_scenario, read_document
+from mockrc.scenarios.loader import ScenarioError, parse_scenario, read_document
 from mockrc.scenarios.matching import RequestView
 from mockrc.scenarios.model import Fault, Respond, Scenario
 
@@ -354,3 +355,16 @@ def test_describe_shows_state_states_steps_and_unfired_required_steps() -> None:
         ("refresh", "fake", 0, 0),
     ]
     assert described["unfired_required"] == ["refresh"]
+
+
+def test_activate_takes_a_shipped_name_or_a_file_as_well(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("name: mine\nsteps:\n  - {id: a, fault: empty}\n", encoding="utf-8")
+    run = Engine()
+
+    run.engine.activate("token-expiry")
+    run.engine.activate(mine)
+
+    assert [a.name for a in run.engine.active] == ["token-expiry", "mine"]
+    with pytest.raises(ScenarioError, match="unknown scenario 'nope'"):
+        run.engine.activate("nope")

@@ -55,7 +55,8 @@ def register_overlays(app: Flask, state: MockState) -> None:
         if request.path == ADMIN_PREFIX or request.path.startswith(f"{ADMIN_PREFIX}/"):
             return None
         engine = state.scenarios
-        if engine.active:
+        active = engine.active
+        if active:
             outcome = engine.handle(_request_view(state))
             if outcome.fired:
                 g.served_by = ", ".join(outcome.fired)
@@ -63,7 +64,7 @@ def register_overlays(app: Flask, state: MockState) -> None:
                 request.environ[DELAY_ENVIRON] = outcome.delay
             if outcome.answer is not None:
                 return _answer(outcome.answer)
-        limiter = engine.rate_limiter or state.rate_limiter
+        limiter = (engine.rate_limiter if active else None) or state.rate_limiter
         group = group_of(request.method, request.path)
         if limiter is None or group is None:
             return None

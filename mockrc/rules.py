@@ -141,6 +141,49 @@ RULES: tuple[Rule, ...] = (
         "userName is not the same as the work email (compared case-insensitively).",
         'RingCentral\'s spec, ScimUser.userName: "MUST be same as work type email address"',
     ),
+    # --- refusals whose code attached no finer rule (recorded by the error funnel) -------------
+    Rule(
+        "scim.invalid-path",
+        "error",
+        "A PATCH path names no attribute of the schema, or is malformed (answered 400 invalidPath).",
+        "RFC 7644 §3.5.2 and Table 9 (invalidPath)",
+    ),
+    Rule(
+        "scim.no-target",
+        "error",
+        "A PATCH remove has no path, or its path selects nothing (answered 400 noTarget).",
+        "RFC 7644 §3.5.2.2 and Table 9 (noTarget)",
+    ),
+    Rule(
+        "scim.mutability",
+        "error",
+        "The request changes a readOnly or immutable attribute, e.g. id or meta (answered 400 mutability).",
+        "RFC 7643 §7 (mutability) and RFC 7644 Table 9",
+    ),
+    Rule(
+        "scim.invalid-syntax",
+        "error",
+        "The request is not a valid SCIM message, e.g. a PATCH op that is not add, replace or remove.",
+        "RFC 7644 §3.5.2 and Table 9 (invalidSyntax)",
+    ),
+    Rule(
+        "scim.invalid-value",
+        "error",
+        "A value does not fit its attribute, e.g. a list for a single-valued attribute in a PATCH.",
+        "RFC 7644 §3.5.2 and Table 9 (invalidValue)",
+    ),
+    Rule(
+        "oauth.invalid-request",
+        "error",
+        "A token, authorize or revoke request misses a parameter, repeats one, or sends an unknown one.",
+        "RFC 6749 §5.2 (invalid_request); RingCentral's spec (OauthInvalidRequest)",
+    ),
+    Rule(
+        "oauth.unsupported-grant-type",
+        "error",
+        "The token request names a grant type RingCentral's token endpoint does not have.",
+        "RFC 6749 §5.2 (unsupported_grant_type); RingCentral's spec (GetTokenRequest.grant_type)",
+    ),
     Rule(
         "scim.one-element-per-type",
         "error",

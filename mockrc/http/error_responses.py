@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from mockrc.errors import AuthError, MockrcError, OAuthError, ScimError
 from mockrc.http.wire import json_response, rest_error_body, scim_error_body, scim_response
 from mockrc.state import HandlerError, MockState
+from mockrc.violations import Violation
 
 
 def _is_scim_path(path: str) -> bool:
@@ -65,11 +66,37 @@ _HTTP_DETAILS = {
 }
 
 
+#: The rule a refusal is recorded under when the code that refused attached no finer violation
+#: (the PATCH engine, the OAuth forms): the client sent what RingCentral refuses, and contract
+#: reports must see it. Refusals that depend on state (404, 409, bad credentials) are not listed:
+#: they are answers, not contract violations.
+REFUSAL_RULES = {
+    "invalidPath": "scim.invalid-path",
+    "noTarget": "scim.no-target",
+    "mutability": "scim.mutability",
+    "invalidSyntax": "scim.invalid-syntax",
+    "invalidValue": "scim.invalid-value",
+    "invalid_request": "oauth.invalid-request",
+    "unsupported_grant_type": "oauth.unsupported-grant-type",
+}
+
+
+def _refusal_rule(error: MockrcError) -> str | None:
+    if isinstance(error, OAuthError):
+        return REFUSAL_RULES.get(error.error)
+    if isinstance(error, ScimError) and error.scim_type:
+        return REFUSAL_RULES.get(error.scim_type)
+    return None
+
+
 def register_error_handlers(app: Flask, state: MockState) -> None:
     @app.errorhandler(MockrcError)
     def _mockrc_error(error: MockrcError) -> Response:
         found = g.setdefault("violations", [])
         found.extend(v for v in error.violations if v not in found)
+        rule = None if error.violations else _refusal_rule(error)
+        if rule is not None:
+            found.append(Violation("", rule, error.detail))
         return render_error(error, state, request.path)
 
     @app.errorhandler(HTTPException)

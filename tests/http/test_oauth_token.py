@@ -313,3 +313,16 @@ def test_revoke_and_introspect_authenticate_the_client(fake: Fake, path: str) ->
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["errorCode"] == "OAU-146"
+
+
+def test_a_token_request_missing_a_field_is_recorded_as_a_contract_violation(fake: Fake) -> None:
+    response = fake.session.post(
+        fake.url("/restapi/oauth/token"),
+        data={"grant_type": "password", "username": "admin@mockrc.test"},
+        auth=("mockrc-client-id", "mockrc-client-secret"),
+        timeout=10,
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+    assert [r.violation.rule for r in fake.state.journal.violations()] == ["oauth.invalid-request"]

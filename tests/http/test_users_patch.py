@@ -142,3 +142,16 @@ def test_patch_of_unknown_attribute_answers_invalid_path(fake: Fake) -> None:
     assert response.status_code == 400
     assert response.json()["scimType"] == "invalidPath"
     assert "nickName" in response.json()["detail"]
+
+
+def test_a_patch_the_engine_refuses_is_recorded_as_a_contract_violation(fake: Fake) -> None:
+    user = create(fake, entra_user())
+
+    response = fake.patch(
+        f"/scim/v2/Users/{user['id']}", json=patch({"op": "remove", "path": 'emails[type eq "home"]'})
+    )
+
+    assert response.status_code == 400
+    (recorded,) = fake.state.journal.violations(rule="scim.no-target")
+    assert recorded.violation.severity == "error"
+    assert "Operations[0]" in recorded.violation.message

@@ -7,7 +7,7 @@ Permissions follow RingCentral's spec: discovery and reads need ``ReadAccounts``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import Blueprint, Response, g, request
@@ -68,41 +68,32 @@ def scim_blueprint(state: MockState) -> Blueprint:
         location = f"{base_url()}{SCIM_PREFIX}/ServiceProviderConfig"
         return scim_response(with_meta(profile.service_provider_config, "ServiceProviderConfig", location))
 
-    def resource_type_json(doc: dict[str, Any]) -> dict[str, Any]:
-        return with_meta(doc, "ResourceType", f"{base_url()}{SCIM_PREFIX}/ResourceTypes/{doc['id']}")
+    def discovery_collection(segment: str, kind: str, docs: Sequence[dict[str, Any]], key: str) -> None:
+        """``GET /<segment>`` (a ListResponse, no filtering) and ``GET /<segment>/<id>`` for one
+        kind of discovery document (ResourceTypes, Schemas)."""
 
-    @routes.get("/ResourceTypes")
-    def resource_types() -> Response:
-        authorise_scim(request, state.tokens, "ReadAccounts")
-        refuse_filter()
-        docs = [resource_type_json(d) for d in profile.resource_types]
-        return scim_response(list_response(docs, len(docs), 1))
+        def as_json(doc: dict[str, Any]) -> dict[str, Any]:
+            return with_meta(doc, kind, f"{base_url()}{SCIM_PREFIX}/{segment}/{doc['id']}")
 
-    @routes.get("/ResourceTypes/<name>")
-    def resource_type(name: str) -> Response:
-        authorise_scim(request, state.tokens, "ReadAccounts")
-        for doc in profile.resource_types:
-            if doc["id"] == name:
-                return scim_response(resource_type_json(doc))
-        raise NotFound(f"ResourceType [{name}] not found")
+        def listed() -> Response:
+            authorise_scim(request, state.tokens, "ReadAccounts")
+            refuse_filter()
+            found = [as_json(d) for d in docs]
+            return scim_response(list_response(found, len(found), 1))
 
-    def schema_json(doc: dict[str, Any]) -> dict[str, Any]:
-        return with_meta(doc, "Schema", f"{base_url()}{SCIM_PREFIX}/Schemas/{doc['id']}")
+        def single(doc_id: str) -> Response:
+            authorise_scim(request, state.tokens, "ReadAccounts")
+            for doc in docs:
+                if doc["id"] == doc_id:
+                    return scim_response(as_json(doc))
+            raise NotFound(f"{kind} [{doc_id}] not found")
 
-    @routes.get("/Schemas")
-    def schemas() -> Response:
-        authorise_scim(request, state.tokens, "ReadAccounts")
-        refuse_filter()
-        docs = [schema_json(d) for d in profile.schemas]
-        return scim_response(list_response(docs, len(docs), 1))
+        routes.add_url_rule(f"/{segment}", f"{segment}_list", listed, methods=["GET"])
+        routes.add_url_rule(f"/{segment}/<{key}doc_id>", f"{segment}_single", single, methods=["GET"])
 
-    @routes.get("/Schemas/<path:uri>")
-    def schema(uri: str) -> Response:
-        authorise_scim(request, state.tokens, "ReadAccounts")
-        for doc in profile.schemas:
-            if doc["id"] == uri:
-                return scim_response(schema_json(doc))
-        raise NotFound(f"Schema [{uri}] not found")
+    discovery_collection("ResourceTypes", "ResourceType", profile.resource_types, "")
+    # Schema ids are URNs, full of colons: the path converter takes them whole.
+    discovery_collection("Schemas", "Schema", profile.schemas, "path:")
 
     # --- Users ---------------------------------------------------------------------------------
 

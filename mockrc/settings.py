@@ -44,3 +44,7 @@ class Settings:
     rate_limits: RateLimits | None = None
     #: Journal entries kept in memory (the newest ones); a ``--journal`` file keeps every one.
     journal_size: int = DEFAULT_CAPACITY
+    #: The users the fake starts with, and again after every reset (:mod:`mockrc.seed`): a number
+    #: generates that many realistic users from ``seed``; a string is a seed file, shipped
+    #: (``fixtures/seed/<name>``) or a path, with users and maybe the account.
+    users: tuple[int | str, ...] = ()

@@ -24,6 +24,7 @@ from mockrc.scenarios.actions import apply_change
 from mockrc.scenarios.engine import ScenarioEngine
 from mockrc.scenarios.loader import load_scenario
 from mockrc.scim.users import UserService
+from mockrc.seed import Seed, add_users, build_seed
 from mockrc.settings import Settings
 from mockrc.tokens import Principal, TokenRegistry
 
@@ -46,9 +47,14 @@ class MockState:
     ) -> None:
         self.settings = settings or Settings()
         self.clock: Clock = clock or SystemClock()
-        #: The account behind the fake: ``account`` if given, else the settings' file (or the default).
-        self.account: Account = account or load_account(self.settings.account)
         self.profile: Profile = load_profile(self.settings.profile)
+        #: The seed data every reset starts from, read and generated once, so a bad seed fails here.
+        self.seed_data: Seed = build_seed(self.settings.users, seed=self.settings.seed, profile=self.profile)
+        if self.seed_data.account is not None and self.settings.account is not None:
+            raise ValueError("two accounts given: an account file and a seed file with an account; keep one")
+        #: The account behind the fake: ``account`` if given, else a seed file's, else the settings' file
+        #: (or the default).
+        self.account: Account = account or self.seed_data.account or load_account(self.settings.account)
         #: Loaded once, so a bad file fails here; activated afresh by every reset.
         self._initial_scenarios = tuple(load_scenario(s) for s in self.settings.scenarios)
         self.lock = threading.RLock()
@@ -63,6 +69,7 @@ class MockState:
         self.users = UserService(
             self.profile, self.clock, self.ids, unassigned_extensions=self.account.unassigned_extensions
         )
+        add_users(self.users, self.seed_data.users)
         self.tokens = TokenRegistry(self.clock)
         self.oauth = OAuthServer(self.account, self.tokens, self.clock, seed=self.settings.seed)
         self.journal.clear()

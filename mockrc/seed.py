@@ -1,0 +1,435 @@
+"""Seed data: the users (and, if wanted, the account) a fake starts with and returns to on reset.
+
+A provisioning client is rarely tested against an empty account: Entra matches users that are
+already there, a sync pages through hundreds of them, a deactivated one must not come back. Two
+kinds of source give a fake its users, and every entry point takes both:
+
+- **a number**: that many realistic users, generated with faker and deterministic from a seed
+  (:func:`generate_users`): given and family names, a work email that is also the ``userName``
+  (unique, on a reserved example domain), a mobile number (and for some a work number) from the
+  fictional 555-01XX range, one of a few office addresses, a department and a title that fits it,
+  and every tenth user inactive. The same seed and count give the same users for a given faker
+  version, and a larger count only adds users after the same ones.
+- **a seed file** (:func:`load_seed_file`): hand-written YAML or JSON, a shipped one by name
+  (``fixtures/seed/<name>.yaml``) or any file by path; it holds SCIM ``users`` and, optionally,
+  the ``account`` (apps and sign-in users, in the account file format). Its format is
+  ``fixtures/schemas/mockrc/seed.schema.json``.
+
+Entry points: ``mockrc serve --users 500 --seed 7`` (or ``--users acme``),
+``mock_ringcentral(users=...)``, ``Settings(users=...)``, the pytest marker's ``users=``, and the
+functions here. The functions, for code that seeds a fake itself (a CLI command, a test helper)::
+
+    generate_users(500, seed=7, profile="ringcentral")  # -> list of SCIM User bodies
+    load_seed_file("acme")                              # -> SeedFile(source, account, users)
+    build_seed([20, "acme"], seed=7, profile=profile)   # -> Seed(account, users): what a state starts with
+    add_users(state.users, seed.users)                  # create them, through the profile's rules
+
+Every user goes through the same normalisation, JSON Schema and business rules as a ``POST
+/scim/v2/Users``, so seed data is valid under the active profile or the fake refuses to start,
+naming the source and the user. Seeded users are the account's existing users: they take no
+licence (``unassignedExtensions`` counts licences left for *new* users).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from mockrc.account import Account, parse_account
+from mockrc.errors import MockrcError
+from mockrc.profile import Profile, load_profile
+from mockrc.resources import fixture, load_json_fixture
+from mockrc.scenarios.loader import looks_like_path
+from mockrc.scim.schema import CORE_USER, ENTERPRISE_USER, AttributeDef, ResourceSchema
+from mockrc.scim.users import UserService
+from mockrc.store import StoredUser
+from mockrc.violations import ViolationLog
+
+#: One source of users: a number to generate, or a seed file (shipped name or path).
+SeedSource = int | str | os.PathLike[str]
+
+#: The generated users' email domain: reserved for examples (RFC 2606), so no mail can reach anyone.
+DEFAULT_DOMAIN = "example.com"
+
+#: Departments and titles that belong to them, so a generated user's title fits its department.
+DEPARTMENTS: Mapping[str, tuple[str, ...]] = {
+    "Engineering": (
+        "Software Engineer",
+        "Senior Software Engineer",
+        "Staff Engineer",
+        "QA Engineer",
+        "Engineering Manager",
+    ),
+    "Sales": ("Account Executive", "Sales Development Representative", "Solutions Engineer", "Sales Manager"),
+    "Marketing": ("Marketing Specialist", "Content Strategist", "Product Marketing Manager"),
+    "Customer Support": ("Support Specialist", "Customer Success Manager", "Support Team Lead"),
+    "Finance": ("Accountant", "Financial Analyst", "Controller"),
+    "Human Resources": ("HR Generalist", "Recruiter", "People Operations Manager"),
+    "Operations": ("Operations Analyst", "IT Administrator", "Office Manager"),
+}
+
+#: US area codes for phone numbers; the default account's numbers (650) are not among them.
+AREA_CODES = ("206", "212", "303", "305", "312", "404", "415", "503", "512", "602")
+AREA_CODES += ("617", "646", "702", "718", "720", "773", "917", "949", "978", "984")
+#: Offices per generated company: users share a handful of work addresses, as in a real one.
+OFFICES = 4
+#: Every tenth generated user (the 10th, 20th, ...) is inactive: a count that tests can rely on.
+INACTIVE_EVERY = 10
+#: Draws before a phone number may repeat: 2,000 fictional numbers exist (20 area codes x 100).
+_PHONE_DRAWS = 20
+
+_SUFFIXES = (".yaml", ".yml", ".json")
+FORMAT_HELP = "the format is in the README's Seed data section and fixtures/schemas/mockrc/seed.schema.json"
+
+
+class SeedError(ValueError):
+    """Seed data that cannot be used; the message names the source (file, user) and what is wrong."""
+
+
+@dataclass(frozen=True)
+class SeedUser:
+    """One user to create, and where it came from (for messages): ``acme.yaml users[2]``."""
+
+    source: str
+    body: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class SeedFile:
+    """A seed file, read and checked: its account (if it has one) and its users, in file order."""
+
+    source: str
+    account: Account | None
+    users: tuple[SeedUser, ...]
+
+
+@dataclass(frozen=True)
+class Seed:
+    """What a fake starts with: the account (None: the settings' account) and the users, in order."""
+
+    account: Account | None = None
+    users: tuple[SeedUser, ...] = ()
+
+
+# --- generated users ---------------------------------------------------------------------------
+
+
+def generate_users(
+    count: int,
+    *,
+    seed: int = 0,
+    profile: Profile | str = "ringcentral",
+    domain: str = DEFAULT_DOMAIN,
+    taken: Iterable[str] = (),
+) -> list[dict[str, Any]]:
+    """``count`` realistic SCIM User bodies, the same ones for the same arguments.
+
+    Only attributes the profile's User schema has are kept (``displayName`` and
+    ``name.formatted`` exist under ``scim``, not under ``ringcentral``). ``taken`` holds userNames
+    already in use (compared case-insensitively), so generated emails never collide with them.
+    """
+    if generate_count(count) == 0:
+        return []
+    # Imported here: faker takes a third of a second to import, paid only by those who generate.
+    from faker import Faker
+
+    schema = (load_profile(profile) if isinstance(profile, str) else profile).resource_schema
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    rng = fake.random
+    offices = [_office(fake) for _ in range(OFFICES)]
+    used_names = {name.casefold() for name in taken}
+    used_phones: set[str] = set()
+    users = []
+    for index in range(count):
+        given, family = fake.first_name(), fake.last_name()
+        department = rng.choice(sorted(DEPARTMENTS))
+        title = rng.choice(DEPARTMENTS[department])
+        phones = [{"type": "mobile", "value": _phone(rng, used_phones)}]
+        if rng.random() < 0.5:
+            phones.append({"type": "work", "value": _phone(rng, used_phones)})
+        office = rng.choice(offices)
+        email = _unique_email(given, family, domain, used_names)
+        body = {
+            "schemas": [CORE_USER, ENTERPRISE_USER],
+            "userName": email,
+            "name": {"givenName": given, "familyName": family, "formatted": f"{given} {family}"},
+            "displayName": f"{given} {family}",
+            "emails": [{"type": "work", "value": email, "primary": True}],
+            "phoneNumbers": phones,
+            "addresses": [{"type": "work", **office, "primary": True}],
+            "title": title,
+            "active": (index + 1) % INACTIVE_EVERY != 0,
+            ENTERPRISE_USER: {"department": department},
+        }
+        users.append(fit_to_schema(body, schema))
+    return users
+
+
+def _office(fake: Any) -> dict[str, str]:
+    street, city, region, postal = fake.street_address(), fake.city(), fake.state_abbr(), fake.zipcode()
+    return {
+        "streetAddress": street,
+        "locality": city,
+        "region": region,
+        "postalCode": postal,
+        # RFC 7643 §4.1.2: country is an ISO 3166-1 alpha-2 code.
+        "country": "US",
+        "formatted": f"{street}\n{city}, {region} {postal}\nUS",
+    }
+
+
+def _phone(rng: Any, used: set[str]) -> str:
+    """An E.164 number in the 555-0100..0199 block that North American numbering keeps for fiction.
+
+    Unique while the 2,000 such numbers last; the draws do not depend on how many users are
+    asked for, so a larger count keeps the earlier users' numbers.
+    """
+    number = ""
+    for _ in range(_PHONE_DRAWS):
+        number = f"+1{rng.choice(AREA_CODES)}5550{rng.randrange(100, 200)}"
+        if number not in used:
+            break
+    used.add(number)
+    return number
+
+
+def _ascii_slug(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]", "", folded.lower())
+
+
+def _unique_email(given: str, family: str, domain: str, used: set[str]) -> str:
+    """``given.family@domain``, numbered (``given.family2@``) when the name is taken."""
+    local = f"{_ascii_slug(given) or 'user'}.{_ascii_slug(family) or 'user'}"
+    email, number = f"{local}@{domain}", 1
+    while email.casefold() in used:
+        number += 1
+        email = f"{local}{number}@{domain}"
+    used.add(email.casefold())
+    return email
+
+
+def fit_to_schema(body: Mapping[str, Any], schema: ResourceSchema) -> dict[str, Any]:
+    """``body`` without the attributes and sub-attributes ``schema`` does not have.
+
+    ``schemas`` is rebuilt: the core schema, plus each extension that still has a value.
+    """
+    fitted: dict[str, Any] = {}
+    extensions: list[str] = []
+    for key, value in body.items():
+        if key == "schemas":
+            continue
+        uri = schema.canonical_uri(key)
+        if uri is not None and uri != schema.core_uri:
+            kept = {name: v for name, v in value.items() if schema.attribute(name, uri) is not None}
+            if kept:
+                fitted[uri] = kept
+                extensions.append(uri)
+            continue
+        attribute = schema.attribute(key)
+        if attribute is not None:
+            fitted[key] = _fit_value(attribute, value)
+    return {"schemas": [schema.core_uri, *extensions], **fitted}
+
+
+def _fit_value(attribute: AttributeDef, value: Any) -> Any:
+    if not attribute.is_complex:
+        return value
+    if attribute.multi_valued:
+        return [{k: v for k, v in item.items() if attribute.sub(k) is not None} for item in value]
+    return {k: v for k, v in value.items() if attribute.sub(k) is not None}
+
+
+# --- seed files --------------------------------------------------------------------------------
+
+
+def shipped_seeds() -> tuple[str, ...]:
+    """The names of the seed files mockrc ships (``fixtures/seed/``), sorted."""
+    return tuple(
+        sorted(
+            entry.name.rsplit(".", 1)[0]
+            for entry in fixture("seed").iterdir()
+            if entry.name.endswith(_SUFFIXES)
+        )
+    )
+
+
+def load_seed_file(name_or_path: str | os.PathLike[str]) -> SeedFile:
+    """The seed file shipped under this name, or the one at this path; SeedError if it is unusable.
+
+    A value with a path separator, or ending in ``.yaml``, ``.yml`` or ``.json``, is a path (as
+    for scenarios); anything else names a shipped file.
+    """
+    text = os.fspath(name_or_path)
+    if looks_like_path(text):
+        source = text
+        try:
+            raw = Path(text).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise SeedError(f"{text}: cannot read the seed file: {exc.strerror or exc}") from None
+    else:
+        entry = next(
+            (fixture("seed", text + s) for s in _SUFFIXES if fixture("seed", text + s).is_file()), None
+        )
+        if entry is None:
+            raise SeedError(
+                f"unknown seed file {text!r}: the shipped ones are {', '.join(shipped_seeds())};"
+                " to load your own, give its path (ending in .yaml, .yml or .json)"
+            )
+        source = f"fixtures/seed/{entry.name}"
+        raw = entry.read_text(encoding="utf-8")
+    return parse_seed(_read(raw, source), source)
+
+
+def parse_seed(document: Any, source: str) -> SeedFile:
+    """Check a seed document (already parsed) and build it; SeedError naming every problem."""
+    problems = [
+        f"{'/'.join(str(p) for p in error.absolute_path) or '(top level)'}: {error.message}"
+        for error in sorted(_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+    ]
+    if problems:
+        listed = "\n".join(f"  {p}" for p in problems)
+        raise SeedError(f"{source}: not a seed file:\n{listed}\n({FORMAT_HELP})")
+    account = None
+    if "account" in document:
+        try:
+            account = parse_account(document["account"], f"{source}: account")
+        except ValueError as exc:
+            raise SeedError(str(exc)) from None
+    users = tuple(SeedUser(f"{source} users[{i}]", body) for i, body in enumerate(document.get("users", ())))
+    return SeedFile(source, account, users)
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    document = load_json_fixture("schemas", "mockrc", "seed.schema.json")
+    Draft202012Validator.check_schema(document)
+    return Draft202012Validator(document)
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in a mapping (YAML alone keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise _DuplicateKey(f"line {key_node.start_mark.line + 1}: key {key!r} is given twice")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _DuplicateKey(f"key {key!r} is given twice in the same object")
+        found[key] = value
+    return found
+
+
+def _read(text: str, source: str) -> Any:
+    """A seed file's document: JSON if the source ends in ``.json``, else YAML; no key twice."""
+    try:
+        if source.endswith(".json"):
+            return json.loads(text, object_pairs_hook=_unique_keys)
+        return yaml.load(text, Loader=_StrictLoader)
+    except _DuplicateKey as exc:
+        raise SeedError(f"{source}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise SeedError(
+            f"{source}: line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}"
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        raise SeedError(f"{source}: {where}not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+
+
+# --- putting it together -----------------------------------------------------------------------
+
+
+def build_seed(
+    sources: Iterable[SeedSource], *, seed: int = 0, profile: Profile | str = "ringcentral"
+) -> Seed:
+    """What a fake starts with, from every source in order: files' users first, then the generated ones.
+
+    The numbers are added up and generated as one batch from ``seed``, around the files' userNames.
+    At most one file may carry an account.
+    """
+    counts: list[int] = []
+    files: list[SeedFile] = []
+    for source in sources:
+        if isinstance(source, int) and not isinstance(source, bool):
+            counts.append(source)
+        elif isinstance(source, str | os.PathLike):
+            files.append(load_seed_file(source))
+        else:
+            raise SeedError(f"a seed source is a number of users or a seed file, not {source!r}")
+    with_account = [f.source for f in files if f.account is not None]
+    if len(with_account) > 1:
+        raise SeedError(f"only one seed file may carry an account; these do: {', '.join(with_account)}")
+    users = [user for f in files for user in f.users]
+    count = sum(generate_count(c) for c in counts)
+    taken = [u.body["userName"] for u in users if isinstance(u.body.get("userName"), str)]
+    generated = generate_users(count, seed=seed, profile=profile, taken=taken)
+    users += [
+        SeedUser(f"generated user {i} of {count} (seed {seed})", body) for i, body in enumerate(generated, 1)
+    ]
+    account = next((f.account for f in files if f.account is not None), None)
+    return Seed(account, tuple(users))
+
+
+def generate_count(value: int) -> int:
+    """``value`` if it is a usable number of users to generate; SeedError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise SeedError(f"the number of users to generate must be a whole number >= 0, not {value!r}")
+    return value
+
+
+def add_users(service: UserService, users: Iterable[SeedUser | Mapping[str, Any]]) -> list[StoredUser]:
+    """Create ``users`` in ``service`` as a client's POST would, in order; the created users.
+
+    A body without ``schemas`` gets the profile's (core, plus each extension it uses). A user the
+    profile refuses raises SeedError naming its source and every problem, and stops there.
+    Seeded users are already in the account, so they take no licence.
+    """
+    created: list[StoredUser] = []
+    licences, service.unassigned_extensions = service.unassigned_extensions, None
+    try:
+        for index, user in enumerate(users):
+            seeded = user if isinstance(user, SeedUser) else SeedUser(f"users[{index}]", user)
+            body = dict(seeded.body)
+            body.setdefault("schemas", service.schemas_of(body))
+            try:
+                created.append(service.create(body, ViolationLog()))
+            except MockrcError as exc:
+                raise SeedError(f"{seeded.source} ({body.get('userName')}): {exc.detail}") from None
+    finally:
+        service.unassigned_extensions = licences
+    return created
+
+
+def seed_sources(value: SeedSource | Sequence[SeedSource] | None) -> tuple[SeedSource, ...]:
+    """One source or several (``users=50``, ``users=["acme", 20]``) as a tuple of sources."""
+    if value is None:
+        return ()
+    if isinstance(value, int | str | os.PathLike):
+        return (value,)
+    return tuple(value)

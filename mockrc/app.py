@@ -14,6 +14,7 @@ from flask import Flask, Response, g
 
 from mockrc.clock import Clock
 from mockrc.http.admin_routes import admin_blueprint
+from mockrc.http.dashboard_routes import dashboard_blueprint
 from mockrc.http.error_responses import register_error_handlers
 from mockrc.http.journal_routes import journal_blueprint, record_exchange, start_exchange
 from mockrc.http.oauth_routes import oauth_blueprint
@@ -75,6 +76,17 @@ def create_app(
     app.register_blueprint(scenario_blueprint(state))
     app.register_blueprint(journal_blueprint(state))
     app.register_blueprint(oauth_blueprint(state))
+    app.register_blueprint(dashboard_blueprint(state))
+    state_file = state.state_file
+    if state_file is not None:
+
+        @app.after_request
+        def _persist(response: Response) -> Response:
+            # Runs first of the after-request hooks: what the request changed is on disk before
+            # anything else happens to the answer (mockrc serve --state-file).
+            state_file.commit()
+            return response
+
     app.wsgi_app = _Serialised(app.wsgi_app, state)  # type: ignore[method-assign]
     return app
 

@@ -48,3 +48,9 @@ class Settings:
     #: generates that many realistic users from ``seed``; a string is a seed file, shipped
     #: (``fixtures/seed/<name>``) or a path, with users and maybe the account.
     users: tuple[int | str, ...] = ()
+    #: The SQLite file that keeps the account, users and tokens across restarts
+    #: (:mod:`mockrc.persistence`); None keeps everything in memory.
+    state_file: str | None = None
+    #: When set, every ``/__mockrc`` call but the health check needs this key (``mockrc serve``
+    #: sets one when it binds an address other than loopback).
+    admin_key: str | None = None

@@ -18,6 +18,7 @@ from mockrc.ids import IdFactory
 from mockrc.journal import Journal
 from mockrc.oauth.server import OAuthServer
 from mockrc.oauth.sessions import principal_for
+from mockrc.persistence import StateFile
 from mockrc.profile import Profile, load_profile
 from mockrc.ratelimit import RateLimiter
 from mockrc.scenarios.actions import apply_change
@@ -52,9 +53,18 @@ class MockState:
         self.seed_data: Seed = build_seed(self.settings.users, seed=self.settings.seed, profile=self.profile)
         if self.seed_data.account is not None and self.settings.account is not None:
             raise ValueError("two accounts given: an account file and a seed file with an account; keep one")
-        #: The account behind the fake: ``account`` if given, else a seed file's, else the settings' file
-        #: (or the default).
-        self.account: Account = account or self.seed_data.account or load_account(self.settings.account)
+        #: Where the account, users and tokens outlive the process (``--state-file``); None: memory only.
+        self.state_file = (
+            StateFile(self.settings.state_file, self.profile.name) if self.settings.state_file else None
+        )
+        #: The account behind the fake: ``account`` if given, else a seed file's, else the settings' file,
+        #: else the one the state file holds (or the default).
+        chosen = account or self.seed_data.account
+        if chosen is None and self.settings.account is not None:
+            chosen = load_account(self.settings.account)
+        self.account: Account = (
+            self.state_file.account(chosen) if self.state_file else chosen or load_account(None)
+        )
         #: Loaded once, so a bad file fails here; activated afresh by every reset.
         self._initial_scenarios = tuple(load_scenario(s) for s in self.settings.scenarios)
         self.lock = threading.RLock()
@@ -65,22 +75,26 @@ class MockState:
         self._build()
 
     def _build(self) -> None:
-        self.ids = IdFactory(self.profile.rules.id_style, seed=self.settings.seed)
+        # A state file's later starts draw new ids and token values: the first start's are in the file.
+        seed = self.state_file.seed_for(self.settings.seed) if self.state_file else self.settings.seed
+        self.ids = IdFactory(self.profile.rules.id_style, seed=seed)
         self.users = UserService(
             self.profile, self.clock, self.ids, unassigned_extensions=self.account.unassigned_extensions
         )
         add_users(self.users, self.seed_data.users)
         self.tokens = TokenRegistry(self.clock)
-        self.oauth = OAuthServer(self.account, self.tokens, self.clock, seed=self.settings.seed)
+        self.oauth = OAuthServer(self.account, self.tokens, self.clock, seed=seed)
         self.journal.clear()
         self.handler_errors: list[HandlerError] = []
         for value in self.settings.tokens:
             self.tokens.register(value, self.admin_principal)
-        self.scenarios = ScenarioEngine(self.clock, partial(apply_change, self), seed=self.settings.seed)
+        self.scenarios = ScenarioEngine(self.clock, partial(apply_change, self), seed=seed)
         for scenario in self._initial_scenarios:
             self.scenarios.activate(scenario)
         limits = self.settings.rate_limits
         self.rate_limiter = RateLimiter(limits, self.clock) if limits is not None else None
+        if self.state_file is not None:
+            self.state_file.attach(self)
 
     @property
     def admin_principal(self) -> Principal:

@@ -1,0 +1,275 @@
+"""``/__mockrc/ui``: the dashboard, the JSON it polls, token minting, and the admin key.
+
+A developer who runs the fake on their machine wants to *see* what their code, Postman or an
+identity provider did to it without reading logs: the page (``mockrc/dashboard/``: plain HTML,
+CSS and JavaScript, no build step, nothing fetched from elsewhere) polls the JSON endpoints here
+about once a second and redraws what changed. Everything it shows is read under the state's lock
+like any request, and everything it does goes through the control API (reset, scenarios, clock).
+
+- ``GET /__mockrc/ui``: the page; ``GET /__mockrc/ui/<file>``: its script and style sheet.
+- ``GET /__mockrc/ui/api/overview?since=ID``: the clock, the user count, the journal entries after
+  request ``ID`` (newest first, summarised: status, method, path, principal, latency, violations),
+  and the scenarios (active ones with their state; shipped ones that can be activated).
+- ``GET /__mockrc/ui/api/users?q=TEXT&limit=N``: users whose id, userName, name, emails or
+  externalId contain ``TEXT`` (any case); ``GET /__mockrc/ui/api/users/ID``: one as SCIM renders it.
+- ``GET /__mockrc/ui/api/journal/ID``: one journal entry in full (request and response).
+- ``POST /__mockrc/tokens``: mint an access token for a user of the account (``mockrc token``).
+
+**The admin key.** ``mockrc serve`` binds loopback unless told otherwise; bound to another address
+(``--allow-remote``), the fake is reachable by anyone on the network, and ``/__mockrc`` can reset it
+or read every request. Then ``Settings.admin_key`` is set and every ``/__mockrc`` call but the health
+check needs it, in the ``X-Mockrc-Admin-Key`` header or in the cookie that opening the dashboard
+URL printed at start (``/__mockrc/ui?key=KEY``) sets, so that the page's own requests carry it.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterable
+from functools import cache
+from importlib.resources import files
+from typing import Any, Final
+
+from flask import Blueprint, Response, redirect, request
+
+from mockrc.account import Account, User
+from mockrc.clock import FakeClock, isoformat
+from mockrc.errors import InvalidValue, NotFound
+from mockrc.http.admin_routes import ADMIN_PREFIX
+from mockrc.http.request_parsing import int_param, json_body
+from mockrc.http.wire import json_response, rest_error_body
+from mockrc.journal import JournalEntry
+from mockrc.scenarios.loader import load_scenario, shipped_scenarios
+from mockrc.scim.render import render_user
+from mockrc.state import MockState
+from mockrc.store import StoredUser
+
+UI_PREFIX: Final = f"{ADMIN_PREFIX}/ui"
+ADMIN_KEY_HEADER: Final = "X-Mockrc-Admin-Key"
+ADMIN_KEY_COOKIE: Final = "mockrc_admin_key"
+#: Journal entries one poll answers at most (the page keeps the newest few hundred).
+MAX_ENTRIES: Final = 200
+#: Users one search answers unless ``limit`` says otherwise.
+DEFAULT_USER_LIMIT: Final = 100
+#: Lifetime of a minted token unless asked otherwise: RingCentral's default access token lifetime.
+DEFAULT_TOKEN_TTL: Final = 3600
+#: The page's files, by the name they are served under, with their media types.
+_ASSETS: Final = {
+    "index.html": "text/html; charset=utf-8",
+    "app.js": "text/javascript; charset=utf-8",
+    "style.css": "text/css; charset=utf-8",
+}
+_NO_STORE: Final = {"Cache-Control": "no-store"}
+
+
+@cache
+def _asset(name: str) -> bytes:
+    return (files("mockrc") / "dashboard" / name).read_bytes()
+
+
+@cache
+def _available_scenarios() -> tuple[dict[str, str], ...]:
+    """The shipped scenarios and what each does (read once: they ship with the package)."""
+    return tuple({"name": n, "description": load_scenario(n).description} for n in shipped_scenarios())
+
+
+def summarise(entry: JournalEntry) -> dict[str, Any]:
+    """What a journal row shows: no headers, no bodies (those come on click)."""
+    return {
+        "id": entry.id,
+        "time": isoformat(entry.time),
+        "method": entry.method,
+        "path": entry.path,
+        "query": entry.query,
+        "status": entry.status,
+        "principal": entry.principal,
+        "app": entry.app,
+        "duration_ms": round(entry.duration_ms, 1),
+        "served_by": entry.served_by,
+        "violations": [v.to_dict() for v in entry.violations],
+    }
+
+
+def _searchable(user: StoredUser) -> str:
+    """The text a search looks in: id, userName, externalId, names and email addresses, folded."""
+    attributes = user.attributes
+    name = attributes.get("name") if isinstance(attributes.get("name"), dict) else {}
+    emails = [e.get("value") for e in attributes.get("emails") or () if isinstance(e, dict)]
+    parts = [
+        user.id,
+        attributes.get("userName"),
+        attributes.get("externalId"),
+        attributes.get("displayName"),
+        name.get("givenName"),
+        name.get("familyName"),
+        *emails,
+    ]
+    return " ".join(str(p) for p in parts if p).casefold()
+
+
+def _user_row(user: StoredUser) -> dict[str, Any]:
+    attributes = user.attributes
+    name = attributes.get("name") if isinstance(attributes.get("name"), dict) else {}
+    display = " ".join(str(p) for p in (name.get("givenName"), name.get("familyName")) if p)
+    return {
+        "id": user.id,
+        "userName": attributes.get("userName"),
+        "name": display or attributes.get("displayName"),
+        "active": attributes.get("active"),
+        "lastModified": isoformat(user.last_modified),
+    }
+
+
+def _account_user(account: Account, wanted: str | None) -> User:
+    """The account user ``wanted`` names (email, extension id or number); the default admin for None."""
+    if wanted is None:
+        return account.default_admin
+    folded = wanted.strip().casefold()
+    for user in account.users:
+        if folded in (user.email.casefold(), user.extension_id, user.extension_number):
+            return user
+    known = ", ".join(u.email for u in account.users)
+    raise NotFound(f"the account has no user {wanted!r} (its users: {known})")
+
+
+def _admin_key_given(key: str) -> bool:
+    given = request.headers.get(ADMIN_KEY_HEADER) or request.cookies.get(ADMIN_KEY_COOKIE) or ""
+    return hmac.compare_digest(given.encode(), key.encode())
+
+
+def dashboard_blueprint(state: MockState) -> Blueprint:
+    """The dashboard of one fake, its JSON, token minting, and the admin-key guard of ``/__mockrc``."""
+    routes = Blueprint("mockrc_dashboard", __name__, url_prefix=ADMIN_PREFIX)
+
+    @routes.before_app_request
+    def _guard() -> Response | None:
+        key = state.settings.admin_key
+        path = request.path
+        if key is None or not (path == ADMIN_PREFIX or path.startswith(f"{ADMIN_PREFIX}/")):
+            return None
+        if path == f"{ADMIN_PREFIX}/health" or _admin_key_given(key):
+            return None
+        if path in (UI_PREFIX, f"{UI_PREFIX}/") and hmac.compare_digest(
+            request.args.get("key", "").encode(), key.encode()
+        ):
+            # The URL printed at start: keep the key in a cookie for the page's own requests,
+            # and take it out of the address bar (and of the browser's history).
+            response = redirect(UI_PREFIX, code=303)
+            response.set_cookie(ADMIN_KEY_COOKIE, key, httponly=True, samesite="Strict", path=ADMIN_PREFIX)
+            return response
+        body = rest_error_body(
+            "MOCKRC-401",
+            f"{ADMIN_PREFIX} needs the admin key printed when the fake started: send it in the "
+            f"{ADMIN_KEY_HEADER} header, or open the dashboard URL printed at start",
+        )
+        return json_response(body, 401)
+
+    @routes.get("/ui")
+    @routes.get("/ui/")
+    def page() -> Response:
+        return Response(_asset("index.html"), content_type=_ASSETS["index.html"], headers=_NO_STORE)
+
+    @routes.get("/ui/<name>")
+    def asset(name: str) -> Response:
+        if name not in _ASSETS:
+            raise NotFound(f"the dashboard has no file {name!r}")
+        return Response(_asset(name), content_type=_ASSETS[name], headers=_NO_STORE)
+
+    @routes.get("/ui/api/overview")
+    def overview() -> Response:
+        since = int_param(request.args.get("since"), "since") or 0
+        entries = state.journal.entries()
+        newer: list[dict[str, Any]] = []
+        for entry in reversed(entries):
+            if entry.id <= since or len(newer) == MAX_ENTRIES:
+                break
+            newer.append(summarise(entry))
+        now = state.clock.now()
+        return json_response(
+            {
+                "profile": state.profile.name,
+                "clock": {"now": isoformat(now), "advanceable": isinstance(state.clock, FakeClock)},
+                "users": {"total": len(state.users.store)},
+                "journal": {
+                    "entries": newer,
+                    "oldest": entries[0].id if entries else None,
+                    "newest": entries[-1].id if entries else None,
+                    "dropped": state.journal.dropped,
+                },
+                "scenarios": {
+                    "active": [a.describe() for a in state.scenarios.active],
+                    "available": list(_available_scenarios()),
+                },
+                "state_file": state.settings.state_file,
+            },
+            headers=_NO_STORE,
+        )
+
+    @routes.get("/ui/api/users")
+    def users() -> Response:
+        query = request.args.get("q", "").strip().casefold()
+        limit = int_param(request.args.get("limit"), "limit")
+        limit = DEFAULT_USER_LIMIT if limit is None else limit
+        if limit < 0:
+            raise InvalidValue(f"limit must not be negative, not [{limit}]")
+        found: Iterable[StoredUser] = state.users.store
+        matching = [u for u in found if query in _searchable(u)] if query else list(found)
+        return json_response(
+            {"total": len(matching), "users": [_user_row(u) for u in matching[:limit]]}, headers=_NO_STORE
+        )
+
+    @routes.get("/ui/api/users/<user_id>")
+    def user(user_id: str) -> Response:
+        service = state.users
+        found = service.store.get(user_id)
+        base_url = request.host_url.rstrip("/")
+        return json_response(
+            render_user(found, service.schemas_of(found.attributes), state.profile, base_url),
+            headers=_NO_STORE,
+        )
+
+    @routes.get("/ui/api/journal/<int:entry_id>")
+    def entry(entry_id: int) -> Response:
+        for candidate in reversed(state.journal.entries()):
+            if candidate.id == entry_id:
+                return json_response(candidate.to_dict(), headers=_NO_STORE)
+        raise NotFound(f"request #{entry_id} is not in the journal (any more)")
+
+    @routes.post("/tokens")
+    def mint() -> Response:
+        """An access token for a user of the account, as if it had signed in to the app."""
+        body = json_body(request) if request.get_data(cache=True).strip() else {}
+        unknown = sorted(set(body) - {"user", "client_id", "ttl"})
+        if unknown:
+            raise InvalidValue(f"unknown member(s) {', '.join(unknown)}: send user, client_id, ttl")
+        account = state.account
+        wanted_user = body.get("user")
+        client_id = body.get("client_id")
+        ttl = body.get("ttl", DEFAULT_TOKEN_TTL)
+        if wanted_user is not None and not isinstance(wanted_user, str):
+            raise InvalidValue('"user" must be an email, an extension id or an extension number')
+        if not isinstance(ttl, int) or isinstance(ttl, bool) or ttl < 1:
+            raise InvalidValue(f'"ttl" must be a whole number of seconds, 1 or more, not {ttl!r}')
+        app = account.default_app if client_id is None else account.app(str(client_id))
+        if app is None:
+            known = ", ".join(a.client_id for a in account.apps)
+            raise NotFound(f"the account has no app {client_id!r} (its apps: {known})")
+        person = _account_user(account, wanted_user)
+        issued = state.oauth.sessions.open(
+            app, person, app.permissions, endpoint_id=None, access_ttl=ttl, refresh_ttl=None
+        )
+        return json_response(
+            {
+                "access_token": issued.access_token,
+                "token_type": "bearer",
+                "expires_in": ttl,
+                "expires_at": isoformat(issued.access_expires_at),
+                "scope": " ".join(issued.scopes),
+                "owner_id": person.extension_id,
+                "email": person.email,
+                "client_id": app.client_id,
+            },
+            headers=_NO_STORE,
+        )
+
+    return routes

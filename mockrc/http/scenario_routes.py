@@ -38,7 +38,7 @@ from mockrc.scenarios.matching import NO_BODY, RequestView
 from mockrc.scenarios.model import Fault, Respond, Scenario
 from mockrc.state import MockState
 from mockrc.tokens import Principal
-from mockrc.transport.inprocess import FAULT_DROP, FAULT_HEADER
+from mockrc.transport.faults import FAULT_DROP, FAULT_HEADER
 
 #: Where a ``delay`` step leaves its seconds for the app's middleware, which lets them pass after
 #: releasing the state's lock (a real wait must not hold up every other request).

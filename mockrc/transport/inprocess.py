@@ -51,12 +51,11 @@ from requests.exceptions import ConnectionError as RequestsConnectionError
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from mockrc.settings import DEFAULT_BASE_URLS
+from mockrc.transport.faults import FAULT_DROP, FAULT_HEADER
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-FAULT_HEADER = "X-Mockrc-Fault"
-FAULT_DROP = "drop"
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 

@@ -28,7 +28,7 @@ from waitress import create_server, wasyncore
 from waitress.channel import ClientDisconnected
 from waitress.server import BaseWSGIServer
 
-from mockrc.transport.inprocess import FAULT_DROP, FAULT_HEADER
+from mockrc.transport.faults import FAULT_DROP, FAULT_HEADER
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

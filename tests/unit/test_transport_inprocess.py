@@ -10,7 +10,9 @@ import responses
 from flask import Flask, Response, jsonify, redirect, request, url_for
 from requests.adapters import HTTPAdapter
 
-from mockrc.transport.inprocess import DEFAULT_BASE_URLS, FAULT_HEADER, InProcessTransport
+from mockrc.settings import DEFAULT_BASE_URLS
+from mockrc.transport.faults import FAULT_HEADER
+from mockrc.transport.inprocess import InProcessTransport
 
 RC = "https://platform.ringcentral.com"
 DEVTEST = "https://platform.devtest.ringcentral.com"

@@ -12,7 +12,7 @@ import pytest
 import requests
 from flask import Flask, Response
 
-from mockrc.transport.inprocess import FAULT_HEADER
+from mockrc.transport.faults import FAULT_HEADER
 from mockrc.transport.server import LiveServer
 
 WAIT = 10  # seconds; only ever reached when a test is failing

@@ -9,6 +9,7 @@ Values are stored exactly as the client sent them; only the index keys are case-
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +53,11 @@ class UserStore:
 
     def __iter__(self) -> Iterator[StoredUser]:
         return iter(list(self._users.values()))
+
+    def page(self, offset: int, count: int) -> list[StoredUser]:
+        """``count`` users from position ``offset`` in creation order, without copying the rest:
+        an unfiltered listing costs the page, not the account."""
+        return list(itertools.islice(self._users.values(), offset, offset + count))
 
     def get(self, user_id: str) -> StoredUser:
         try:

@@ -9,6 +9,7 @@ passed in rather than guessed.
 from __future__ import annotations
 
 from copy import deepcopy
+from functools import cache
 from typing import Any
 
 from mockrc.clock import isoformat
@@ -22,6 +23,7 @@ def user_location(base_url: str, user_id: str) -> str:
     return f"{base_url}{SCIM_PREFIX}/Users/{user_id}"
 
 
+@cache
 def never_returned(profile: Profile) -> frozenset[str]:
     """Top-level attributes the schema marks ``returned: never`` (RFC 7643 §7), e.g. ``password``."""
     return frozenset(a.name for a in profile.resource_schema.attributes().values() if a.returned == "never")

@@ -9,7 +9,6 @@ about HTTP.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -89,7 +88,7 @@ class UserService:
         count = min(count, rules.max_results)
         if filter_text is None or not filter_text.strip():
             total = len(self.store)
-            page = list(itertools.islice(iter(self.store), start_index - 1, start_index - 1 + count))
+            page = self.store.page(start_index - 1, count)
             return Page(total, start_index, page)
         try:
             found = self._filter(self._parse(filter_text))

@@ -76,3 +76,13 @@ def test_iteration_is_in_creation_order() -> None:
         store.add(user(str(n), f"u{n}"))
 
     assert [u.id for u in store] == ["5", "3", "9"]
+
+
+def test_a_page_is_a_slice_in_creation_order() -> None:
+    store = UserStore(unique_emails=False)
+    for n in range(1, 6):
+        store.add(user(str(n), f"u{n}"))
+
+    assert [u.id for u in store.page(1, 2)] == ["2", "3"]
+    assert [u.id for u in store.page(4, 10)] == ["5"]
+    assert store.page(9, 3) == []

@@ -6,13 +6,16 @@
 Both first make sure ``.venv`` (next to this file) exists and holds the project installed
 editable with its test extras. The install runs again only when pyproject.toml changed since the
 last successful one, tracked by a hash in ``.venv/mockrc-install.stamp``: a change to a
-dependency is picked up, a change to code needs nothing (the install is editable). POSIX only.
+dependency is picked up, a change to code needs nothing (the install is editable). ``test`` also
+installs Debian's ``chromium`` and ``chromium-driver`` (apt-get, as root, only when missing) for
+the dashboard's browser tests. POSIX only.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -49,6 +52,31 @@ def ensure_venv() -> None:
     if code != 0:
         sys.exit(code)
     STAMP.write_text(wanted + "\n")
+
+
+def ensure_chromium() -> None:
+    """Install Debian's Chromium and its driver for tests/browser/ when either is missing.
+
+    Quietly, and only as root on a machine with apt-get (CI and the project's machines); elsewhere
+    it says what to install, and the browser tests skip (outside CI) or fail (in CI).
+    """
+    if shutil.which("chromium") and shutil.which("chromedriver"):
+        return
+    if not shutil.which("apt-get") or os.geteuid() != 0:
+        say("chromium and chromedriver are missing: install them (Debian: chromium chromium-driver)")
+        return
+    say("installing chromium and chromium-driver for the browser tests (apt-get)")
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (
+        ["apt-get", "update", "-qq"],
+        ["apt-get", "install", "-y", "-qq", "chromium", "chromium-driver"],
+    ):
+        done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            say(
+                f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+            )
+            return
 
 
 def serve(args: list[str]) -> NoReturn:
@@ -90,6 +118,7 @@ def main(argv: list[str]) -> int:
     ensure_venv()
     if argv[0] == "serve":
         serve(argv[1:])
+    ensure_chromium()
     return test(argv[1:])
 
 

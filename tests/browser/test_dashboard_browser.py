@@ -1,0 +1,67 @@
+"""The dashboard in a real headless Chromium: what a developer sees and clicks."""
+
+from __future__ import annotations
+
+import json
+
+from selenium.webdriver.common.by import By
+
+from tests.browser.conftest import Dashboard
+from tests.helpers import minimal_user
+
+
+def test_the_page_shows_a_user_created_through_the_api_without_reloading(dashboard: Dashboard) -> None:
+    dashboard.open()
+    assert dashboard.driver.find_element(By.ID, "profile").text == "profile ringcentral"
+    assert dashboard.driver.find_element(By.ID, "users-empty").is_displayed()
+
+    created = dashboard.api("POST", "/scim/v2/Users", json=minimal_user("grace@example.com")).json()
+
+    row = dashboard.wait().until(
+        lambda d: d.find_element(By.CSS_SELECTOR, f'#users-body tr[data-id="{created["id"]}"]')
+    )
+    assert "grace@example.com" in row.text
+    journal = dashboard.driver.find_element(By.CSS_SELECTOR, "#journal-body tr.row")
+    assert "POST" in journal.text and "/scim/v2/Users" in journal.text and "201" in journal.text
+    row.click()
+    shown = dashboard.wait().until(lambda d: d.find_element(By.CSS_SELECTOR, "#detail[open] pre.json"))
+    assert json.loads(shown.text)["userName"] == "grace@example.com"
+
+
+def test_the_page_highlights_a_violation_with_its_rule_and_shows_the_exchange(dashboard: Dashboard) -> None:
+    dashboard.open()
+
+    dashboard.api("GET", "/scim/v2/Users", params={"filter": 'externalId eq "abc"'})
+
+    violation = dashboard.wait().until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "#journal-body tr.violations.has-error .violation.error")
+    )
+    assert violation.find_element(By.CLASS_NAME, "rule").text == "ringcentral.filter-unsupported"
+    assert "externalId" in violation.find_element(By.CLASS_NAME, "message").text
+    row = dashboard.driver.find_element(By.CSS_SELECTOR, "#journal-body tr.row.has-error")
+    assert "400" in row.text
+    row.click()
+    sections = dashboard.wait().until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#detail[open] pre.json") or None
+    )
+    violations, request, response = (json.loads(s.text) for s in sections)
+    assert violations[0]["rule"] == "ringcentral.filter-unsupported"
+    assert request["query"] == {"filter": 'externalId eq "abc"'}
+    assert response["body"]["scimType"] == "invalidFilter"
+
+
+def test_a_scenario_is_activated_from_the_page(dashboard: Dashboard) -> None:
+    dashboard.open()
+    button = dashboard.wait().until(
+        lambda d: d.find_element(By.CSS_SELECTOR, '#scenarios-available li[data-name="token-expiry"] button')
+    )
+
+    button.click()
+
+    card = dashboard.wait().until(
+        lambda d: d.find_element(By.CSS_SELECTOR, '#scenarios-active .scenario[data-name="token-expiry"]')
+    )
+    assert "started" in card.text
+    assert [a.name for a in dashboard.state.scenarios.active] == ["token-expiry"]
+    answers = [dashboard.api("GET", "/scim/v2/Users").status_code for _ in range(3)]
+    assert answers == [200, 200, 401]

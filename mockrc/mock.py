@@ -22,6 +22,7 @@ from mockrc.clock import Clock, FakeClock
 from mockrc.journal import Journal, RecordedViolation
 from mockrc.ratelimit import RateLimits
 from mockrc.report import Report, build_report
+from mockrc.seed import SeedSource, seed_sources
 from mockrc.settings import DEFAULT_BASE_URLS, Settings
 from mockrc.state import MockState
 from mockrc.transport.inprocess import InProcessTransport
@@ -35,7 +36,8 @@ class MockRingCentral(ContextDecorator):
     ``account`` names an account file (default: the built-in account of the README).
     ``scenarios`` are active from the start (shipped names or scenario files; ``state.scenarios``
     activates more), and ``rate_limits`` turns RingCentral's rate limits on (``RateLimits()``:
-    RingCentral's defaults).
+    RingCentral's defaults). ``users`` are there from the start (:mod:`mockrc.seed`): a number
+    of realistic users generated from ``seed``, a seed file (shipped name or path), or a list of both.
     """
 
     def __init__(
@@ -49,6 +51,7 @@ class MockRingCentral(ContextDecorator):
         account: str | None = None,
         scenarios: Sequence[str | os.PathLike[str]] = (),
         rate_limits: RateLimits | None = None,
+        users: SeedSource | Sequence[SeedSource] = (),
     ) -> None:
         self.settings = Settings(
             profile=profile,
@@ -58,6 +61,7 @@ class MockRingCentral(ContextDecorator):
             account=account,
             scenarios=tuple(os.fspath(s) for s in scenarios),
             rate_limits=rate_limits,
+            users=seed_sources(users),
         )
         self._clock = clock
         self.state: MockState

@@ -127,12 +127,13 @@ class Seed:
 def generate_users(
     count: int,
     *,
-    seed: int = 0,
+    seed: int | str = 0,
     profile: Profile | str = "ringcentral",
     domain: str = DEFAULT_DOMAIN,
     taken: Iterable[str] = (),
 ) -> list[dict[str, Any]]:
-    """``count`` realistic SCIM User bodies, the same ones for the same arguments.
+    """``count`` realistic SCIM User bodies, the same ones for the same arguments (``seed`` may be
+    any number or string).
 
     Only attributes the profile's User schema has are kept (``displayName`` and
     ``name.formatted`` exist under ``scim``, not under ``ringcentral``). ``taken`` holds userNames
@@ -366,12 +367,16 @@ def _read(text: str, source: str) -> Any:
 
 
 def build_seed(
-    sources: Iterable[SeedSource], *, seed: int = 0, profile: Profile | str = "ringcentral"
+    sources: Iterable[SeedSource],
+    *,
+    seed: int | str = 0,
+    profile: Profile | str = "ringcentral",
+    taken: Iterable[str] = (),
 ) -> Seed:
     """What a fake starts with, from every source in order: files' users first, then the generated ones.
 
-    The numbers are added up and generated as one batch from ``seed``, around the files' userNames.
-    At most one file may carry an account.
+    The numbers are added up and generated as one batch from ``seed``, around the files' userNames
+    and ``taken`` (userNames already in the fake). At most one file may carry an account.
     """
     counts: list[int] = []
     files: list[SeedFile] = []
@@ -387,8 +392,8 @@ def build_seed(
         raise SeedError(f"only one seed file may carry an account; these do: {', '.join(with_account)}")
     users = [user for f in files for user in f.users]
     count = sum(generate_count(c) for c in counts)
-    taken = [u.body["userName"] for u in users if isinstance(u.body.get("userName"), str)]
-    generated = generate_users(count, seed=seed, profile=profile, taken=taken)
+    names = [*taken, *(u.body["userName"] for u in users if isinstance(u.body.get("userName"), str))]
+    generated = generate_users(count, seed=seed, profile=profile, taken=names)
     users += [
         SeedUser(f"generated user {i} of {count} (seed {seed})", body) for i, body in enumerate(generated, 1)
     ]
@@ -426,10 +431,10 @@ def add_users(service: UserService, users: Iterable[SeedUser | Mapping[str, Any]
     return created
 
 
-def seed_sources(value: SeedSource | Sequence[SeedSource] | None) -> tuple[SeedSource, ...]:
-    """One source or several (``users=50``, ``users=["acme", 20]``) as a tuple of sources."""
+def seed_sources(value: SeedSource | Sequence[SeedSource] | None) -> tuple[int | str, ...]:
+    """One source or several (``users=50``, ``users=["acme", 20]``) as ``Settings.users`` holds them:
+    numbers, and paths as strings."""
     if value is None:
         return ()
-    if isinstance(value, int | str | os.PathLike):
-        return (value,)
-    return tuple(value)
+    sources = (value,) if isinstance(value, int | str | os.PathLike) else tuple(value)
+    return tuple(s if isinstance(s, int) else os.fspath(s) for s in sources)

@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
+from mockrc.cli import main
 from mockrc.clock import FakeClock
 from mockrc.ids import IdFactory
+from mockrc.mock import mock_ringcentral
 from mockrc.profile import available_profiles, load_profile
 from mockrc.resources import fixture
 from mockrc.scim.schema import ENTERPRISE_USER
@@ -27,6 +30,7 @@ from mockrc.seed import (
 )
 from mockrc.settings import Settings
 from mockrc.state import MockState
+from tests.conformance.live_server import mockrc_serve
 
 FICTIONAL_NUMBER = re.compile(r"\+1[2-9]\d\d5550(1\d\d)")
 
@@ -266,3 +270,40 @@ def test_an_account_file_and_a_seed_account_together_are_refused(tmp_path: Path)
 
     with pytest.raises(ValueError, match="two accounts given"):
         MockState(Settings(users=("acme",), account=path), clock=FakeClock())
+
+
+# --- entry points --------------------------------------------------------------------------------
+
+
+def test_mock_ringcentral_starts_with_the_users_it_is_given() -> None:
+    with mock_ringcentral(users=[4, "small-team"], seed=3) as rc:
+        answer = requests.get(f"{rc.base_url}/scim/v2/Users", headers=rc.auth_headers, timeout=10)
+
+    assert answer.json()["totalResults"] == 7
+
+
+def test_serve_users_and_seed_start_with_generated_users_that_a_reset_brings_back() -> None:
+    expected = [u["userName"] for u in generate_users(500, seed=7)]
+
+    with mockrc_serve("--users", "500", "--seed", "7", "--users", "small-team", "--clock", "fake") as (
+        url,
+        output,
+    ):
+        listing = f"{url}/scim/v2/Users"
+        headers = {"Authorization": "Bearer mockrc-admin-token"}
+        page = requests.get(listing, params={"count": 1000}, headers=headers, timeout=10).json()
+        requests.delete(f"{listing}/{page['Resources'][0]['id']}", headers=headers, timeout=10)
+        requests.post(f"{url}/__mockrc/reset", timeout=10)
+        after_reset = requests.get(f"{url}/__mockrc/users", timeout=10).json()["Resources"]
+
+    assert "mockrc: 503 users seeded (seed 7)" in output
+    assert page["totalResults"] == 503
+    assert [u["userName"] for u in page["Resources"]][3:] == expected
+    assert after_reset == page["Resources"]
+
+
+def test_serve_refuses_a_seed_file_it_cannot_use(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--port", "0", "--users", "acne"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "mockrc: unknown seed file 'acne': the shipped ones are acme, small-team"
+    )

@@ -1,0 +1,675 @@
+"""The pytest plugin: a fake RingCentral for every test, strict about what the client under test did.
+
+Installing mockrc enables it (entry point ``pytest11``). It gives tests two fixtures:
+
+- ``mockrc``: the fake in-process. Every ``requests`` call to RingCentral's hosts is answered by a
+  fresh fake for this test, with no socket (:class:`MockrcFixture`).
+- ``mockrc_server``: the fake on a real socket, for clients that do not use ``requests`` (httpx,
+  aiohttp, subprocesses, other languages). One live server per pytest process (per xdist worker),
+  started on a free loopback port when first needed, serves a fresh fake for every test
+  (:class:`MockrcServerFixture`, with ``url``). Between tests it answers 503, so a request that
+  outlives its test lands in no other test's fake.
+
+A test that asks for both gets one fake through both doors. ``@pytest.mark.mockrc(scenario=...,
+profile=..., seed=..., users=..., strict=...)`` configures the fake of one test (on a class or a
+module, of all its tests; the closest marker wins, keyword by keyword); the ini options
+``mockrc_scenarios``, ``mockrc_profile``, ``mockrc_seed``, ``mockrc_users`` and ``mockrc_strict`` set
+the defaults. Relative paths in a marker are read from the test file's folder, in an ini option
+from the ini file's folder.
+
+**Strict by default**, because a fake that quietly answers 400 or 404 lets a broken client pass
+(pytest-httpserver's most reported trap). When the test function returns, the test fails with one
+readable summary if the client caused an error-severity contract violation, reached a path no
+endpoint handles, or left a required scenario step unfired, unless the test declared it
+(``mockrc.expect_violation(rule)``, ``expect_unhandled(path)``, ``expect_unfired("scenario#step")``)
+or turned strictness off (``strict=False``, or ``mockrc.strict = False``). A declaration that
+does not come true fails the test too. An exception raised inside the fake is always re-raised in
+the test, with its own traceback, instead of hiding behind the 500 the client saw. When the test
+has already failed, the summary is added to its report (section ``mockrc``) rather than replacing
+its failure.
+
+Next to your own ``responses`` mock: ``@responses.activate`` starts responses' default mock
+*after* the fixture started the fake, so that mock sees every request first; the ``mockrc``
+fixture lets RingCentral's hosts through it to the fake (and ``mockrc_server``, the server's URL),
+which is what moto's ``override_responses_real_send`` does for the same reason. A
+``responses.RequestsMock`` you build inside the test needs the same two settings, given by you:
+``RequestsMock(real_adapter_send=HTTPAdapter.send)`` and ``add_passthru(mockrc.base_url)``. A mock
+already running when the fixture starts (a fixture of yours set up earlier) needs nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+# Everything else is imported where it is used: pytest imports every installed plugin when it
+# starts, and the fake's libraries (Flask, responses, jsonschema...) take about a second to import,
+# which no pytest run should pay before one of its tests asks for the fake.
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    from flask import Flask
+
+    from mockrc.account import Account
+    from mockrc.clock import FakeClock
+    from mockrc.journal import Journal, JournalEntry, RecordedViolation
+    from mockrc.report import Report
+    from mockrc.scenarios.engine import ScenarioEngine
+    from mockrc.seed import SeedSource
+    from mockrc.state import HandlerError, MockState
+    from mockrc.store import StoredUser
+
+MARKER = "mockrc"
+#: The marker's keywords; each has an ini option ``mockrc_<name>`` (``mockrc_scenarios`` for scenario).
+MARKER_KEYWORDS = ("scenario", "profile", "seed", "users", "strict")
+#: Problems listed in a strict failure before "... and N more".
+SUMMARY_LIMIT = 20
+
+_FAKE = pytest.StashKey["FakeOfTest"]()
+_SERVER = pytest.StashKey["SharedServer"]()
+
+
+# --- configuration -------------------------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        "mockrc_profile", "mockrc: the fake's profile, ringcentral (default) or scim", default="ringcentral"
+    )
+    parser.addini(
+        "mockrc_scenarios",
+        "mockrc: scenarios active in every test's fake (shipped names or files), one per line",
+        type="linelist",
+        default=[],
+    )
+    parser.addini("mockrc_seed", "mockrc: seed for ids and generated users (default 0)", default="0")
+    parser.addini(
+        "mockrc_users",
+        "mockrc: users every test's fake starts with: a number to generate, or seed files, one per line",
+        type="linelist",
+        default=[],
+    )
+    parser.addini(
+        "mockrc_strict",
+        "mockrc: fail a test whose client caused contract violations, unhandled requests or unfired"
+        " required steps it did not declare (default true)",
+        type="bool",
+        default=True,
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "mockrc(scenario=None, profile=None, seed=None, users=None, strict=None): configure the fake "
+        "RingCentral of the mockrc and mockrc_server fixtures for this test",
+    )
+
+
+@dataclass(frozen=True)
+class FakeOptions:
+    """What a test's fake is built with: the ini defaults, then the markers, closest last."""
+
+    profile: str = "ringcentral"
+    scenarios: tuple[str, ...] = ()
+    seed: int = 0
+    users: tuple[int | str, ...] = ()
+    strict: bool = True
+
+
+def _resolve(value: int | str, base: Path) -> int | str:
+    """A scenario or seed file given by a relative path is read from ``base``; names stay names."""
+    from mockrc.scenarios.loader import looks_like_path
+
+    if isinstance(value, str) and looks_like_path(value) and not os.path.isabs(value):
+        return str(base / value)
+    return value
+
+
+def _number_or_name(text: str) -> int | str:
+    return int(text) if text.isdigit() else text
+
+
+def fake_options(item: pytest.Item) -> FakeOptions:
+    """The options of ``item``'s fake; ``pytest.fail`` naming the mistake in a marker or ini option."""
+    config = item.config
+    ini_base = config.inipath.parent if config.inipath is not None else config.rootpath
+    seed_text = str(config.getini("mockrc_seed")).strip()
+    if not seed_text.lstrip("-").isdigit():
+        pytest.fail(
+            f"mockrc: ini option mockrc_seed must be a whole number, not {seed_text!r}", pytrace=False
+        )
+    options: dict[str, Any] = {
+        "profile": str(config.getini("mockrc_profile")).strip(),
+        "scenarios": tuple(_resolve(s, ini_base) for s in config.getini("mockrc_scenarios")),
+        "seed": int(seed_text),
+        "users": tuple(_resolve(_number_or_name(u), ini_base) for u in config.getini("mockrc_users")),
+        "strict": config.getini("mockrc_strict"),
+    }
+    test_base = item.path.parent
+    for marker in reversed(list(item.iter_markers(MARKER))):
+        unknown = sorted(set(marker.kwargs) - set(MARKER_KEYWORDS))
+        if marker.args or unknown:
+            given = f"positional arguments {marker.args!r}" if marker.args else f"keyword {unknown[0]!r}"
+            pytest.fail(
+                f"@pytest.mark.mockrc takes keywords only, {', '.join(MARKER_KEYWORDS)}; not {given}"
+                f"{_did_you_mean(unknown[0], MARKER_KEYWORDS) if unknown else ''}",
+                pytrace=False,
+            )
+        for name, value in marker.kwargs.items():
+            options.update(_marker_value(name, value, test_base))
+    return FakeOptions(**options)
+
+
+def _marker_value(name: str, value: Any, base: Path) -> dict[str, Any]:
+    """One marker keyword as the option it sets, checked."""
+    if name == "scenario":
+        scenarios = (value,) if isinstance(value, str | os.PathLike) else tuple(value or ())
+        return {"scenarios": tuple(_resolve(os.fspath(s), base) for s in scenarios)}
+    if name == "users":
+        from mockrc.seed import seed_sources
+
+        return {"users": tuple(_resolve(s, base) for s in seed_sources(value))}
+    expected, kind = {
+        "profile": (str, "a string"),
+        "seed": (int, "a whole number"),
+        "strict": (bool, "True or False"),
+    }[name]
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        pytest.fail(f"@pytest.mark.mockrc({name}=...) takes {kind}, not {value!r}", pytrace=False)
+    return {name: value}
+
+
+def _did_you_mean(given: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(given, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# --- one test's fake -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing the strict check found: a line for the summary and, for something the client did
+    that a test may intend, the call that declares it (None for a declaration that did not come true)."""
+
+    line: str
+    declaration: str | None = None
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How a client signs in to the fake's account: its first app and its first enabled administrator."""
+
+    client_id: str
+    client_secret: str | None
+    username: str
+    password: str
+    jwt: str | None
+    token_url: str
+
+
+@dataclass
+class FakeOfTest:
+    """One test's fake: its state and app, and what the test declared it expects to go wrong."""
+
+    state: MockState
+    app: Flask
+    clock: FakeClock
+    token: str
+    strict: bool
+    expected_rules: set[str] = field(default_factory=set)
+    expected_unhandled: list[str | None] = field(default_factory=list)
+    expected_unfired: set[str] = field(default_factory=set)
+
+    @classmethod
+    def build(cls, options: FakeOptions) -> FakeOfTest:
+        from mockrc.app import create_app
+        from mockrc.cli import DEFAULT_TOKEN
+        from mockrc.clock import FakeClock
+        from mockrc.settings import Settings
+        from mockrc.state import MockState
+
+        settings = Settings(
+            profile=options.profile,
+            tokens=(DEFAULT_TOKEN,),
+            seed=options.seed,
+            scenarios=options.scenarios,
+            users=options.users,
+        )
+        clock = FakeClock()
+        try:
+            state = MockState(settings, clock=clock)
+        except ValueError as exc:
+            problem = str(exc)
+        else:
+            return cls(state, create_app(state), clock, DEFAULT_TOKEN, options.strict)
+        pytest.fail(f"mockrc: cannot build the test's fake: {problem}", pytrace=False)
+
+    # --- what went wrong ---------------------------------------------------------------------------
+
+    def unhandled(self) -> list[JournalEntry]:
+        """Requests no endpoint (and no scenario step) answered: a 404 or 405 from routing."""
+        return [e for e in self.state.journal.entries() if e.route is None and e.served_by is None]
+
+    def problems(self) -> list[Problem]:
+        """Each undeclared problem (when strict), then each declaration that did not come true."""
+        found: list[Problem] = []
+        journal = self.state.journal
+        if self.strict:
+            for recorded in journal.violations(severity="error"):
+                v = recorded.violation
+                if v.rule not in self.expected_rules:
+                    found.append(
+                        Problem(
+                            f"{recorded.entry.describe()}: {v.rule} at {v.pointer or '/'}: {v.message}",
+                            f"mockrc.expect_violation({json.dumps(v.rule)})",
+                        )
+                    )
+            for entry in self.unhandled():
+                if not any(path in (None, entry.path) for path in self.expected_unhandled):
+                    found.append(
+                        Problem(
+                            f"{entry.describe()}: no endpoint of the fake answers this method and path",
+                            f"mockrc.expect_unhandled({json.dumps(entry.path)})",
+                        )
+                    )
+            for name, steps in self.state.scenarios.unfired_required().items():
+                for step in steps:
+                    if not {name, f"{name}#{step}"} & self.expected_unfired:
+                        found.append(
+                            Problem(
+                                f"scenario {name}: the required step {step!r} never fired",
+                                f"mockrc.expect_unfired({json.dumps(f'{name}#{step}')})",
+                            )
+                        )
+        for rule in sorted(self.expected_rules):
+            if not journal.violations(rule=rule):
+                found.append(
+                    Problem(f"expected a violation of {rule} (expect_violation), but none was recorded")
+                )
+        unhandled_paths = {e.path for e in self.unhandled()}
+        for path in self.expected_unhandled:
+            if (path is None and not unhandled_paths) or (path is not None and path not in unhandled_paths):
+                what = f"a request to {path}" if path else "a request"
+                found.append(
+                    Problem(f"expected {what} that no endpoint handles (expect_unhandled), but none came")
+                )
+        unfired = self.state.scenarios.unfired_required()
+        for step in sorted(self.expected_unfired):
+            name, _, step_id = step.partition("#")
+            if name not in unfired or (step_id and step_id not in unfired[name]):
+                found.append(Problem(f"expected {step} to stay unfired (expect_unfired), but it fired"))
+        return found
+
+    def summary(self, problems: Sequence[Problem]) -> str:
+        """The failure, for people: what went wrong and, for what the test may mean, how to say so."""
+        lines = [f"  {p.line}" for p in problems[:SUMMARY_LIMIT]]
+        if len(problems) > SUMMARY_LIMIT:
+            lines.append(f"  ... and {len(problems) - SUMMARY_LIMIT} more")
+        count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+        declarations = list(dict.fromkeys(p.declaration for p in problems if p.declaration))
+        if declarations:
+            lines.append(
+                f"If the test means to cause them, declare it: {'; '.join(declarations)};"
+                " or turn strict mode off with @pytest.mark.mockrc(strict=False)."
+            )
+        return "\n".join([f"mockrc: {count} in this test's exchanges with the fake RingCentral:", *lines])
+
+    def handler_error(self, errors: Sequence[HandlerError], note: str) -> BaseException:
+        """The first exception the fake raised, noted with where it happened (and ``note``)."""
+        first = errors[0]
+        first.exception.add_note(
+            f"mockrc: the fake raised this while handling request #{first.request_id} {first.method}"
+            f" {first.path}, and answered 500 {note}"
+        )
+        if len(errors) > 1:
+            others = "; ".join(f"#{e.request_id} {e.method} {e.path}: {e.exception!r}" for e in errors[1:])
+            first.exception.add_note(f"mockrc: {len(errors) - 1} more exceptions in the fake: {others}")
+        return first.exception
+
+    def check(self) -> None:
+        """After a test that passed: re-raise the fake's exception, else fail on strict problems."""
+        __tracebackhide__ = True
+        problems = self.problems()
+        if self.state.handler_errors:
+            error = self.handler_error(self.state.handler_errors, "to the client")
+            if problems:
+                error.add_note(self.summary(problems))
+            raise error
+        if problems:
+            pytest.fail(self.summary(problems), pytrace=False)
+
+    def after_failure(self, item: pytest.Item, failure: BaseException) -> None:
+        """After a test that failed: the fake's exception (its cause, most likely) chained after the
+        test's failure; else the strict summary as a report section next to it."""
+        if self.state.handler_errors:
+            error = self.handler_error(self.state.handler_errors, "(the test's failure is above)")
+            raise error from failure
+        problems = self.problems()
+        if problems:
+            item.add_report_section("call", "mockrc", self.summary(problems))
+
+
+class MockrcFixture:
+    """What the ``mockrc`` fixture gives a test: a fresh fake RingCentral, answering ``requests``
+    calls to RingCentral's hosts in-process. ``mockrc_server`` gives a :class:`MockrcServerFixture`.
+    """
+
+    def __init__(self, fake: FakeOfTest, base_url: str) -> None:
+        self._fake = fake
+        self.base_url = base_url
+
+    @property
+    def state(self) -> MockState:
+        """Everything the fake knows (``users``, ``tokens``, ``scenarios``, ``journal``, ``account``...)."""
+        return self._fake.state
+
+    @property
+    def app(self) -> Flask:
+        return self._fake.app
+
+    @property
+    def token(self) -> str:
+        """A bearer token of the account's administrator with every permission of its first app;
+        it never expires and survives a reset (``mockrc serve``'s default token)."""
+        return self._fake.token
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    @property
+    def account(self) -> Account:
+        return self.state.account
+
+    @property
+    def credentials(self) -> Credentials:
+        """The sign-in details of the fake's account, for clients that get their own tokens."""
+        app, admin = self.account.default_app, self.account.default_admin
+        return Credentials(
+            client_id=app.client_id,
+            client_secret=app.client_secret,
+            username=admin.email,
+            password=admin.password,
+            jwt=admin.jwt_credentials[0] if admin.jwt_credentials else None,
+            token_url=f"{self.base_url}/restapi/oauth/token",
+        )
+
+    @property
+    def clock(self) -> FakeClock:
+        """The fake's clock: it moves only when the test says (``mockrc.clock.advance(3600)``)."""
+        return self._fake.clock
+
+    @property
+    def journal(self) -> Journal:
+        """Every request the fake answered: ``find``, ``count``, ``assert_requested``..."""
+        return self.state.journal
+
+    @property
+    def violations(self) -> list[RecordedViolation]:
+        return self.state.journal.violations()
+
+    def report(self, *, strict_warnings: bool = False) -> Report:
+        """The contract report on the journal, as ``mockrc report`` writes it."""
+        from mockrc.report import build_report
+
+        return build_report(self.journal.records(), source="pytest", strict_warnings=strict_warnings)
+
+    @property
+    def scenarios(self) -> ScenarioEngine:
+        """The active scenarios: ``activate(name_or_path)``, ``reset()``, ``get(name).state``..."""
+        return self.state.scenarios
+
+    @property
+    def users(self) -> list[dict[str, Any]]:
+        """Every user in the fake, as ``GET /scim/v2/Users/{id}`` would answer it (a copy)."""
+        with self.state.lock:
+            return self._rendered(self.state.users.store)
+
+    def add_users(
+        self,
+        users: SeedSource | Sequence[SeedSource | Mapping[str, Any]],
+        *,
+        seed: int | str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Add users now, as seeded users (no licence taken); the users added, as the API renders them.
+
+        ``users``: a number of realistic users to generate, a seed file (shipped name or path), SCIM
+        User bodies, or a list mixing them. Generated users come from ``seed`` (default: derived
+        from the fake's seed and how many users there are, so that repeated calls add new people)
+        and avoid the userNames already taken. A user the profile refuses raises SeedError.
+        """
+        from mockrc.seed import SeedUser, add_users, build_seed
+
+        items = [users] if isinstance(users, int | str | os.PathLike) else list(users)
+        bodies = [SeedUser(f"users[{i}]", u) for i, u in enumerate(items) if isinstance(u, Mapping)]
+        sources = [u for u in items if not isinstance(u, Mapping)]
+        state = self.state
+        with state.lock:
+            existing = [u.attributes.get("userName", "") for u in state.users.store]
+            chosen = f"{state.settings.seed}+{len(existing)}" if seed is None else seed
+            seeded = build_seed(sources, seed=chosen, profile=state.profile, taken=existing)
+            return self._rendered(add_users(state.users, [*bodies, *seeded.users]))
+
+    def _rendered(self, users: Iterable[StoredUser]) -> list[dict[str, Any]]:
+        from mockrc.scim.render import render_user
+
+        state = self.state
+        return [
+            render_user(u, state.users.schemas_of(u.attributes), state.profile, self.base_url) for u in users
+        ]
+
+    # --- strict mode ----------------------------------------------------------------------------
+
+    @property
+    def strict(self) -> bool:
+        """Whether undeclared violations, unhandled requests and unfired required steps fail the test."""
+        return self._fake.strict
+
+    @strict.setter
+    def strict(self, value: bool) -> None:
+        self._fake.strict = value
+
+    def expect_violation(self, *rules: str) -> None:
+        """Declare that the client causes violations of ``rules`` (ids from docs/rules.md): strict
+        mode lets them pass, and the test fails if one of them is never recorded."""
+        from mockrc.rules import BY_ID, rule_for
+
+        for rule in rules:
+            if rule_for(rule) is None:
+                raise ValueError(
+                    f"unknown rule {rule!r}{_did_you_mean(rule, BY_ID)}; the rules are in docs/rules.md"
+                )
+        self._fake.expected_rules.update(rules)
+
+    def expect_unhandled(self, path: str | None = None) -> None:
+        """Declare that the client sends a request to ``path`` (any path if None) that no endpoint
+        handles: strict mode lets it pass, and the test fails if none comes."""
+        self._fake.expected_unhandled.append(path)
+
+    def expect_unfired(self, step: str) -> None:
+        """Declare that a required step of an active scenario never fires: ``"token-expiry#refresh"``
+        (or ``"token-expiry"`` for every required step of it). The test fails if it fires."""
+        name, _, step_id = step.partition("#")
+        required = [s.id for s in self.scenarios.get(name).scenario.steps if s.required]
+        if not required or (step_id and step_id not in required):
+            listed = ", ".join(required) or "none"
+            raise ValueError(
+                f"scenario {name} has no required step {step_id!r}; its required steps: {listed}"
+            )
+        self._fake.expected_unfired.add(step)
+
+
+class MockrcServerFixture(MockrcFixture):
+    """What the ``mockrc_server`` fixture gives a test: the fake on ``url``, a real loopback socket."""
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT``: the base URL to give the client under test."""
+        return self.base_url
+
+
+# --- the live server, shared by the tests of one process -----------------------------------------
+
+
+class SharedServer:
+    """One live server per pytest process; each test plugs its own fake in, then unplugs it.
+
+    A reset per test would keep the settings of the first test; a fresh fake per test lets each
+    test pick its profile, scenarios and users, and costs about as much. Between tests the server
+    answers 503, so a late request from one test never lands in another test's fake.
+    """
+
+    def __init__(self) -> None:
+        from mockrc.transport.server import LiveServer
+
+        self._app: Flask | None = None
+        self._last_test = "none yet"
+        self._server = LiveServer(self._dispatch)
+
+    def start(self) -> None:
+        self._server.start()
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    @property
+    def url(self) -> str:
+        return self._server.url
+
+    def plug(self, app: Flask) -> None:
+        self._app = app
+
+    def unplug(self, test: str) -> None:
+        self._app = None
+        self._last_test = test
+
+    def _dispatch(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        app = self._app
+        if app is not None:
+            return app(environ, start_response)
+        message = (
+            "mockrc_server: no test is using the fake RingCentral now; this request came after its "
+            f"test ended (the last test was {self._last_test})"
+        )
+        body = json.dumps({"errorCode": "MOCKRC-IDLE", "message": message}).encode()
+        start_response(
+            "503 Service Unavailable",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+
+# --- fixtures -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def _mockrc_fake(request: pytest.FixtureRequest) -> FakeOfTest:
+    """The test's fake, shared by ``mockrc`` and ``mockrc_server`` when a test asks for both."""
+    fake = FakeOfTest.build(fake_options(request.node))
+    request.node.stash[_FAKE] = fake
+    return fake
+
+
+@pytest.fixture
+def mockrc(_mockrc_fake: FakeOfTest) -> Iterator[MockrcFixture]:
+    """A fresh fake RingCentral answering ``requests`` calls to its hosts in-process (no socket)."""
+    from requests.adapters import HTTPAdapter
+
+    from mockrc.settings import DEFAULT_BASE_URLS
+    from mockrc.transport.inprocess import InProcessTransport
+
+    transport = InProcessTransport(_mockrc_fake.app, DEFAULT_BASE_URLS)
+    transport.start()
+    undo = _let_through_default_responses_mock(transport.url_pattern, HTTPAdapter.send)
+    try:
+        yield MockrcFixture(_mockrc_fake, DEFAULT_BASE_URLS[0])
+    finally:
+        undo()
+        transport.stop()
+
+
+@pytest.fixture(scope="session")
+def _mockrc_shared_server(pytestconfig: pytest.Config) -> Iterator[SharedServer]:
+    """The process's live server, started by the first test that needs it."""
+    server = SharedServer()
+    server.start()
+    pytestconfig.stash[_SERVER] = server
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mockrc_server(
+    request: pytest.FixtureRequest, _mockrc_fake: FakeOfTest, _mockrc_shared_server: SharedServer
+) -> Iterator[MockrcServerFixture]:
+    """A fresh fake RingCentral on a live loopback server (``url``), for any HTTP client."""
+    _mockrc_shared_server.plug(_mockrc_fake.app)
+    undo = _let_through_default_responses_mock(_mockrc_shared_server.url, None)
+    try:
+        yield MockrcServerFixture(_mockrc_fake, _mockrc_shared_server.url)
+    finally:
+        undo()
+        _mockrc_shared_server.unplug(request.node.nodeid)
+
+
+def _let_through_default_responses_mock(through: Any, send: Callable[..., Any] | None) -> Callable[[], None]:
+    """Make responses' default mock (``@responses.activate``), when started later, pass ``through``
+    (a URL prefix or pattern) on to ``send`` (None: its own, the network); the undo.
+
+    Nothing changes if that mock is already running: it is then outside the fake, which works as it is.
+    """
+    import responses
+
+    default = responses.mock
+    if default._patcher is not None:
+        return lambda: None
+    previous = default._real_send
+    if send is not None:
+        default._real_send = send
+    default.add_passthru(through)
+
+    def undo() -> None:
+        default._real_send = previous
+        default.passthru_prefixes = tuple(p for p in default.passthru_prefixes if p is not through)
+
+    return undo
+
+
+# --- hooks ----------------------------------------------------------------------------------------
+
+
+def _counts_as_failure(outcome: BaseException) -> bool:
+    """A failure the fake may explain: not a skip, an expected failure or an interruption."""
+    if isinstance(outcome, pytest.skip.Exception | pytest.xfail.Exception):
+        return False
+    return isinstance(outcome, Exception | pytest.fail.Exception)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """Check the test's fake as soon as the test function returns, while the fake is still there."""
+    fake = item.stash.get(_FAKE, None)
+    try:
+        result = yield
+    except BaseException as outcome:
+        if fake is not None and _counts_as_failure(outcome):
+            fake.after_failure(item, outcome)
+        raise
+    if fake is not None:
+        fake.check()
+    return result
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Stop the live server even if fixture teardown never reached it (an interrupted session)."""
+    server = session.config.stash.get(_SERVER, None)
+    if server is not None:
+        server.stop()

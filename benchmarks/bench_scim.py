@@ -16,6 +16,7 @@ import os
 import platform
 import shlex
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -56,6 +57,8 @@ class Options:
     in_process_calls: int = 300
     in_process_rounds: int = 5
     startup_runs: int = 3
+    #: Whether the live servers keep their state in a SQLite file (``mockrc serve --state-file``).
+    state_file: bool = False
 
 
 def quick_options() -> Options:
@@ -153,7 +156,12 @@ def machine_facts() -> list[tuple[str, str]]:
 def measure_live(users: int, options: Options, run_label: str) -> LiveRun:
     """One server with ``users`` users: every endpoint's best round, and its ratio to the ceiling."""
     progress(f"starting a server with {users:,} preloaded users")
-    with bench_server(users) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="mockrc-bench-") as folder,
+        bench_server(
+            users, state_file=os.path.join(folder, "state.db") if options.state_file else None
+        ) as server,
+    ):
         progress(f"loaded {users:,} users in {server.load_seconds:.1f} s; measuring")
         measured = endpoints(server, run_label)
         budgets: dict[str, int] = {}
@@ -221,6 +229,12 @@ def _live_section(report: Report) -> list[str]:
         f"connections; best of {options.rounds} rounds of ~{options.seconds / options.rounds:.1f} s "
         "per endpoint, after a warm-up;",
         "   spread: how much slower the worst round was than the best, high when the machine was busy)",
+        "   state: "
+        + (
+            "in a SQLite state file (--state-file): every write committed before its answer"
+            if options.state_file
+            else "in memory (no --state-file)"
+        ),
         "",
         f"   {'users':>9}  {'endpoint':<44} {'req/s':>7} {'spread':>7} {'CPU µs/req':>11} {'x ceiling':>10}"
         "  target",
@@ -356,6 +370,11 @@ def parse_options(argv: Sequence[str]) -> Options:
     parser.add_argument("--rounds", type=int, help="rounds per endpoint (the best one counts)")
     parser.add_argument("--connections", type=int, help="keep-alive connections of the load generator")
     parser.add_argument("--startup-runs", type=int, help="times mockrc serve is started and timed")
+    parser.add_argument(
+        "--state-file",
+        action="store_true",
+        help="live servers keep their state in a SQLite file, as mockrc serve --state-file (default: memory)",
+    )
     args = parser.parse_args(argv)
     options = quick_options() if args.quick else Options()
     chosen = {
@@ -364,6 +383,7 @@ def parse_options(argv: Sequence[str]) -> Options:
         "rounds": args.rounds,
         "connections": args.connections,
         "startup_runs": args.startup_runs,
+        "state_file": args.state_file or None,
     }
     return replace(options, **{name: value for name, value in chosen.items() if value is not None})
 

@@ -91,10 +91,17 @@ class BenchServer:
 
 
 @contextmanager
-def bench_server(users: int, *, sample: int = 1000) -> Iterator[BenchServer]:
-    """Start a server preloaded with ``users`` users; stop it on the way out."""
+def bench_server(users: int, *, sample: int = 1000, state_file: str | None = None) -> Iterator[BenchServer]:
+    """Start a server preloaded with ``users`` users (kept in ``state_file`` if given); stop it after."""
+    persist = ["--state-file", state_file] if state_file else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.preloaded_server", "--users", str(users), "--sample", str(sample)],
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.preloaded_server",
+            *("--users", str(users), "--sample", str(sample)),
+            *persist,
+        ],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -35,12 +35,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--users", type=int, required=True, help="users to preload")
     parser.add_argument("--sample", type=int, default=1000, help="users to report back (default: 1000)")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads (default: 8, as serve)")
+    parser.add_argument(
+        "--state-file", metavar="FILE", help="keep the state in FILE (mockrc serve --state-file)"
+    )
     args = parser.parse_args(argv)
 
-    state = new_state()
+    state = new_state(args.state_file)
     rss_before = resident_bytes()
     started = time.perf_counter()
     loaded = load_users(state, args.users)
+    if state.state_file is not None:
+        state.state_file.commit()  # the preload is written in one transaction, as one request would
     load_seconds = time.perf_counter() - started
     rss_after = resident_bytes()
     picked = sample(loaded, args.sample)

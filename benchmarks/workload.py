@@ -50,9 +50,10 @@ class Loaded:
     user_names: list[str]
 
 
-def new_state() -> MockState:
-    """A RingCentral-profile state accepting :data:`TOKEN`, as ``mockrc serve --token`` builds it."""
-    return MockState(Settings(tokens=(TOKEN,)))
+def new_state(state_file: str | None = None) -> MockState:
+    """A RingCentral-profile state accepting :data:`TOKEN`, as ``mockrc serve --token`` builds it
+    (with ``--state-file`` when ``state_file`` is given)."""
+    return MockState(Settings(tokens=(TOKEN,), state_file=state_file))
 
 
 def create_users(state: MockState, count: int) -> Iterator[tuple[str, str]]:

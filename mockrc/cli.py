@@ -1,14 +1,26 @@
-"""The ``mockrc`` command line: ``mockrc serve`` runs the fake as a real HTTP server."""
+"""The ``mockrc`` command line: ``mockrc serve`` runs the fake as a real HTTP server.
+
+``mockrc report`` turns a journal into a verdict (:mod:`mockrc.report`); ``mockrc scenarios``,
+``mockrc users`` and ``mockrc token`` are in :mod:`mockrc.commands`, which also reads every option
+from ``MOCKRC_*`` environment variables.
+"""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import ipaddress
+import os
+import secrets
+import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from mockrc.app import create_app
 from mockrc.clock import FakeClock
+from mockrc.commands import add_commands, apply_environment, command_line_wins, environment_note
+from mockrc.commands import run as run_command
+from mockrc.http.dashboard_routes import ADMIN_KEY_HEADER, UI_PREFIX
 from mockrc.profile import available_profiles
 from mockrc.ratelimit import RateLimits
 from mockrc.report import add_report_command, run_report_command
@@ -25,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="mockrc", description="A stateful fake of RingCentral's OAuth 2.0 and SCIM 2.0 APIs."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    serve = commands.add_parser("serve", help="run the fake as an HTTP server", description="Run the fake.")
+    serve = commands.add_parser(
+        "serve", help="run the fake as an HTTP server", description="Run the fake.", epilog=environment_note()
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument(
         "--port", type=int, default=8080, help="port to bind; 0 picks a free one (default: 8080)"
@@ -43,16 +57,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="T",
         help=f"register T as a long-lived token of the default admin (repeatable; default: {DEFAULT_TOKEN})",
     )
-    serve.add_argument("--seed", type=int, default=0, help="seed for ids and generated users (default: 0)")
-    serve.add_argument(
-        "--users",
-        action="append",
-        default=[],
-        type=_users_source,
-        metavar="N_OR_FILE",
-        help="start with N realistic generated users (deterministic from --seed), or with the users (and "
-        "account) of a seed file: a shipped one by name (acme, small-team) or a path (repeatable)",
-    )
+    serve.add_argument("--seed", type=int, default=0, help="seed for ids (default: 0)")
     serve.add_argument(
         "--account",
         metavar="FILE",
@@ -106,8 +111,35 @@ def _parser() -> argparse.ArgumentParser:
         help="system: real time (default); fake: starts at 2026-01-01T00:00:00Z and moves only by "
         "POST /__mockrc/clock/advance",
     )
+    serve.add_argument(
+        "--state-file",
+        metavar="FILE",
+        help="keep the account, users and tokens in this SQLite file, so a restart finds them "
+        "(every acknowledged write is on disk before its answer; default: memory only)",
+    )
+    serve.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow --host to be an address other than loopback (reachable from the network); "
+        "/__mockrc then needs the admin key printed at start",
+    )
+    serve.add_argument(
+        "--admin-key",
+        metavar="KEY",
+        help="the admin key of /__mockrc with --allow-remote (default: a random one, printed at start)",
+    )
     add_report_command(commands)
+    add_commands(commands)
     return parser
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether every address ``host`` stands for is a loopback address (127.0.0.0/8, ::1)."""
+    try:
+        found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return False
+    return bool(found) and all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in found)
 
 
 def _rate_limit(text: str) -> tuple[str, int]:
@@ -121,11 +153,6 @@ def _rate_limit(text: str) -> tuple[str, int]:
     return name, int(value)
 
 
-def _users_source(text: str) -> int | str:
-    """``N`` of ``--users`` (users to generate) or a seed file's name or path."""
-    return int(text) if text.isdigit() else text
-
-
 def _rate_limits(args: argparse.Namespace) -> RateLimits | None:
     if not args.rate_limits and not args.rate_limit:
         return None
@@ -133,6 +160,16 @@ def _rate_limits(args: argparse.Namespace) -> RateLimits | None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    if not _is_loopback(args.host) and not args.allow_remote:
+        print(
+            f"mockrc: --host {args.host} is not a loopback address: anyone who can reach it could use the "
+            "fake and its control API. Say so with --allow-remote (then /__mockrc needs an admin key), "
+            "or bind 127.0.0.1",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 2
+    admin_key = (args.admin_key or secrets.token_urlsafe(18)) if args.allow_remote else None
     settings = Settings(
         profile=args.profile,
         tokens=tuple(args.token or [DEFAULT_TOKEN]),
@@ -142,7 +179,8 @@ def _serve(args: argparse.Namespace) -> int:
         scenarios=tuple(args.scenario),
         rate_limits=_rate_limits(args),
         journal_size=args.journal_size,
-        users=tuple(args.users),
+        state_file=args.state_file,
+        admin_key=admin_key,
     )
     try:
         state = MockState(settings, clock=FakeClock() if args.clock == "fake" else None)
@@ -153,14 +191,23 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     server = LiveServer(create_app(state), host=args.host, port=args.port)
     server.bind()
-    print(f"mockrc: SCIM base URL {server.url}/scim/v2", flush=True)
-    print(f"mockrc: bearer tokens accepted: {', '.join(settings.tokens)}", flush=True)
+    print(f"mockrc: base URL {server.url} (the server URL of RingCentral's SDKs, Postman)", flush=True)
+    print(f"mockrc: SCIM base URL {server.url}/scim/v2 (an identity provider's Tenant URL)", flush=True)
+    print(
+        f"mockrc: bearer tokens accepted: {', '.join(settings.tokens)} (an identity provider's Secret Token)",
+        flush=True,
+    )
     app = state.account.default_app
-    print(f"mockrc: OAuth token URL {server.url}/restapi/oauth/token (client_id {app.client_id})", flush=True)
+    secret = f", client_secret {app.client_secret}" if app.client_secret else ""
+    print(
+        f"mockrc: OAuth token URL {server.url}/restapi/oauth/token (client_id {app.client_id}{secret})",
+        flush=True,
+    )
+    admin = state.account.default_admin
+    jwt = f", JWT {admin.jwt_credentials[0]}" if admin.jwt_credentials else ""
+    print(f"mockrc: sign in as {admin.email}, password {admin.password}{jwt}", flush=True)
     if args.journal:
         print(f"mockrc: journal {args.journal} (mockrc report {args.journal} for the verdict)", flush=True)
-    if settings.users:
-        print(f"mockrc: {len(state.users.store)} users seeded (seed {settings.seed})", flush=True)
     for active in state.scenarios.active:
         print(f"mockrc: scenario {active.name} active ({active.scenario.source})", flush=True)
     if settings.rate_limits is not None:
@@ -168,21 +215,68 @@ def _serve(args: argparse.Namespace) -> int:
             f"{f.name} {getattr(settings.rate_limits, f.name)}" for f in dataclasses.fields(RateLimits)
         )
         print(f"mockrc: rate limits on ({limits})", flush=True)
+    active = ", ".join(a.name for a in state.scenarios.active) or "none"
+    print(f"mockrc: profile {settings.profile}, scenarios: {active}", flush=True)
+    if state.state_file is not None:
+        print(
+            f"mockrc: state file {os.path.abspath(state.state_file.path)}: {len(state.users.store)} users "
+            f"(kept across restarts; start {state.state_file.starts})",
+            flush=True,
+        )
+    else:
+        print("mockrc: state in memory only (--state-file FILE keeps it across restarts)", flush=True)
+    dashboard = f"{server.url}{UI_PREFIX}"
+    if admin_key is not None:
+        print(
+            f"mockrc: reachable from the network: /__mockrc needs the admin key {admin_key} "
+            f"(header {ADMIN_KEY_HEADER})",
+            flush=True,
+        )
+        dashboard += f"?key={admin_key}"
+    print(f"mockrc: dashboard {dashboard}", flush=True)
     # Last, because scripts wait for this line: the server answers from here on.
     print(f"mockrc: serving RingCentral (profile {settings.profile}) at {server.url}", flush=True)
     server.serve_forever()
     state.journal.close()
+    if state.state_file is not None:
+        state.state_file.close()
     print("mockrc: stopped", flush=True)
     return 0
 
 
+def parse_args(
+    argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None
+) -> argparse.Namespace:
+    """The command line ``argv``, with ``MOCKRC_*`` variables of ``environ`` (default: the process's)
+    as the defaults of the options they name."""
+    given = _parser().parse_args(argv)  # the command line alone: what it says wins
+    parser = _parser()
+    environ = os.environ if environ is None else environ
+    from_env: dict[str, list[object]] = {}
+    for command in _all_parsers(parser):
+        from_env.update(apply_environment(command, environ))
+    args = parser.parse_args(argv)
+    command_line_wins(args, given, from_env)
+    return args
+
+
+def _all_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """``parser`` and every subcommand's parser, at any depth."""
+    found = [parser]
+    for action in parser._actions:  # argparse has no public list of subparsers
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                found += _all_parsers(child)
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = parse_args(argv)
     if args.command == "serve":
         return _serve(args)
     if args.command == "report":
         return run_report_command(args)
-    return 2  # pragma: no cover - argparse rejects unknown commands first
+    return run_command(args)
 
 
 if __name__ == "__main__":  # pragma: no cover

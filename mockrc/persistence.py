@@ -38,6 +38,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import closing
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -240,6 +241,18 @@ def _refresh_json(record: RefreshRecord) -> str:
 def _refresh(text: str) -> RefreshRecord:
     document = json.loads(text)
     return RefreshRecord(**{**document, "successor": _issued(document["successor"])})
+
+
+def stored_profile(path: str | os.PathLike[str]) -> str | None:
+    """The profile of the users a state file holds; None for a new file (or one that cannot tell)."""
+    if not os.path.exists(path):
+        return None
+    try:
+        with closing(sqlite3.connect(path, timeout=0)) as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'profile'").fetchone()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
 
 
 # --- the file ---------------------------------------------------------------------------------

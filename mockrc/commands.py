@@ -1,0 +1,445 @@
+"""``mockrc scenarios``, ``mockrc users`` and ``mockrc token``, and ``MOCKRC_*`` environment settings.
+
+The commands a developer types next to a running fake. ``users`` and ``token`` work on either:
+
+- a running fake (``--url``, default ``http://127.0.0.1:8080``), through its control API, so they
+  see and change exactly what the server serves; or
+- a state file (``--state-file FILE``) while no fake runs on it, to prepare or inspect the data a
+  ``mockrc serve --state-file FILE`` will start with (a running one holds the file: use ``--url``).
+
+Every option of every command can also come from the environment as ``MOCKRC_<OPTION>``
+(``--state-file`` is ``MOCKRC_STATE_FILE``): the command line wins over the environment, which
+wins over the built-in default. Repeatable options take a comma-separated list there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from mockrc.http.dashboard_routes import ADMIN_KEY_HEADER, DEFAULT_TOKEN_TTL
+from mockrc.persistence import StateFileError, stored_profile
+from mockrc.scenarios.loader import ScenarioError, load_scenario, shipped_scenarios
+from mockrc.scim.render import render_user
+from mockrc.seed import SeedError, add_users, build_seed
+from mockrc.settings import Settings
+from mockrc.state import MockState
+
+DEFAULT_URL: Final = "http://127.0.0.1:8080"
+ENV_PREFIX: Final = "MOCKRC_"
+_TRUE: Final = frozenset({"1", "true", "yes", "on"})
+_FALSE: Final = frozenset({"0", "false", "no", "off", ""})
+
+
+class CommandError(Exception):
+    """A command cannot do what was asked: printed as ``mockrc <command>: message``, exit status 2."""
+
+
+# --- MOCKRC_* environment variables ------------------------------------------------------------
+
+
+def env_name(action: argparse.Action) -> str:
+    return ENV_PREFIX + action.dest.upper()
+
+
+def apply_environment(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> dict[str, list[Any]]:
+    """Make ``MOCKRC_<OPTION>`` the default of each option of ``parser`` that has it set.
+
+    Returns the defaults given to repeatable options, which argparse would otherwise extend with
+    the command line's values (see :func:`command_line_wins`). A value that does not parse stops
+    the command as a bad option would, naming the variable.
+    """
+    from_env: dict[str, list[Any]] = {}
+    for action in parser._actions:  # argparse has no public list of a parser's options
+        if not action.option_strings or action.dest in ("help", argparse.SUPPRESS):
+            continue
+        raw = environ.get(env_name(action))
+        if raw is None:
+            continue
+        try:
+            value = _parse_env(action, raw)
+        except (ValueError, argparse.ArgumentTypeError) as exc:
+            parser.error(f"{env_name(action)}={raw!r}: {exc}")
+        action.default = value
+        if isinstance(action, argparse._AppendAction):
+            from_env[action.dest] = value
+    return from_env
+
+
+def _parse_env(action: argparse.Action, raw: str) -> Any:
+    if isinstance(action, argparse._StoreTrueAction):
+        if raw.strip().lower() not in _TRUE | _FALSE:
+            raise ValueError(f"write one of {', '.join(sorted(_TRUE | _FALSE - {''}))}")
+        return raw.strip().lower() in _TRUE
+    convert = action.type if callable(action.type) else str
+    if isinstance(action, argparse._AppendAction):
+        values = [convert(part.strip()) for part in raw.split(",") if part.strip()]
+    else:
+        values = [convert(raw)]
+    for value in values:
+        if action.choices is not None and value not in action.choices:
+            raise ValueError(f"choose from {', '.join(map(str, action.choices))}")
+    return values if isinstance(action, argparse._AppendAction) else values[0]
+
+
+def command_line_wins(
+    args: argparse.Namespace, given: argparse.Namespace, from_env: Mapping[str, list[Any]]
+) -> None:
+    """Put back what the command line said over what the environment said.
+
+    ``given`` is the same command line parsed without the environment. argparse extends a
+    repeatable option's default, so a list from the environment is replaced by the command
+    line's own; and ``--url`` on the command line beats ``MOCKRC_STATE_FILE`` (they exclude
+    each other).
+    """
+    for dest in from_env:
+        if getattr(given, dest, None):
+            setattr(args, dest, getattr(given, dest))
+    if getattr(given, "url", DEFAULT_URL) != DEFAULT_URL and getattr(given, "state_file", None) is None:
+        args.state_file = None
+
+
+def environment_note() -> str:
+    return (
+        f"Every option can also be set in the environment as {ENV_PREFIX}<OPTION> (--state-file: "
+        f"{ENV_PREFIX}STATE_FILE; repeatable options as a comma-separated list); the command line wins."
+    )
+
+
+# --- the two kinds of target ---------------------------------------------------------------------
+
+
+@dataclass
+class LiveFake:
+    """A running fake, reached through its control API (``/__mockrc``)."""
+
+    url: str
+    admin_key: str | None
+
+    def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
+        headers = {"Accept": "application/json"}
+        data = None
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            data = json.dumps(body).encode()
+        if self.admin_key:
+            headers[ADMIN_KEY_HEADER] = self.admin_key
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(f"{self.url.rstrip('/')}{path}", data, headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                text = answer.read()
+        except urllib.error.HTTPError as exc:
+            raise CommandError(
+                f"{method} {self.url}{path} answered {exc.code}: {_message(exc.read())}"
+            ) from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise CommandError(
+                f"no fake answers at {self.url} ({reason}): start one with mockrc serve, pass its --url, "
+                "or use --state-file FILE while no fake runs on FILE"
+            ) from None
+        return json.loads(text) if text else None
+
+
+def _message(raw: bytes) -> str:
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return raw.decode("utf-8", "replace")[:200]
+    return str(body.get("detail") or body.get("message") or body) if isinstance(body, dict) else str(body)
+
+
+def _open_file(path: str, *, must_exist: bool) -> MockState:
+    if must_exist and not os.path.exists(path):
+        raise CommandError(f"{path}: no such state file")
+    try:
+        return MockState(Settings(state_file=path, profile=stored_profile(path) or "ringcentral"))
+    except StateFileError as exc:
+        raise CommandError(f"{exc}; while a fake runs on it, use --url") from None
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _target(args: argparse.Namespace) -> LiveFake | str:
+    return args.state_file if args.state_file else LiveFake(args.url, args.admin_key)
+
+
+# --- scenarios -----------------------------------------------------------------------------------
+
+
+def _scenarios_list(args: argparse.Namespace) -> int:
+    names = shipped_scenarios()
+    width = max(len(n) for n in names)
+    for name in names:
+        print(f"{name:<{width}}  {load_scenario(name).description}")
+    return 0
+
+
+def _scenarios_check(args: argparse.Namespace) -> int:
+    """Load each file as ``mockrc serve --scenario FILE`` would: 0 when all load, 1 otherwise."""
+    failed = 0
+    for path in args.files:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            failed += 1
+            print(f"mockrc: {exc}", file=sys.stderr)
+            continue
+        steps = len(scenario.steps)
+        print(
+            f"{path}: ok, scenario {scenario.name} ({steps} step{'s' if steps != 1 else ''}, "
+            f"states {', '.join(scenario.states)})"
+        )
+    return 1 if failed else 0
+
+
+# --- users ---------------------------------------------------------------------------------------
+
+
+def _all_users(target: LiveFake | str) -> list[dict[str, Any]]:
+    """Every user as the SCIM API renders it."""
+    if isinstance(target, LiveFake):
+        return list(target.call("GET", "/__mockrc/users")["Resources"])
+    state = _open_file(target, must_exist=True)
+    try:
+        service = state.users
+        return [render_user(u, service.schemas_of(u.attributes), state.profile, "") for u in service.store]
+    finally:
+        _close(state)
+
+
+def _close(state: MockState) -> None:
+    if state.state_file is not None:
+        state.state_file.close()
+
+
+def _users_list(args: argparse.Namespace) -> int:
+    users = _all_users(_target(args))
+    rows = [
+        (
+            u.get("id", ""),
+            str(u.get("userName", "")),
+            " ".join(str(p) for p in (u.get("name") or {}).values() if isinstance(p, str)),
+            "active" if u.get("active") else "inactive",
+        )
+        for u in users
+    ]
+    if rows:
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        for row in rows:
+            print(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}".rstrip())
+    print(f"{len(rows)} user{'s' if len(rows) != 1 else ''}", file=sys.stderr)
+    return 0
+
+
+def _users_export(args: argparse.Namespace) -> int:
+    """Write the users as a seed file (``mockrc serve --users FILE`` creates them again)."""
+    target = _target(args)
+    users = [{k: v for k, v in u.items() if k not in ("id", "meta")} for u in _all_users(target)]
+    where = target.url if isinstance(target, LiveFake) else target
+    document = {
+        "description": f"{len(users)} users exported by mockrc users export from {where}",
+        "users": users,
+    }
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        print(f"mockrc: {len(users)} users written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _users_seed(args: argparse.Namespace) -> int:
+    """Create generated users (a number) or a seed file's users, through the profile's rules."""
+    source = int(args.source) if args.source.isdigit() else args.source
+    target = _target(args)
+    if isinstance(target, LiveFake):
+        profile = target.call("GET", "/__mockrc/health")["profile"]
+        taken = [str(u.get("userName")) for u in target.call("GET", "/__mockrc/users")["Resources"]]
+        seed = _build(source, args.seed, profile, taken)
+        token = target.call("POST", "/__mockrc/tokens", {"ttl": DEFAULT_TOKEN_TTL})["access_token"]
+        for user in seed:
+            target.call("POST", "/scim/v2/Users", user, token=token)
+        print(f"mockrc: {len(seed)} users created at {target.url}")
+        return 0
+    state = _open_file(target, must_exist=False)
+    try:
+        taken = [str(u.attributes.get("userName")) for u in state.users.store]
+        seed = _build(source, args.seed, state.profile, taken)
+        try:
+            add_users(state.users, seed)
+        except SeedError as exc:
+            raise CommandError(str(exc)) from None
+    finally:
+        _close(state)
+    print(f"mockrc: {len(seed)} users added to {target}")
+    return 0
+
+
+def _build(source: int | str, seed: int, profile: Any, taken: Sequence[str]) -> list[dict[str, Any]]:
+    try:
+        built = build_seed([source], seed=seed, profile=profile, taken=taken)
+    except (SeedError, ValueError) as exc:
+        raise CommandError(str(exc)) from None
+    if built.account is not None:
+        print(
+            "mockrc: the seed file's account is not applied here (mockrc serve --users FILE does)",
+            file=sys.stderr,
+        )
+    return [dict(u.body) for u in built.users]
+
+
+# --- token ---------------------------------------------------------------------------------------
+
+
+def _token(args: argparse.Namespace) -> int:
+    """Mint an access token for a user of the account and print it (or, with --json, all about it)."""
+    request: dict[str, Any] = {"ttl": args.ttl}
+    if args.user:
+        request["user"] = args.user
+    if args.app:
+        request["client_id"] = args.app
+    target = _target(args)
+    if isinstance(target, LiveFake):
+        minted = target.call("POST", "/__mockrc/tokens", request)
+    else:
+        minted = _mint_in_file(target, request)
+    print(json.dumps(minted, indent=2) if args.json else minted["access_token"])
+    return 0
+
+
+def _mint_in_file(path: str, request: Mapping[str, Any]) -> dict[str, Any]:
+    """The minting of ``POST /__mockrc/tokens``, on a state file: through the same app, in-process."""
+    from mockrc.app import create_app
+
+    state = _open_file(path, must_exist=False)
+    try:
+        answer = create_app(state).test_client().post("/__mockrc/tokens", json=dict(request))
+    finally:
+        _close(state)
+    if answer.status_code != 200:
+        raise CommandError(_message(answer.get_data()))
+    minted: dict[str, Any] = answer.json or {}
+    return minted
+
+
+# --- the parsers ---------------------------------------------------------------------------------
+
+
+def _target_options(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--url", default=DEFAULT_URL, help=f"a running fake (default: {DEFAULT_URL})")
+    where.add_argument(
+        "--state-file", metavar="FILE", help="work on this state file instead, while no fake runs on it"
+    )
+    parser.add_argument(
+        "--admin-key", metavar="KEY", help="the admin key a fake bound with --allow-remote printed at start"
+    )
+
+
+def add_commands(commands: Any) -> list[argparse.ArgumentParser]:
+    """Register ``scenarios``, ``users`` and ``token``; returns every parser made (for the environment)."""
+    made: list[argparse.ArgumentParser] = []
+    epilog = environment_note()
+
+    scenarios = commands.add_parser(
+        "scenarios", help="list the shipped scenarios, or check scenario files", description="Scenarios."
+    )
+    actions = scenarios.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser(
+        "list",
+        help="the shipped scenarios and what each does",
+        description="List the shipped scenarios (mockrc serve --scenario NAME).",
+    )
+    listing.set_defaults(run=_scenarios_list)
+    check = actions.add_parser(
+        "check",
+        help="load scenario files as mockrc serve would and report every problem",
+        description="Load each scenario file as mockrc serve --scenario FILE would. Exit status 0 when "
+        "every file loads, 1 when one has problems (each is printed).",
+    )
+    check.add_argument("files", nargs="+", metavar="FILE", help="a scenario file (YAML or JSON)")
+    check.set_defaults(run=_scenarios_check)
+    made += [scenarios, listing, check]
+
+    users = commands.add_parser(
+        "users", help="list, export or seed the users of a fake or a state file", description="Users."
+    )
+    actions = users.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser(
+        "list",
+        help="one line per user: id, userName, name, active",
+        description="List the users.",
+        epilog=epilog,
+    )
+    listing.set_defaults(run=_users_list)
+    export = actions.add_parser(
+        "export",
+        help="write the users as a seed file (mockrc serve --users FILE creates them again)",
+        description="Write every user as a seed file: JSON, the users as a client would POST them "
+        "(ids and meta left out).",
+        epilog=epilog,
+    )
+    export.add_argument("--output", "-o", default="-", metavar="FILE", help="where to write ('-': stdout)")
+    export.set_defaults(run=_users_export)
+    seed = actions.add_parser(
+        "seed",
+        help="add N generated users, or a seed file's users",
+        description="Add users: N realistic generated ones (deterministic from --seed), or the users of "
+        "a seed file (a shipped one by name, or a path). They go through the profile's rules like a POST.",
+        epilog=epilog,
+    )
+    seed.add_argument("source", metavar="N_OR_FILE", help="how many users to generate, or a seed file")
+    seed.add_argument("--seed", type=int, default=0, help="seed of the generated users (default: 0)")
+    seed.set_defaults(run=_users_seed)
+    for parser in (listing, export, seed):
+        _target_options(parser)
+    made += [users, listing, export, seed]
+
+    token = commands.add_parser(
+        "token",
+        help="mint an access token for a user of the account and print it",
+        description="Mint an access token for a user of the account, as if they had signed in to the "
+        "app, and print it (e.g. TOKEN=$(mockrc token)).",
+        epilog=epilog,
+    )
+    token.add_argument(
+        "--user", metavar="WHO", help="email, extension id or extension number (default: the first admin)"
+    )
+    token.add_argument("--app", metavar="CLIENT_ID", help="the app the token is for (default: the first app)")
+    token.add_argument(
+        "--ttl",
+        type=int,
+        default=DEFAULT_TOKEN_TTL,
+        metavar="SECONDS",
+        help=f"lifetime in seconds (default: {DEFAULT_TOKEN_TTL})",
+    )
+    token.add_argument("--json", action="store_true", help="print everything about the token as JSON")
+    _target_options(token)
+    token.set_defaults(run=_token)
+    made.append(token)
+    return made
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command ``args`` names; exit status 2 with a message when it cannot."""
+    try:
+        code: int = args.run(args)
+    except CommandError as exc:
+        print(f"mockrc {args.command}: {exc}", file=sys.stderr)
+        return 2
+    return code

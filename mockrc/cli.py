@@ -57,7 +57,16 @@ def _parser() -> argparse.ArgumentParser:
         metavar="T",
         help=f"register T as a long-lived token of the default admin (repeatable; default: {DEFAULT_TOKEN})",
     )
-    serve.add_argument("--seed", type=int, default=0, help="seed for ids (default: 0)")
+    serve.add_argument("--seed", type=int, default=0, help="seed for ids and generated users (default: 0)")
+    serve.add_argument(
+        "--users",
+        action="append",
+        default=[],
+        type=_users_source,
+        metavar="N_OR_FILE",
+        help="start with N realistic generated users (deterministic from --seed), or with the users (and "
+        "account) of a seed file: a shipped one by name (acme, small-team) or a path (repeatable)",
+    )
     serve.add_argument(
         "--account",
         metavar="FILE",
@@ -153,6 +162,11 @@ def _rate_limit(text: str) -> tuple[str, int]:
     return name, int(value)
 
 
+def _users_source(text: str) -> int | str:
+    """``N`` of ``--users`` (users to generate) or a seed file's name or path."""
+    return int(text) if text.isdigit() else text
+
+
 def _rate_limits(args: argparse.Namespace) -> RateLimits | None:
     if not args.rate_limits and not args.rate_limit:
         return None
@@ -181,6 +195,7 @@ def _serve(args: argparse.Namespace) -> int:
         journal_size=args.journal_size,
         state_file=args.state_file,
         admin_key=admin_key,
+        users=tuple(args.users),
     )
     try:
         state = MockState(settings, clock=FakeClock() if args.clock == "fake" else None)
@@ -208,6 +223,8 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"mockrc: sign in as {admin.email}, password {admin.password}{jwt}", flush=True)
     if args.journal:
         print(f"mockrc: journal {args.journal} (mockrc report {args.journal} for the verdict)", flush=True)
+    if settings.users:
+        print(f"mockrc: {len(state.users.store)} users seeded (seed {settings.seed})", flush=True)
     for active in state.scenarios.active:
         print(f"mockrc: scenario {active.name} active ({active.scenario.source})", flush=True)
     if settings.rate_limits is not None:

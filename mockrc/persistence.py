@@ -286,8 +286,10 @@ class StateFile:
             self.starts = int(meta.get("starts", "0")) + 1
             self._put_meta({"version": str(SCHEMA_VERSION), "profile": profile, "starts": str(self.starts)})
             self._db.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             self._db.close()
+            if isinstance(exc, sqlite3.Error):
+                raise StateFileError(self._why(exc)) from None
             raise
         self._meta = meta
         self._state: MockState | None = None

@@ -268,3 +268,10 @@ def test_without_a_state_file_nothing_is_written_anywhere(
     assert client.post("/scim/v2/Users", json=minimal_user("a@example.com"), headers=AUTH).status_code == 201
     assert state.state_file is None
     assert list(tmp_path.iterdir()) == []
+
+
+def test_another_programs_database_is_refused(state_path: Path) -> None:
+    with closing(sqlite3.connect(state_path)) as db, db:
+        db.execute("CREATE TABLE meta (k TEXT)")
+    with pytest.raises(StateFileError, match="cannot use the state file: no such column"):
+        MockState(Settings(state_file=str(state_path)))

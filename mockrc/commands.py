@@ -228,7 +228,9 @@ def _users_list(args: argparse.Namespace) -> int:
         (
             u.get("id", ""),
             str(u.get("userName", "")),
-            " ".join(str(p) for p in (u.get("name") or {}).values() if isinstance(p, str)),
+            " ".join(
+                str((u.get("name") or {}).get(part) or "") for part in ("givenName", "familyName")
+            ).strip(),
             "active" if u.get("active") else "inactive",
         )
         for u in users

@@ -571,11 +571,13 @@ class SharedServer:
 
 
 @pytest.fixture
-def _mockrc_fake(request: pytest.FixtureRequest) -> FakeOfTest:
+def _mockrc_fake(request: pytest.FixtureRequest) -> Iterator[FakeOfTest]:
     """The test's fake, shared by ``mockrc`` and ``mockrc_server`` when a test asks for both."""
     fake = FakeOfTest.build(fake_options(request.node))
     request.node.stash[_FAKE] = fake
-    return fake
+    yield fake
+    # Items live as long as the session: a fake left on one would keep its users and journal too.
+    del request.node.stash[_FAKE]
 
 
 @pytest.fixture

@@ -176,3 +176,26 @@ def test_a_mock_started_before_the_fake(started_first, mockrc):
     # What the fixtures changed in responses' default mock is undone.
     assert responses.mock.passthru_prefixes == ()
     assert responses.mock._real_send is responses._real_send
+
+
+def test_a_finished_tests_fake_is_let_go(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+import gc
+import weakref
+
+GONE = []
+
+
+def test_first(mockrc, mockrc_server):
+    mockrc.add_users(20)
+    GONE.append(weakref.ref(mockrc.state))
+
+
+def test_second():
+    gc.collect()
+    assert GONE[0]() is None
+"""
+    )
+
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)

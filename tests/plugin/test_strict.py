@@ -143,6 +143,9 @@ def test_declarations_are_checked_when_made(mockrc):
         mockrc.expect_unfired("token-expiry#expire-mid-sync")
     with pytest.raises(LookupError, match="scenario 'auth-failure' is not active"):
         mockrc.expect_unfired("auth-failure")
+    mockrc.scenarios.activate("scim-disabled")
+    with pytest.raises(ValueError, match="^scenario scim-disabled has no required steps$"):
+        mockrc.expect_unfired("scim-disabled")
     mockrc.expect_unfired("token-expiry")
 """,
     )

@@ -31,7 +31,7 @@ _IGNORED_SEARCH_KEYS = ("attributes", "excludedAttributes", "sortBy", "sortOrder
 def scim_blueprint(state: MockState) -> Blueprint:
     """The SCIM endpoints of one fake, bound to its state."""
     routes = Blueprint("scim", __name__, url_prefix=SCIM_PREFIX)
-    users = state.users
+    # state.users is read per request: a reset (or a new account) builds a new service.
     profile = state.profile
 
     def base_url() -> str:
@@ -40,7 +40,7 @@ def scim_blueprint(state: MockState) -> Blueprint:
     def user_json(user: StoredUser, source: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The user as returned, projected by ``attributes``/``excludedAttributes`` where the profile
         supports them (from ``source``: a SearchRequest body, else the query string)."""
-        rendered = render_user(user, users.schemas_of(user.attributes), profile, base_url())
+        rendered = render_user(user, state.users.schemas_of(user.attributes), profile, base_url())
         if not profile.rules.attributes_parameters:
             return rendered
         source = request.args if source is None else source
@@ -100,7 +100,7 @@ def scim_blueprint(state: MockState) -> Blueprint:
     @routes.get("/Users")
     def list_users() -> Response:
         authorise_scim(request, state.tokens, "ReadAccounts")
-        page = users.search(
+        page = state.users.search(
             request.args.get("filter"),
             int_param(request.args.get("startIndex"), "startIndex") or 1,
             int_param(request.args.get("count"), "count"),
@@ -120,14 +120,14 @@ def scim_blueprint(state: MockState) -> Blueprint:
     def search_users() -> Response:
         authorise_scim(request, state.tokens, "ReadAccounts")
         body = json_body(request, max_bytes=SEARCH_MAX_BYTES)
-        users.validate_search(body, g.violations)
+        state.users.validate_search(body, g.violations)
         if profile.rules.filter == "ringcentral":
             for key in _IGNORED_SEARCH_KEYS:
                 if key in body:
                     g.violations.warn(
                         f"/{key}", "ringcentral.search-parameter-ignored", f"RingCentral ignores [{key}]"
                     )
-        page = users.search(
+        page = state.users.search(
             body.get("filter"),
             int_param(body.get("startIndex"), "startIndex") or 1,
             int_param(body.get("count"), "count"),
@@ -137,29 +137,29 @@ def scim_blueprint(state: MockState) -> Blueprint:
     @routes.post("/Users")
     def create_user() -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
-        user = users.create(json_body(request), g.violations)
+        user = state.users.create(json_body(request), g.violations)
         location = user_location(base_url(), user.id)
         return scim_response(user_json(user), 201, headers={"Location": location})
 
     @routes.get("/Users/<user_id>")
     def get_user(user_id: str) -> Response:
         authorise_scim(request, state.tokens, "ReadAccounts")
-        return scim_response(user_json(users.get(user_id)))
+        return scim_response(user_json(state.users.get(user_id)))
 
     @routes.put("/Users/<user_id>")
     def replace_user(user_id: str) -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
-        return scim_response(user_json(users.replace(user_id, json_body(request), g.violations)))
+        return scim_response(user_json(state.users.replace(user_id, json_body(request), g.violations)))
 
     @routes.patch("/Users/<user_id>")
     def patch_user(user_id: str) -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
-        return scim_response(user_json(users.patch(user_id, json_body(request), g.violations)))
+        return scim_response(user_json(state.users.patch(user_id, json_body(request), g.violations)))
 
     @routes.delete("/Users/<user_id>")
     def delete_user(user_id: str) -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
-        users.delete(user_id)
+        state.users.delete(user_id)
         return Response(status=204)
 
     return routes

@@ -210,3 +210,17 @@ def test_deleted_user_name_can_be_used_again(fake: Fake) -> None:
     again = create(fake, entra_user())
 
     assert again["id"] != created["id"]
+
+
+def test_after_a_reset_the_scim_endpoints_see_the_new_empty_state(fake: Fake) -> None:
+    create(fake, entra_user())
+
+    reset = fake.post("/__mockrc/reset")
+    fake.token = fake.state.issue_admin_token()  # a reset forgets every token too
+    listed = fake.get("/scim/v2/Users").json()
+    again = fake.post("/scim/v2/Users", json=entra_user())
+
+    assert reset.status_code == 200
+    assert listed["totalResults"] == 0
+    assert again.status_code == 201
+    assert len(fake.state.users.store) == 1

@@ -79,7 +79,12 @@ def record_exchange(state: MockState, response: Response) -> None:
         return
     context = g._get_current_object()  # type: ignore[attr-defined]
     try:
-        body = req.get_data(cache=True)
+        # A request without a body (most GETs) skips Werkzeug's input-stream machinery.
+        body = (
+            req.get_data(cache=True)
+            if req.content_length or req.is_json or "HTTP_TRANSFER_ENCODING" in req.environ
+            else b""
+        )
     except RequestEntityTooLarge:
         body = f"[{req.content_length} bytes, refused as too large]".encode()
     principal, app = _caller(state, req)

@@ -29,13 +29,17 @@ def never_returned(profile: Profile) -> frozenset[str]:
     return frozenset(a.name for a in profile.resource_schema.attributes().values() if a.returned == "never")
 
 
-def render_user(user: StoredUser, schemas: list[str], profile: Profile, base_url: str) -> dict[str, Any]:
+def render_user(
+    user: StoredUser, schemas: list[str], profile: Profile, base_url: str, *, copy: bool = True
+) -> dict[str, Any]:
+    """The user as the API returns it. ``copy=False`` shares the stored values (no deep copy) for
+    callers that serialise the result immediately and never modify it."""
     never = never_returned(profile)
     attributes = {k: v for k, v in user.attributes.items() if k not in never} if never else user.attributes
     return {
         "schemas": schemas,
         "id": user.id,
-        **deepcopy(attributes),
+        **(deepcopy(attributes) if copy else attributes),
         "meta": {
             "resourceType": "User",
             "created": isoformat(user.created),

@@ -89,8 +89,3 @@ def create_app(
 
     app.wsgi_app = _Serialised(app.wsgi_app, state)  # type: ignore[method-assign]
     return app
-
-
-def state_of(app: Flask) -> MockState:
-    """The MockState behind an app made by :func:`create_app`."""
-    return app.extensions["mockrc"]

@@ -24,9 +24,6 @@ from mockrc.store import StoredUser
 
 SEARCH_MAX_BYTES = 1024 * 1024
 
-#: SearchRequest attributes RingCentral's spec does not have: accepted, ignored, and recorded.
-_IGNORED_SEARCH_KEYS = ("attributes", "excludedAttributes", "sortBy", "sortOrder")
-
 
 def scim_blueprint(state: MockState) -> Blueprint:
     """The SCIM endpoints of one fake, bound to its state."""
@@ -123,12 +120,6 @@ def scim_blueprint(state: MockState) -> Blueprint:
         authorise_scim(request, state.tokens, "ReadAccounts")
         body = json_body(request, max_bytes=SEARCH_MAX_BYTES)
         state.users.validate_search(body, g.violations)
-        if profile.rules.filter == "ringcentral":
-            for key in _IGNORED_SEARCH_KEYS:
-                if key in body:
-                    g.violations.warn(
-                        f"/{key}", "ringcentral.search-parameter-ignored", f"RingCentral ignores [{key}]"
-                    )
         page = state.users.search(
             body.get("filter"),
             int_param(body.get("startIndex"), "startIndex") or 1,

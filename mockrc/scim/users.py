@@ -99,8 +99,17 @@ class UserService:
         return Page(len(found), start_index, found[start_index - 1 : start_index - 1 + count])
 
     def validate_search(self, body: Mapping[str, Any], log: ViolationLog) -> None:
-        """Check a SearchRequest body (``POST /Users/.search``); 400 listing every violation."""
+        """Check a SearchRequest body (``POST /Users/.search``); 400 listing every violation.
+
+        Where the profile has no ``attributes`` parameters (RingCentral's spec has none, nor
+        sorting), the SearchRequest members for them are accepted, ignored and recorded.
+        """
         _raise_for(self.validator.validate("search", body), "Invalid SearchRequest")
+        if not self.profile.rules.attributes_parameters:
+            for key in ("attributes", "excludedAttributes", "sortBy", "sortOrder"):
+                if key in body:
+                    message = f"RingCentral ignores [{key}]"
+                    log.warn(f"/{key}", "ringcentral.search-parameter-ignored", message)
 
     def _parse(self, filter_text: str) -> Expr:
         try:

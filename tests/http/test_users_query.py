@@ -197,3 +197,17 @@ def test_ringcentral_ignores_the_attributes_parameter_and_root_search(fake: Fake
 
     assert projected.json() == users[0]
     assert root.status_code == 404
+
+
+def test_search_members_ringcentral_does_not_have_are_ignored_and_recorded(fake: Fake) -> None:
+    users = seed(fake, 1)
+
+    response = fake.post(
+        "/scim/v2/Users/.search",
+        json={"schemas": [SEARCH], "attributes": ["userName"], "sortBy": "userName"},
+    )
+
+    assert response.json()["Resources"] == users
+    recorded = fake.state.journal.violations(rule="ringcentral.search-parameter-ignored")
+    assert sorted(r.violation.pointer for r in recorded) == ["/attributes", "/sortBy"]
+    assert {r.violation.severity for r in recorded} == {"warning"}

@@ -6,17 +6,20 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 READY_PREFIX = "mockrc: serving RingCentral"
 
 
 @contextmanager
-def mockrc_serve(*args: str, ready_within: float = 30.0) -> Iterator[tuple[str, list[str]]]:
-    """Start ``python -m mockrc serve --port 0 ARGS``; yield its base URL and its output so far."""
+def mockrc_serve(
+    *args: str, ready_within: float = 30.0, program: Sequence[str] = (sys.executable, "-m", "mockrc")
+) -> Iterator[tuple[str, list[str]]]:
+    """Start ``PROGRAM serve --port 0 ARGS`` (``python -m mockrc`` unless told another, such as an
+    installed ``mockrc`` script); yield its base URL and its output so far."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "mockrc", "serve", "--port", "0", *args],
+        [*program, "serve", "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

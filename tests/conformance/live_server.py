@@ -6,7 +6,7 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 READY_PREFIX = "mockrc: serving RingCentral"
@@ -14,12 +14,17 @@ READY_PREFIX = "mockrc: serving RingCentral"
 
 @contextmanager
 def mockrc_serve(
-    *args: str, ready_within: float = 30.0, program: Sequence[str] = (sys.executable, "-m", "mockrc")
+    *args: str,
+    ready_within: float = 30.0,
+    program: Sequence[str] = (sys.executable, "-m", "mockrc"),
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[tuple[str, list[str]]]:
     """Start ``PROGRAM serve --port 0 ARGS`` (``python -m mockrc`` unless told another, such as an
-    installed ``mockrc`` script); yield its base URL and its output so far."""
+    installed ``mockrc`` script) in ``env`` (default: this process's environment); yield its base
+    URL and its output so far."""
     process = subprocess.Popen(
         [*program, "serve", "--port", "0", *args],
+        env=None if env is None else dict(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -3,6 +3,7 @@
     python3 dev.py serve [ARGS...]    run the fake: ``mockrc serve ARGS...``
     python3 dev.py mockrc [ARGS...]   any ``mockrc`` command: ``mockrc ARGS...``
     python3 dev.py test [ARGS...]     ruff check, ruff format --check, then ``pytest ARGS...``
+    python3 dev.py release X.Y.Z      version, changelog, commit, tag, push (docs/publishing.md)
 
 Each first makes sure ``.venv`` (next to this file) exists and holds the project installed
 editable, at one of two levels: ``serve`` and ``mockrc`` need only what serving needs (the
@@ -15,13 +16,17 @@ nothing (the install is editable).
 ``test`` also needs Debian's ``chromium`` and ``chromium-driver`` for the dashboard's browser tests.
 In CI (``CI=true``) it installs them with apt-get as root when missing, without asking. On a
 developer's machine it says what it will do and asks first (a terminal) or says how to opt out;
-``MOCKRC_NO_BROWSER=1`` skips the install and the browser tests. POSIX only.
+``MOCKRC_NO_BROWSER=1`` skips the install and the browser tests. In CI only, it also installs
+podman, runc and debootstrap, with which tests/packaging/test_image.py builds and runs the
+container image (elsewhere those tests skip, saying what to install). POSIX only.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,7 +39,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / "bin"
 STAMP = VENV / "mockrc-install.stamp"
-USAGE = "usage: python3 dev.py {serve|mockrc|test} [ARGS...]"
+USAGE = "usage: python3 dev.py {serve|mockrc|test} [ARGS...] | release X.Y.Z [--no-push]"
 
 Level = Literal["serve", "test"]
 #: What each level installs (pip requirement of the project), lowest first.
@@ -42,6 +47,8 @@ LEVELS: dict[Level, str] = {"serve": ".", "test": ".[test]"}
 #: Set to 1 on a developer's machine: install no browser, skip the browser tests.
 NO_BROWSER = "MOCKRC_NO_BROWSER"
 APT_PACKAGES = ("chromium", "chromium-driver")
+#: What tests/packaging/test_image.py needs to build and run the container image (installed in CI).
+CONTAINER_TOOLS = ("podman", "runc", "debootstrap")
 
 
 def say(message: str) -> None:
@@ -116,17 +123,39 @@ def ensure_chromium() -> None:
             say(f"the browser tests need Chromium: running {plan}; set {NO_BROWSER}=1 to skip both")
     else:
         say(f"installing {' and '.join(APT_PACKAGES)} for the browser tests (apt-get)")
+    apt_install(APT_PACKAGES)
+
+
+def ensure_container_tools() -> None:
+    """In CI, install podman, runc and debootstrap for tests/packaging/test_image.py when missing.
+
+    They build and run the Dockerfile's image (on a base image made from Debian's packages when no
+    registry is reachable): a few minutes and some hundred MB, so never on a developer's machine,
+    where the image tests skip and say what to install.
+    """
+    if not flag("CI") or all(shutil.which(tool) for tool in CONTAINER_TOOLS):
+        return
+    if not shutil.which("apt-get") or os.geteuid() != 0:
+        say(f"{', '.join(CONTAINER_TOOLS)} are missing: install them (Debian: {' '.join(CONTAINER_TOOLS)})")
+        return
+    say(f"installing {', '.join(CONTAINER_TOOLS)} for the container image tests (apt-get)")
+    apt_install(CONTAINER_TOOLS)
+
+
+def apt_install(packages: tuple[str, ...]) -> bool:
+    """``apt-get update`` and ``apt-get install PACKAGES``, quietly; False (having said why) on failure."""
     environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (
         ["apt-get", "update", "-qq"],
-        ["apt-get", "install", "-y", "-qq", *APT_PACKAGES],
+        ["apt-get", "install", "-y", "-qq", *packages],
     ):
         done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             say(
                 f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
             )
-            return
+            return False
+    return True
 
 
 def exec_mockrc(args: list[str]) -> NoReturn:
@@ -157,11 +186,69 @@ def test(args: list[str]) -> int:
     return 0
 
 
+def release(args: list[str]) -> int:
+    """Release VERSION: set it in pyproject.toml, date the changelog's Unreleased section, commit,
+    tag ``vVERSION`` and push both; the tag's workflow (.github/workflows/release.yml) publishes.
+
+    Refuses, changing nothing, unless VERSION is X.Y.Z and above the current one, the work tree is
+    clean, and the Unreleased section says something. ``--no-push`` stops before pushing.
+    """
+    push = "--no-push" not in args
+    words = [a for a in args if a != "--no-push"]
+    if len(words) != 1 or not re.fullmatch(r"\d+\.\d+\.\d+", words[0]):
+        say("usage: python3 dev.py release X.Y.Z [--no-push]")
+        return 2
+    version = words[0]
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    current = re.search(r'^version = "([^"]+)"$', pyproject, flags=re.MULTILINE)
+    if current is None:
+        say('pyproject.toml has no line version = "X.Y.Z"')
+        return 2
+    as_tuple = [tuple(int(n) for n in v.split(".")) for v in (current[1], version)]
+    if as_tuple[1] <= as_tuple[0]:
+        say(f"{version} is not above the current version {current[1]}")
+        return 2
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    if status.stdout.strip():
+        say("the work tree has changes: commit or stash them first")
+        return 2
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    unreleased = re.search(r"^## \[Unreleased\]\n(.*?)(?=^## |\Z)", changelog, flags=re.MULTILINE | re.DOTALL)
+    if unreleased is None or not re.search(r"^- ", unreleased[1], flags=re.MULTILINE):
+        say("CHANGELOG.md's Unreleased section lists nothing: say what this release changes first")
+        return 2
+    today = datetime.date.today().isoformat()
+    (ROOT / "pyproject.toml").write_text(
+        pyproject.replace(current[0], f'version = "{version}"', 1), encoding="utf-8"
+    )
+    (ROOT / "CHANGELOG.md").write_text(
+        changelog.replace("## [Unreleased]\n", f"## [Unreleased]\n\n## [{version}] - {today}\n", 1),
+        encoding="utf-8",
+    )
+    steps = [
+        ["git", "commit", "--quiet", "-am", f"Release {version}"],
+        ["git", "tag", "-a", f"v{version}", "-m", f"mockrc {version}"],
+    ]
+    if push:
+        steps.append(["git", "push", "--atomic", "origin", "HEAD", f"v{version}"])
+    for command in steps:
+        code = run(*command)
+        if code != 0:
+            say(f"{' '.join(command)} failed ({code})")
+            return code
+    say(f"released {version}" + ("" if push else f": push with git push --atomic origin HEAD v{version}"))
+    return 0
+
+
 def main(argv: list[str]) -> int:
     # Not dead code: dev.py runs under whatever python3 the machine has, before any venv exists.
     if sys.version_info < (3, 11):  # noqa: UP036
         say(f"Python 3.11+ is needed, this is {sys.version.split()[0]}")
         return 2
+    if argv and argv[0] == "release":
+        return release(argv[1:])
     if not argv or argv[0] not in ("serve", "mockrc", "test"):
         print(USAGE, file=sys.stderr)
         return 2
@@ -173,6 +260,7 @@ def main(argv: list[str]) -> int:
         exec_mockrc(argv[1:])
     ensure_venv("test")
     ensure_chromium()
+    ensure_container_tools()
     return test(argv[1:])
 
 

@@ -5,8 +5,10 @@ Nothing here installs anything: pip, apt-get and exec are replaced by recorders.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -167,3 +169,90 @@ def test_without_a_terminal_it_says_what_it_runs_and_how_to_opt_out(
 
     assert apt.calls
     assert "set MOCKRC_NO_BROWSER=1 to skip both" in capsys.readouterr().err
+
+
+def test_in_ci_the_container_tools_are_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    apt = Apt(monkeypatch)
+    monkeypatch.setenv("CI", "true")
+
+    dev.ensure_container_tools()
+
+    assert apt.calls[-1][-3:] == ["podman", "runc", "debootstrap"]
+
+
+def test_on_a_developer_s_machine_the_container_tools_are_never_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    apt = Apt(monkeypatch)
+
+    dev.ensure_container_tools()
+
+    assert apt.calls == []
+
+
+# --- dev.py release --------------------------------------------------------------------------------
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository with a pyproject.toml at 0.1.0, a changelog with news, and a bare origin."""
+    origin, work = tmp_path / "origin.git", tmp_path / "work"
+    git(tmp_path, "init", "--quiet", "--bare", str(origin))
+    git(tmp_path, "init", "--quiet", "-b", "main", str(work))
+    for key, value in (("user.name", "Tester"), ("user.email", "tester@example.com")):
+        git(work, "config", key, value)
+    (work / "pyproject.toml").write_text('[project]\nname = "mockrc"\nversion = "0.1.0"\n')
+    (work / "CHANGELOG.md").write_text("# Changelog\n\n## [Unreleased]\n\n### Added\n\n- A thing.\n")
+    git(work, "add", ".")
+    git(work, "commit", "--quiet", "-m", "start")
+    git(work, "remote", "add", "origin", str(origin))
+    monkeypatch.setattr(dev, "ROOT", work)
+    return work
+
+
+def test_release_sets_the_version_dates_the_changelog_tags_and_pushes(checkout: Path) -> None:
+    assert dev.main(["release", "0.2.0"]) == 0
+
+    assert 'version = "0.2.0"' in (checkout / "pyproject.toml").read_text()
+    today = datetime.date.today().isoformat()
+    assert (
+        (checkout / "CHANGELOG.md")
+        .read_text()
+        .startswith(f"# Changelog\n\n## [Unreleased]\n\n## [0.2.0] - {today}\n\n### Added\n\n- A thing.\n")
+    )
+    origin = checkout.parent / "origin.git"
+    assert git(origin, "tag").split() == ["v0.2.0"]
+    assert git(origin, "log", "-1", "--format=%s", "main").strip() == "Release 0.2.0"
+
+
+@pytest.mark.parametrize(
+    ("args", "prepare", "said"),
+    [
+        (["0.1.0"], None, "0.1.0 is not above the current version 0.1.0"),
+        (["v1"], None, "usage: python3 dev.py release X.Y.Z"),
+        (["0.2.0"], "dirty", "the work tree has changes"),
+        (["0.2.0"], "no news", "Unreleased section lists nothing"),
+    ],
+)
+def test_release_refuses_and_changes_nothing(
+    checkout: Path, capsys: pytest.CaptureFixture[str], args: list[str], prepare: str | None, said: str
+) -> None:
+    if prepare == "dirty":
+        (checkout / "stray.txt").write_text("x")
+    if prepare == "no news":
+        (checkout / "CHANGELOG.md").write_text(
+            "# Changelog\n\n## [Unreleased]\n\n## [0.1.0] - 2026-01-01\n\n- Old.\n"
+        )
+        git(checkout, "commit", "--quiet", "-am", "no news")
+    before = git(checkout, "rev-parse", "HEAD")
+
+    assert dev.main(["release", *args]) == 2
+
+    assert said in capsys.readouterr().err
+    assert git(checkout, "rev-parse", "HEAD") == before
+    assert git(checkout, "tag") == ""
+    assert 'version = "0.1.0"' in (checkout / "pyproject.toml").read_text()

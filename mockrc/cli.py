@@ -288,12 +288,32 @@ def _all_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParse
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+    try:
+        code = _run(parse_args(argv))
+        sys.stdout.flush()  # inside the try: output still buffered may meet the closed pipe here
+    except BrokenPipeError:
+        _stdout_gone()
+        return 1
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return _serve(args)
     if args.command == "report":
         return run_report_command(args)
     return run_command(args)
+
+
+def _stdout_gone() -> None:
+    """Whoever read our output stopped (``mockrc scenarios list | head -1``): end quietly.
+
+    As https://docs.python.org/3/library/signal.html#note-on-sigpipe advises: point standard
+    output at devnull, so the interpreter's last flush at exit does not raise again, and exit 1.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":  # pragma: no cover

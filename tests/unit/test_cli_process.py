@@ -1,0 +1,51 @@
+"""The ``mockrc`` command as a process, the way a shell or a CI job runs it: pipes, the environment,
+exit statuses and what reaches the terminal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+MOCKRC = [sys.executable, "-m", "mockrc"]
+
+
+def run(*args: str, env: dict[str, str] | None = None, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    """``mockrc ARGS`` in a fresh process; its output as text."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCKRC_")}
+    return subprocess.run(  # type: ignore[call-overload, no-any-return]
+        [*MOCKRC, *args], env={**environ, **(env or {})}, text=True, timeout=60, **kwargs
+    )
+
+
+# --- a reader that stops reading ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "status"),
+    [
+        (["scenarios", "list"], 1),
+        (["report", "{journal}", "--markdown", "-"], 1),
+        (["serve", "--port", "0"], 1),  # the banner meets the closed pipe: no server starts
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else str(value),
+)
+def test_a_closed_pipe_ends_the_command_quietly(command: list[str], status: int, tmp_path: Path) -> None:
+    """``mockrc scenarios list | head -1``: the reader has gone, so there is nothing to say to it
+    and no traceback to show (Python ignores SIGPIPE, so the write raises BrokenPipeError)."""
+    journal = tmp_path / "journal.jsonl"
+    journal.write_text("")
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first write: every write fails, every time
+    try:
+        done = run(
+            *[part.format(journal=journal) for part in command], stdout=write_end, stderr=subprocess.PIPE
+        )
+    finally:
+        os.close(write_end)
+
+    assert done.stderr == ""
+    assert done.returncode == status

@@ -214,6 +214,8 @@ def _serve(args: argparse.Namespace) -> int:
     )
     app = state.account.default_app
     secret = f", client_secret {app.client_secret}" if app.client_secret else ""
+    if app.allows("client_credentials"):  # the grant needs the account's id (no user signs in)
+        secret += f", account_id {state.account.id} for client_credentials"
     print(
         f"mockrc: OAuth token URL {server.url}/restapi/oauth/token (client_id {app.client_id}{secret})",
         flush=True,

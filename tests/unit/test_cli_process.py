@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
+
+from tests.conformance.live_server import mockrc_serve
 
 MOCKRC = [sys.executable, "-m", "mockrc"]
 
@@ -49,3 +52,26 @@ def test_a_closed_pipe_ends_the_command_quietly(command: list[str], status: int,
 
     assert done.stderr == ""
     assert done.returncode == status
+
+
+# --- the banner -------------------------------------------------------------------------------------
+
+
+def test_the_banner_says_all_each_grant_needs() -> None:
+    """Every grant signs in with what the banner prints, client_credentials (which needs the
+    account's id) included."""
+    with mockrc_serve() as (_, output):
+        line = next(line for line in output if line.startswith("mockrc: OAuth token URL "))
+        said = dict(
+            part.split(" ", 1) for part in line.split("(", 1)[1].removesuffix(")").split(", ") if " " in part
+        )
+        account_id = said["account_id"].split()[0]
+        answer = requests.post(
+            line.split()[4],
+            data={"grant_type": "client_credentials", "account_id": account_id},
+            auth=(said["client_id"], said["client_secret"]),
+            timeout=10,
+        )
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["token_type"] == "bearer"

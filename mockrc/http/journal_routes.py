@@ -2,8 +2,8 @@
 
 What a test suite or a CI job in another process needs from the fake, as JSON: reset the state,
 list, find and count the recorded requests (a find that matches nothing answers the near misses),
-clear the journal, list the violations, read the users, read and advance the clock, and the
-contract report. Mutating calls are POST or DELETE (a GET on them answers 405 saying which);
+clear the journal, list the violations, read and seed the users, read and advance the clock, and
+the contract report. Mutating calls are POST or DELETE (a GET on them answers 405 saying which);
 find and count take their pattern from the query string (GET) or a JSON body (POST).
 
 Requests to ``/__mockrc`` itself are not journaled: they are the test's own bookkeeping, not
@@ -14,21 +14,23 @@ journal (:func:`start_exchange` and :func:`record_exchange`, called by the app f
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import Blueprint, Request, Response, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from mockrc.clock import FakeClock, isoformat
-from mockrc.errors import InvalidValue
+from mockrc.errors import InvalidValue, ScimError
 from mockrc.http.admin_routes import ADMIN_PREFIX
 from mockrc.http.request_parsing import int_param, json_body
 from mockrc.http.wire import json_response
 from mockrc.journal import FORM_MEDIA_TYPE, JournalEntry, Message, RequestPattern, redact_pairs, wsgi_headers
 from mockrc.report import build_report
 from mockrc.scim.render import render_user
+from mockrc.seed import SeedError, add_users
 from mockrc.state import MockState
+from mockrc.store import StoredUser
 from mockrc.violations import Severity
 
 #: Entries ``GET /__mockrc/journal`` answers when no ``limit`` is given (the newest ones).
@@ -200,15 +202,36 @@ def journal_blueprint(state: MockState) -> Blueprint:
         found = journal.violations(severity=severity, rule=request.args.get("rule"))
         return json_response({"total": len(found), "violations": [v.to_dict() for v in found]})
 
+    def rendered(found: Iterable[StoredUser]) -> list[dict[str, Any]]:
+        base_url = request.host_url.rstrip("/")
+        service = state.users
+        return [render_user(u, service.schemas_of(u.attributes), state.profile, base_url) for u in found]
+
     @routes.get("/users")
     def users() -> Response:
         """Every user in the store as the SCIM API renders it, without needing a token."""
-        base_url = request.host_url.rstrip("/")
-        service = state.users
-        rendered = [
-            render_user(u, service.schemas_of(u.attributes), state.profile, base_url) for u in service.store
-        ]
-        return json_response({"totalResults": len(rendered), "Resources": rendered})
+        listed = rendered(state.users.store)
+        return json_response({"totalResults": len(listed), "Resources": listed})
+
+    @routes.post("/users")
+    def seed_users() -> Response:
+        """Add ``{"users": [SCIM User, ...]}`` as seeded users (:func:`mockrc.seed.add_users`).
+
+        What ``mockrc users seed --url`` calls: the users go through the profile's rules (a body
+        without ``schemas`` gets the profile's), take no licence, and all or none are added.
+        Unlike a POST to ``/scim/v2/Users`` it needs no token, no scenario or rate limit answers
+        it, and, being a control call, it leaves nothing in the journal a CI gate reads.
+        """
+        bodies = json_body(request).get("users")
+        if not isinstance(bodies, list) or not all(isinstance(body, dict) for body in bodies):
+            raise InvalidValue('"users" must be a list of SCIM User objects')
+        try:
+            created = add_users(state.users, bodies)
+        except SeedError as exc:
+            refused = exc.__cause__
+            raise (type(refused) if isinstance(refused, ScimError) else InvalidValue)(str(exc)) from None
+        listed = rendered(created)
+        return json_response({"totalResults": len(listed), "Resources": listed}, status=201)
 
     def clock_body() -> dict[str, Any]:
         now = state.clock.now()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from mockrc.seed import load_seed_file, shipped_seeds
 from tests.conformance.live_server import mockrc_serve
 
 MOCKRC = [sys.executable, "-m", "mockrc"]
@@ -75,3 +76,23 @@ def test_the_banner_says_all_each_grant_needs() -> None:
 
     assert answer.status_code == 200, answer.text
     assert answer.json()["token_type"] == "bearer"
+
+
+# --- users seed against a running fake ---------------------------------------------------------------
+
+
+def test_seed_files_seeded_into_a_running_fake_leave_the_journal_empty(tmp_path: Path) -> None:
+    """``mockrc users seed small-team --url`` (a seed file's users carry no ``schemas``) adds the
+    users, and a CI gate reading the journal sees none of it: seeding is not the client's traffic."""
+    journal = tmp_path / "journal.jsonl"
+    with mockrc_serve("--journal", str(journal)) as (url, _):
+        seeded = [run("users", "seed", name, "--url", url, capture_output=True) for name in shipped_seeds()]
+        users = requests.get(f"{url}/__mockrc/users", timeout=10).json()
+        recorded = requests.get(f"{url}/__mockrc/journal", timeout=10).json()
+
+    assert [(done.returncode, done.stdout) for done in seeded] == [
+        (0, f"mockrc: {len(load_seed_file(name).users)} users created at {url}\n") for name in shipped_seeds()
+    ]
+    assert users["totalResults"] == sum(len(load_seed_file(name).users) for name in shipped_seeds())
+    assert recorded["total"] == 0
+    assert journal.read_text() == ""

@@ -26,7 +26,7 @@ from mockrc.http.admin_routes import ADMIN_PREFIX
 from mockrc.http.request_parsing import int_param, json_body
 from mockrc.http.wire import json_response
 from mockrc.journal import FORM_MEDIA_TYPE, JournalEntry, Message, RequestPattern, redact_pairs, wsgi_headers
-from mockrc.report import build_report
+from mockrc.report import DEFAULT_MIN_REQUESTS, build_report
 from mockrc.scim.render import render_user
 from mockrc.seed import SeedError, add_users
 from mockrc.state import MockState
@@ -256,11 +256,20 @@ def journal_blueprint(state: MockState) -> Blueprint:
 
     @routes.get("/report")
     def report() -> Response:
-        """The contract report on the journal in memory: ``format`` json (default), junit or markdown."""
+        """The contract report on the journal in memory: ``format`` json (default), junit or markdown;
+        fewer requests than ``min_requests`` (default 1, as ``mockrc report``) fail it."""
         form = request.args.get("format", "json")
         if form not in _REPORT_FORMATS:
             raise InvalidValue(f"format must be one of {sorted(_REPORT_FORMATS)}, not [{form}]")
-        built = build_report(journal.records(), source="live", strict_warnings=_flag("strict_warnings"))
+        min_requests = int_param(request.args.get("min_requests"), "min_requests")
+        if min_requests is not None and min_requests < 0:
+            raise InvalidValue(f"min_requests must not be negative, not [{min_requests}]")
+        built = build_report(
+            journal.records(),
+            source="live",
+            strict_warnings=_flag("strict_warnings"),
+            min_requests=DEFAULT_MIN_REQUESTS if min_requests is None else min_requests,
+        )
         headers = {"X-Mockrc-Verdict": "fail" if built.failed else "pass"}
         if form == "json":
             return json_response(built.to_json(), headers=headers)

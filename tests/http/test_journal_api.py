@@ -285,6 +285,24 @@ def test_the_live_report_passes_clean_traffic_unless_warnings_are_strict(fake: F
     assert fake.get("/__mockrc/report", params={"strict_warnings": "maybe"}).status_code == 400
 
 
+def test_the_live_report_of_a_fake_nobody_called_fails_unless_min_requests_allows_it(fake: Fake) -> None:
+    """As ``mockrc report``: a CI gate on a journal the client never reached must not pass."""
+    gate = fake.get("/__mockrc/report")
+    allowed = fake.get("/__mockrc/report", params={"min_requests": "0", "format": "markdown"})
+    negative = fake.get("/__mockrc/report", params={"min_requests": "-1"})
+
+    assert gate.headers["X-Mockrc-Verdict"] == "fail"
+    REPORT_SCHEMA.validate(gate.json())
+    assert (gate.json()["min_requests"], gate.json()["summary"]["requests"]) == (1, 0)
+    assert gate.json()["headline"].startswith("FAIL: nothing was recorded (0 requests, at least 1 expected")
+    assert allowed.headers["X-Mockrc-Verdict"] == "pass"
+    assert "**PASS: nothing was recorded (0 requests)" in allowed.text
+    assert (negative.status_code, negative.json()["message"]) == (
+        400,
+        "min_requests must not be negative, not [-1]",
+    )
+
+
 def test_the_system_clock_cannot_be_advanced() -> None:
     with mock_ringcentral(clock=SystemClock()) as rc:
         clock = requests.get(f"{rc.base_url}/__mockrc/clock", timeout=10).json()

@@ -96,3 +96,30 @@ def test_seed_files_seeded_into_a_running_fake_leave_the_journal_empty(tmp_path:
     assert users["totalResults"] == sum(len(load_seed_file(name).users) for name in shipped_seeds())
     assert recorded["total"] == 0
     assert journal.read_text() == ""
+
+
+# --- mockrc report on a journal with nothing in it -------------------------------------------------
+
+
+def test_a_journal_the_client_never_reached_fails_the_report_unless_allowed(tmp_path: Path) -> None:
+    """A CI job whose client never reached the fake must not go green: ``mockrc report`` needs at
+    least one request by default (``--min-requests 0``, or MOCKRC_MIN_REQUESTS=0, accepts none)."""
+    journal = tmp_path / "journal.jsonl"
+    with mockrc_serve("--journal", str(journal)):
+        pass  # nobody calls
+
+    gate = run("report", str(journal), "--json", str(tmp_path / "r.json"), capture_output=True)
+    allowed = run("report", str(journal), "--min-requests", "0", capture_output=True)
+    from_env = run("report", str(journal), env={"MOCKRC_MIN_REQUESTS": "0"}, capture_output=True)
+    bad = run("report", str(journal), "--min-requests", "-1", capture_output=True)
+
+    assert (gate.returncode, gate.stdout) == (
+        1,
+        "mockrc report: FAIL: nothing was recorded (0 requests, at least 1 expected by --min-requests): "
+        "did the client reach the fake?\n",
+    )
+    assert '"verdict": "fail"' in (tmp_path / "r.json").read_text()
+    assert (allowed.returncode, from_env.returncode) == (0, 0)
+    assert allowed.stdout.startswith("mockrc report: PASS: nothing was recorded (0 requests)")
+    assert bad.returncode == 2
+    assert "--min-requests: '-1' is not a whole number of requests, zero or more" in bad.stderr

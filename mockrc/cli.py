@@ -272,8 +272,11 @@ def parse_args(
     parser = _parser()
     environ = os.environ if environ is None else environ
     from_env: dict[str, list[object]] = {}
+    # Only the chosen command's parsers: MOCKRC_SEED=x is refused by the command that reads it.
+    chosen = " ".join(["mockrc", given.command, getattr(given, "action", None) or ""]).strip()
     for command in _all_parsers(parser):
-        from_env.update(apply_environment(command, environ))
+        if chosen == command.prog or chosen.startswith(command.prog + " "):
+            from_env.update(apply_environment(command, environ))
     args = parser.parse_args(argv)
     command_line_wins(args, given, from_env)
     return args

@@ -230,9 +230,9 @@ def test_options_come_from_the_environment_and_the_command_line_wins() -> None:
 @pytest.mark.parametrize(
     ("variable", "value", "says"),
     [
-        ("MOCKRC_PORT", "eighty", "MOCKRC_PORT='eighty'"),
-        ("MOCKRC_PROFILE", "ldap", "choose from"),
-        ("MOCKRC_RATE_LIMITS", "maybe", "write one of"),
+        ("MOCKRC_PORT", "eighty", "MOCKRC_PORT='eighty': must be a whole number (it sets --port PORT)"),
+        ("MOCKRC_PROFILE", "ldap", "MOCKRC_PROFILE='ldap': must be one of ringcentral, scim"),
+        ("MOCKRC_RATE_LIMITS", "maybe", "MOCKRC_RATE_LIMITS='maybe': must be one of 0, 1, false, no, off"),
     ],
 )
 def test_a_bad_environment_value_stops_naming_the_variable(

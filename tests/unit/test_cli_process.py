@@ -3,6 +3,7 @@ exit statuses and what reaches the terminal."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from mockrc.cli import _all_parsers, _parser, parse_args
 from mockrc.seed import load_seed_file, shipped_seeds
 from tests.conformance.live_server import mockrc_serve
 
@@ -123,3 +125,52 @@ def test_a_journal_the_client_never_reached_fails_the_report_unless_allowed(tmp_
     assert allowed.stdout.startswith("mockrc report: PASS: nothing was recorded (0 requests)")
     assert bad.returncode == 2
     assert "--min-requests: '-1' is not a whole number of requests, zero or more" in bad.stderr
+
+
+# --- MOCKRC_* settings ------------------------------------------------------------------------------
+
+
+def test_a_bad_environment_value_says_what_the_variable_must_hold() -> None:
+    done = run("serve", env={"MOCKRC_PORT": "abc"}, capture_output=True)
+
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == (
+        "mockrc serve: error: MOCKRC_PORT='abc': must be a whole number (it sets --port PORT)"
+    )
+    assert "invalid literal" not in done.stderr
+
+
+def _typed_options() -> list[tuple[list[str], argparse.Action]]:
+    """Every option of every command whose value can be wrong: numbers, choices, switches."""
+    found = []
+    for parser in _all_parsers(_parser()):
+        command = parser.prog.split()[1:]
+        if any(isinstance(a, argparse._SubParsersAction) for a in parser._actions):
+            continue
+        for action in parser._actions:
+            if action.option_strings and (
+                action.type is int
+                or action.choices is not None
+                or isinstance(action, argparse._StoreTrueAction)
+            ):
+                found.append((command, action))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("command", "action"), _typed_options(), ids=lambda v: " ".join(v) if isinstance(v, list) else v.dest
+)
+def test_every_typed_setting_says_what_it_must_hold(
+    command: list[str], action: argparse.Action, capsys: pytest.CaptureFixture[str]
+) -> None:
+    variable = f"MOCKRC_{action.dest.upper()}"
+    with pytest.raises(SystemExit):
+        parse_args([*command, *(["x"] * _positionals(command))], {variable: "not-a-value"})
+
+    said = capsys.readouterr().err.splitlines()[-1]
+    assert said.startswith(f"mockrc {' '.join(command)}: error: {variable}='not-a-value': must be ")
+    assert f"(it sets {action.option_strings[-1]}" in said
+
+
+def _positionals(command: list[str]) -> int:
+    return {("report",): 1, ("scenarios", "check"): 1, ("users", "seed"): 1}.get(tuple(command), 0)

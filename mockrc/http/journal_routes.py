@@ -6,9 +6,10 @@ clear the journal, list the violations, read and seed the users, read and advanc
 the contract report. Mutating calls are POST or DELETE (a GET on them answers 405 saying which);
 find and count take their pattern from the query string (GET) or a JSON body (POST).
 
-Requests to ``/__mockrc`` itself are not journaled: they are the test's own bookkeeping, not
-traffic of the client under test. This module also captures every other exchange for the
-journal (:func:`start_exchange` and :func:`record_exchange`, called by the app factory's hooks).
+Requests to ``/__mockrc`` itself (and a browser's ``/favicon.ico``) are not journaled: they are
+the test's own bookkeeping, not traffic of the client under test. This module also captures every
+other exchange for the journal (:func:`start_exchange` and :func:`record_exchange`, called by the
+app factory's hooks).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from mockrc.clock import FakeClock, isoformat
 from mockrc.errors import InvalidValue, ScimError
-from mockrc.http.admin_routes import ADMIN_PREFIX
+from mockrc.http.admin_routes import ADMIN_PREFIX, is_own_path
 from mockrc.http.request_parsing import int_param, json_body
 from mockrc.http.wire import json_response
 from mockrc.journal import FORM_MEDIA_TYPE, JournalEntry, Message, RequestPattern, redact_pairs, wsgi_headers
@@ -52,10 +53,6 @@ def start_exchange(state: MockState) -> None:
     g.journal_started = time.perf_counter()
 
 
-def _is_control(path: str) -> bool:
-    return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
-
-
 def _caller(state: MockState, req: Request) -> tuple[str | None, str | None]:
     """The user and the app behind the request: its bearer token's, else the client it names."""
     scheme, _, value = req.environ.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
@@ -77,7 +74,7 @@ def record_exchange(state: MockState, response: Response) -> None:
     and copies the headers straight from the WSGI environ; everything else waits until read.
     """
     req: Request = request._get_current_object()  # type: ignore[attr-defined]
-    if _is_control(req.path):
+    if is_own_path(req.path):
         return
     context = g._get_current_object()  # type: ignore[attr-defined]
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -174,3 +175,40 @@ def test_every_typed_setting_says_what_it_must_hold(
 
 def _positionals(command: list[str]) -> int:
     return {("report",): 1, ("scenarios", "check"): 1, ("users", "seed"): 1}.get(tuple(command), 0)
+
+
+# --- bound to every address --------------------------------------------------------------------------
+
+
+def _has_ipv6_loopback() -> bool:
+    try:
+        with socket.create_server(("::1", 0), family=socket.AF_INET6):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("0.0.0.0", "127.0.0.1"),
+        pytest.param(
+            "::",
+            "[::1]",
+            marks=pytest.mark.skipif(not _has_ipv6_loopback(), reason="this machine has no IPv6 loopback"),
+        ),
+    ],
+)
+def test_a_server_bound_to_every_address_prints_urls_that_reach_it(host: str, loopback: str) -> None:
+    """``http://0.0.0.0:PORT`` is no address to connect to: the banner gives loopback's URL, and the
+    URLs of the host name and the interface addresses for other machines; each one answers."""
+    with mockrc_serve("--host", host, "--allow-remote") as (url, output):
+        port = url.rsplit(":", 1)[1]
+        remote = next(line for line in output if line.startswith(f"mockrc: bound to {host} "))
+        others = remote.split("from other machines: ", 1)[1].split(", ")
+        answers = [requests.get(f"{u}/__mockrc/health", timeout=10).status_code for u in [url, *others[1:]]]
+
+    assert url == f"http://{loopback}:{port}"
+    assert not any(f"//{host}:" in line or f"//[{host}]:" in line for line in output)
+    assert others[0] == f"http://{socket.gethostname()}:{port}"
+    assert set(answers) == {200}

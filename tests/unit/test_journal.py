@@ -18,6 +18,7 @@ from mockrc.journal import (
     Message,
     RequestPattern,
     decode_body,
+    read_body,
     redact_header,
     wsgi_headers,
 )
@@ -140,9 +141,10 @@ def test_text_bodies_have_form_shaped_secrets_redacted() -> None:
 
 
 def test_empty_and_oversized_bodies() -> None:
-    assert decode_body(b"", SCIM) is None
-    note = decode_body(b"x" * (BODY_LIMIT + 1), SCIM)
-    assert isinstance(note, str) and str(BODY_LIMIT + 1) in note and "not kept" in note
+    assert read_body(b"", SCIM) == (None, None)
+    body, note = read_body(b'{"password": "' + b"x" * BODY_LIMIT + b'"}', SCIM)
+    assert body == f'{{"password": "{REDACTED}"'
+    assert note == f"truncated: the journal keeps the first {BODY_LIMIT} of {BODY_LIMIT + 16} bytes"
 
 
 def test_request_headers_are_copied_from_the_wsgi_environ_and_named_when_read() -> None:
@@ -199,7 +201,13 @@ def test_an_entry_renders_as_a_journal_line_of_the_published_schema() -> None:
     Draft202012Validator(load_json_fixture("schemas", "mockrc", "journal-entry.schema.json")).validate(line)
     assert line["time"] == "2026-01-01T00:00:07.000Z"
     assert line["headers"]["Authorization"] == f"Bearer {REDACTED}"
-    assert line["response"] == {"headers": {"Content-Type": SCIM}, "body": {"id": "1"}}
+    assert line["response"] == {
+        "headers": {"Content-Type": SCIM},
+        "body": {"id": "1"},
+        "body_size": 10,
+        "body_truncated": False,
+        "body_note": None,
+    }
     assert line["duration_ms"] == 1.235
     assert line["served_by"] == "disable-flow/step 2"
     assert line["violations"] == [STRING_BOOLEAN.to_dict()]

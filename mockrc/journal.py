@@ -28,6 +28,7 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import cached_property
+from itertools import chain
 from typing import Any, TextIO
 from urllib.parse import parse_qsl, urlencode
 
@@ -74,8 +75,8 @@ DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 #: a ring buffer of 1,000-user list responses would otherwise hold gigabytes.
 BODY_LIMIT = 64 * 1024
 #: What an entry costs besides its bodies and headers (the entry, two messages, their tuples and
-#: dicts), measured with tracemalloc on typical SCIM requests.
-ENTRY_OVERHEAD = 1500
+#: dicts), a little over what ``python -m benchmarks.bench_journal`` measures with tracemalloc.
+ENTRY_OVERHEAD = 800
 #: What one header costs besides the length of its name and value (a tuple and two strings).
 _HEADER_OVERHEAD = 130
 _JSON_MEDIA_TYPES = ("application/json", "application/scim+json")
@@ -211,7 +212,7 @@ class Message:
 
     def cost(self) -> int:
         """Roughly the bytes this message holds in memory."""
-        headers = sum(len(name) + len(value) for name, value in self._raw_headers)
+        headers = sum(map(len, chain.from_iterable(self._raw_headers)))
         return len(self._raw_body) + headers + _HEADER_OVERHEAD * len(self._raw_headers)
 
     def redacted_headers(self, found: Secrets | None = None) -> dict[str, str]:
@@ -306,8 +307,10 @@ class JournalEntry:
 
     def cost(self) -> int:
         """Roughly the bytes this entry holds in memory (what :class:`Journal` bounds)."""
-        violations = sum(200 + len(v.message) + len(v.pointer) for v in self.violations)
-        return ENTRY_OVERHEAD + self.request.cost() + self.response.cost() + violations
+        cost = ENTRY_OVERHEAD + self.request.cost() + self.response.cost()
+        if self.violations:
+            cost += sum(200 + len(v.message) + len(v.pointer) for v in self.violations)
+        return cost
 
     @cached_property
     def secrets(self) -> Secrets:

@@ -131,7 +131,12 @@ def _request_message(req: Request) -> Message:
 def _entry(state: MockState, req: Request, context: Any, status: int, response: Message) -> JournalEntry:
     principal, app = _caller(state, req)
     started = getattr(context, "journal_started", None)
-    query_secrets = Secrets()
+    query: dict[str, str | list[str]] = {}
+    query_secrets: tuple[str, ...] = ()
+    if req.query_string:
+        found = Secrets()
+        query = redact_pairs(req.args.items(multi=True), found)
+        query_secrets = found.values()
     return JournalEntry(
         id=getattr(context, "request_id", 0),
         time=getattr(context, "journal_time", None) or state.clock.now(),
@@ -140,14 +145,14 @@ def _entry(state: MockState, req: Request, context: Any, status: int, response: 
         status=status,
         request=_request_message(req),
         response=response,
-        query=redact_pairs(req.args.items(multi=True), query_secrets) if req.query_string else {},
+        query=query,
         route=req.url_rule.rule if req.url_rule is not None else None,
         principal=principal,
         app=app,
         duration_ms=(time.perf_counter() - started) * 1000 if started is not None else 0.0,
         served_by=getattr(context, "served_by", None),
         violations=tuple(getattr(context, "violations", None) or ()),
-        query_secrets=query_secrets.values() if query_secrets else (),
+        query_secrets=query_secrets,
     )
 
 

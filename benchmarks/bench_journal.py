@@ -1,0 +1,172 @@
+"""The request journal's cost: time per recorded request, and memory held per entry and in all.
+
+Run from the repository root (about half a minute)::
+
+    .venv/bin/python -m benchmarks.bench_journal
+
+``--timings`` prints the first part only: run it with another checkout's interpreter to compare
+(``cd ../main && .venv/bin/python ../journal/benchmarks/bench_journal.py --timings``).
+
+It prints (1) the time of a request answered in-process with the journal recording it, and of
+the journal's part alone (``record_exchange`` timed on its own), for a GET of a user, a POST and a
+list of 100 users; (2) what an entry holds in memory, measured by ``tracemalloc``, against what
+the journal counts for it (:meth:`mockrc.journal.JournalEntry.cost`); (3) the process's
+resident memory after the traffic of issue 10: 40 bodies of 8 MB, then lists of 1,000 users
+(``GET /Users?count=1000``), then bodies of 128 KB until the journal has dropped 1,000 entries,
+in a fresh process so that the figures are the journal's. Figures depend on the machine; the
+ratios say whether the byte bound holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+
+import mockrc.app as journal_routes  # its after-request hook calls record_exchange from there
+from mockrc.app import create_app
+from mockrc.clock import FakeClock
+from mockrc.settings import Settings
+from mockrc.state import MockState
+
+
+def _user(email: str) -> dict[str, object]:
+    return {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": email,
+        "name": {"givenName": "Bench", "familyName": "Mark"},
+        "emails": [{"type": "work", "value": email}],
+    }
+
+
+def _rss_mb() -> float:
+    """Resident memory now (Linux: /proc), in MB."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * resource.getpagesize() / 1e6
+
+
+def _client(users: int = 0, **settings: int) -> tuple[MockState, FlaskClient, dict[str, str]]:
+    state = MockState(Settings(users=(users,) if users else (), **settings), clock=FakeClock())  # type: ignore[arg-type]
+    token = state.issue_admin_token()
+    return state, create_app(state).test_client(), {"Authorization": f"Bearer {token}"}
+
+
+def _best(call: Callable[[], object], rounds: int = 5, calls: int = 300) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in range(calls):
+            call()
+        best = min(best, (time.perf_counter() - started) / calls)
+    return best
+
+
+def timings() -> None:
+    state, client, auth = _client(users=200)
+    user_id = next(iter(state.users.store)).id
+    counter = iter(range(10**9))
+    recorded: list[float] = []
+    original = journal_routes.record_exchange
+
+    def timed_record(*args: object) -> None:
+        started = time.perf_counter()
+        original(*args)  # type: ignore[arg-type]
+        recorded.append(time.perf_counter() - started)
+
+    requests: dict[str, Callable[[], object]] = {
+        "GET /Users/{id}": lambda: client.get(f"/scim/v2/Users/{user_id}", headers=auth),
+        "POST /Users": lambda: client.post(
+            "/scim/v2/Users", json=_user(f"u{next(counter)}@example.com"), headers=auth
+        ),
+        "GET /Users?count=100": lambda: client.get("/scim/v2/Users?count=100", headers=auth),
+    }
+    print("time per request (in-process, Flask test client), and the journal's part of it")
+    for name, call in requests.items():
+        whole = _best(call)
+        journal_routes.record_exchange = timed_record  # type: ignore[assignment]
+        recorded.clear()
+        try:
+            _best(call, rounds=1)
+        finally:
+            journal_routes.record_exchange = original  # type: ignore[assignment]
+        recorded.sort()
+        median = recorded[len(recorded) // 2]
+        print(f"  {name:<24} {whole * 1e6:8.0f} µs   record_exchange {median * 1e6:6.1f} µs (median)")
+
+
+def memory_per_entry() -> None:
+    state, client, auth = _client(users=200)
+    user_id = next(iter(state.users.store)).id
+    client.get(f"/scim/v2/Users/{user_id}", headers=auth)
+    print("memory an entry holds (tracemalloc) versus what the journal counts")
+    for name, path in (
+        ("GET /Users/{id}", f"/scim/v2/Users/{user_id}"),
+        ("GET /Users?count=100", "/scim/v2/Users?count=100"),
+    ):
+        state.journal.clear()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(200):
+            client.get(path, headers=auth)
+        held = (tracemalloc.get_traced_memory()[0] - before) / 200
+        tracemalloc.stop()
+        counted = state.journal.bytes / len(state.journal)
+        print(
+            f"  {name:<24} held {held:9.0f} B   counted {counted:9.0f} B   counted/held {counted / held:5.2f}"
+        )
+
+
+def soak() -> None:
+    start = _rss_mb()
+    state, client, auth = _client(users=10_000)
+    seeded = _rss_mb()
+    scim = {**auth, "Content-Type": "application/scim+json"}
+    big = b'{"userName": "' + b"x" * (8 * 1024 * 1024) + b'"}'
+    for _ in range(40):
+        client.post("/scim/v2/Users", data=big, headers=scim)
+    after_big = _rss_mb()
+    for _ in range(100):
+        client.get("/scim/v2/Users?count=1000", headers=auth)
+    after_lists = _rss_mb()
+    medium = b'{"userName": "' + b"x" * (128 * 1024) + b'"}'
+    sent = 0
+    while state.journal.dropped < 1_000:
+        client.post("/scim/v2/Users", data=medium, headers=scim)
+        sent += 1
+    end = _rss_mb()
+    journal = state.journal
+    print(
+        "resident memory (MB): start, 10,000 users seeded, 40 x 8 MB bodies, 100 lists of 1,000 users, full"
+    )
+    print(f"  {start:.0f} -> {seeded:.0f} -> {after_big:.0f} -> {after_lists:.0f} -> {end:.0f}")
+    print(
+        f"  journal: {len(journal)} entries, {journal.bytes / 1e6:.1f} MB counted of "
+        f"{journal.max_bytes / 1e6:.1f} MB, {journal.dropped} dropped after {sent} bodies of 128 KB; "
+        f"above the seeded users: {end - seeded:.0f} MB (issue 10's target: under ~100 MB)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_journal", description=__doc__)
+    parser.add_argument("--timings", action="store_true", help="time per request only")
+    parser.add_argument("--soak", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.soak:
+        soak()
+        return
+    timings()
+    if args.timings:
+        return
+    memory_per_entry()
+    subprocess.run([sys.executable, "-m", "benchmarks.bench_journal", "--soak"], check=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -18,11 +18,15 @@ from mockrc.journal import (
     Message,
     RequestPattern,
     decode_body,
+    parse_byte_size,
     read_body,
     redact_header,
     wsgi_headers,
 )
+from mockrc.redaction import is_secret_name
 from mockrc.resources import load_json_fixture
+from mockrc.settings import Settings
+from mockrc.state import MockState
 from mockrc.violations import Violation
 
 SCIM = "application/scim+json"
@@ -463,3 +467,138 @@ def test_violations_and_assert_no_violations() -> None:
     journal_of(SEARCH, patch).assert_no_violations()
     with pytest.raises(AssertionError, match=r"compat\.string-boolean"):
         journal_of(SEARCH, patch).assert_no_violations(include_warnings=True)
+
+
+def _sized(number: int, body_bytes: int) -> JournalEntry:
+    raw = b'{"userName": "' + b"x" * body_bytes + b'"}'
+    return JournalEntry(
+        id=number,
+        time=FakeClock.DEFAULT_START,
+        method="POST",
+        path="/scim/v2/Users",
+        status=201,
+        request=Message((("Content-Type", SCIM),), raw, SCIM),
+        response=Message((), b""),
+        query={},
+    )
+
+
+def test_the_journal_is_bounded_by_bytes_too_and_drops_the_oldest() -> None:
+    one = _sized(0, 40_000).cost()
+    journal = Journal(capacity=100, max_bytes=3 * one)
+
+    for number in range(1, 8):
+        journal.record(_sized(number, 40_000))
+
+    assert [e.id for e in journal.entries()] == [5, 6, 7]
+    assert journal.dropped == 4
+    assert journal.bytes == 3 * one <= journal.max_bytes
+    journal.clear()
+    assert journal.bytes == 0
+
+
+def test_an_entry_larger_than_the_bound_is_kept_alone() -> None:
+    journal = Journal(capacity=100, max_bytes=1000)
+
+    journal.record(_sized(1, 10))
+    journal.record(_sized(2, 50_000))
+
+    assert [e.id for e in journal.entries()] == [2]
+    assert journal.dropped == 1
+
+
+def test_a_body_is_kept_as_a_prefix_with_its_full_size() -> None:
+    raw = b"[" + b"1," * (4 * 1024 * 1024) + b"1]"
+    message = Message((("Content-Type", SCIM),), raw, SCIM)
+
+    record = message.to_dict()
+
+    assert message.cost() < BODY_LIMIT + 1024
+    assert (record["body_size"], record["body_truncated"]) == (len(raw), True)
+    assert record["body_note"] == f"truncated: the journal keeps the first {BODY_LIMIT} of {len(raw)} bytes"
+    assert len(record["body"]) == BODY_LIMIT
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("1000", 1000), ("64M", 64 * 1024**2), ("512k", 512 * 1024), ("1GiB", 1024**3), (" 2 MB ", 2 * 1024**2)],
+)
+def test_byte_sizes_are_read_in_binary_units(text: str, size: int) -> None:
+    assert parse_byte_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["", "M", "1.5M", "-1", "10 parsecs"])
+def test_a_bad_byte_size_says_what_is_wanted(text: str) -> None:
+    with pytest.raises(ValueError, match="not a size in bytes"):
+        parse_byte_size(text)
+
+
+def test_the_settings_bound_the_journal_of_a_fake() -> None:
+    state = MockState(Settings(journal_size=5, journal_bytes=123_456), clock=FakeClock())
+
+    assert (state.journal.capacity, state.journal.max_bytes) == (5, 123_456)
+
+
+# --- redaction after decoding ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("password", True),
+        ("newPassword", True),
+        ("pasword", True),
+        ("client_secret", True),
+        ("access_token", True),
+        ("refresh_token", True),
+        ("X-Api-Key", True),
+        ("code", True),
+        ("code_verifier", True),
+        ("client_assertion", True),
+        ("postalCode", False),
+        ("token_type", False),
+        ("userName", False),
+        ("expires_in", False),
+    ],
+)
+def test_names_of_secrets(name: str, secret: bool) -> None:
+    assert is_secret_name(name) is secret
+
+
+def test_json_is_redacted_after_decoding_escapes() -> None:
+    raw = b'{"userName": "a@example.com", "pass\\u0077ord": "hunter22", "\\u0074oken": "t"}'
+
+    assert decode_body(raw, SCIM) == {"userName": "a@example.com", "password": REDACTED, "token": REDACTED}
+
+
+def test_form_names_are_redacted_after_percent_decoding() -> None:
+    assert decode_body(b"grant_type=password&pass%77ord=hunter22&%63ode=abc", FORM) == {
+        "grant_type": "password",
+        "password": REDACTED,
+        "code": REDACTED,
+    }
+
+
+def test_a_patch_of_a_secret_attribute_by_urn_hides_its_value_even_in_malformed_text() -> None:
+    op = {"op": "replace", "path": "urn:ietf:params:scim:schemas:core:2.0:User:password", "value": "hunter22"}
+    valid = json.dumps({"Operations": [op]}).encode()
+
+    assert decode_body(valid, SCIM) == {"Operations": [{**op, "value": REDACTED}]}
+    assert "hunter22" not in decode_body(valid[:-3], SCIM)  # cut off: text, still redacted
+
+
+def test_text_hides_credentials_after_an_auth_scheme() -> None:
+    text = "curl -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc' https://example.com"
+
+    assert (
+        decode_body(text.encode(), "text/plain")
+        == f"curl -H 'Authorization: Bearer {REDACTED}' https://example.com"
+    )
+
+
+def test_a_deep_body_reads_as_text_with_a_note_and_never_raises() -> None:
+    deep = b"[" * 5000 + b"]" * 5000
+
+    body, note = read_body(deep, SCIM)
+
+    assert body == deep.decode() and note is not None and "nested deeper" in note

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from mockrc.journal import (
     redact_header,
     wsgi_headers,
 )
-from mockrc.redaction import is_secret_name
+from mockrc.redaction import SAFE_HEADERS, is_secret_name
 from mockrc.resources import load_json_fixture
 from mockrc.settings import Settings
 from mockrc.state import MockState
@@ -602,3 +603,12 @@ def test_a_deep_body_reads_as_text_with_a_note_and_never_raises() -> None:
     body, note = read_body(deep, SCIM)
 
     assert body == deep.decode() and note is not None and "nested deeper" in note
+
+
+def test_the_readme_states_the_header_allow_list_exactly() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    stated = readme.split("keep their value only if they are one of", 1)[1].split(
+        "(request and response alike)"
+    )[0]
+
+    assert {name.lower() for name in re.findall(r"`([A-Za-z-]+)`", stated)} == SAFE_HEADERS

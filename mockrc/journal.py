@@ -27,7 +27,6 @@ import threading
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from functools import cached_property
 from itertools import chain
 from typing import Any, TextIO
 from urllib.parse import parse_qsl, urlencode
@@ -312,9 +311,11 @@ class JournalEntry:
             cost += sum(200 + len(v.message) + len(v.pointer) for v in self.violations)
         return cost
 
-    @cached_property
     def secrets(self) -> Secrets:
-        """The secret values the request carried (credentials, secret fields), for scrubbing echoes."""
+        """The secret values the request carried (credentials, secret fields), to scrub echoes of.
+
+        Computed when asked (it decodes the request), never kept: the journal's memory is its bodies.
+        """
         found = Secrets()
         for value in self.query_secrets:
             found.add(value)
@@ -323,9 +324,12 @@ class JournalEntry:
 
     def shown_violations(self) -> tuple[Violation, ...]:
         """The violations with any echo of the request's secrets scrubbed from their messages."""
-        if not self.violations or not self.secrets:
+        if not self.violations:
             return self.violations
-        scrub = self.secrets.scrub
+        secrets = self.secrets()
+        if not secrets:
+            return self.violations
+        scrub = secrets.scrub
         return tuple(
             Violation(scrub(v.pointer), v.rule, scrub(v.message), v.severity) for v in self.violations
         )
@@ -333,15 +337,17 @@ class JournalEntry:
     def describe(self) -> str:
         """``#3 POST /scim/v2/Users?filter=... -> 400``: the request in one line."""
         query = f"?{urlencode(self.query, doseq=True)}" if self.query else ""
-        return self.secrets.scrub(f"#{self.id} {self.method} {self.path}{query} -> {self.status}")
+        return self.secrets().scrub(f"#{self.id} {self.method} {self.path}{query} -> {self.status}")
 
     def to_dict(self) -> dict[str, Any]:
         """The entry as one JSON Lines record (``fixtures/schemas/mockrc/journal-entry.schema.json``).
 
         Secrets are redacted, and what the answer, the messages or the path echo of them scrubbed.
         """
-        found = self.secrets
-        request = self.request.to_dict()
+        found = Secrets()
+        for value in self.query_secrets:
+            found.add(value)
+        request = self.request.to_dict(found)
         record = {
             "id": self.id,
             "time": isoformat(self.time),
@@ -376,7 +382,7 @@ class RecordedViolation:
         return {
             "request_id": self.entry.id,
             "method": self.entry.method,
-            "path": self.entry.secrets.scrub(self.entry.path),
+            "path": self.entry.secrets().scrub(self.entry.path),
             "status": self.entry.status,
             **self.violation.to_dict(),
         }

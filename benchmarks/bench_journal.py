@@ -26,6 +26,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask.testing import FlaskClient
 
@@ -52,6 +53,23 @@ def _rss_mb() -> float:
     return pages * resource.getpagesize() / 1e6
 
 
+@dataclass(frozen=True)
+class Scale:
+    """How much traffic each part sends (the defaults are issue 10's; the smoke test shrinks them)."""
+
+    users: int = 200
+    rounds: int = 5
+    calls: int = 300
+    entries: int = 200
+    soak_users: int = 10_000
+    big_bodies: int = 40
+    big_size: int = 8 * 1024 * 1024
+    lists: int = 100
+    list_count: int = 1000
+    drops: int = 1_000
+    journal_bytes: int | None = None
+
+
 def _client(users: int = 0, **settings: int) -> tuple[MockState, FlaskClient, dict[str, str]]:
     state = MockState(Settings(users=(users,) if users else (), **settings), clock=FakeClock())  # type: ignore[arg-type]
     token = state.issue_admin_token()
@@ -68,8 +86,8 @@ def _best(call: Callable[[], object], rounds: int = 5, calls: int = 300) -> floa
     return best
 
 
-def timings() -> None:
-    state, client, auth = _client(users=200)
+def timings(scale: Scale = Scale()) -> None:
+    state, client, auth = _client(users=scale.users)
     user_id = next(iter(state.users.store)).id
     counter = iter(range(10**9))
     recorded: list[float] = []
@@ -89,11 +107,11 @@ def timings() -> None:
     }
     print("time per request (in-process, Flask test client), and the journal's part of it")
     for name, call in requests.items():
-        whole = _best(call)
+        whole = _best(call, scale.rounds, scale.calls)
         journal_routes.record_exchange = timed_record  # type: ignore[assignment]
         recorded.clear()
         try:
-            _best(call, rounds=1)
+            _best(call, 1, scale.calls)
         finally:
             journal_routes.record_exchange = original  # type: ignore[assignment]
         recorded.sort()
@@ -101,8 +119,8 @@ def timings() -> None:
         print(f"  {name:<24} {whole * 1e6:8.0f} µs   record_exchange {median * 1e6:6.1f} µs (median)")
 
 
-def memory_per_entry() -> None:
-    state, client, auth = _client(users=200)
+def memory_per_entry(scale: Scale = Scale()) -> None:
+    state, client, auth = _client(users=scale.users)
     user_id = next(iter(state.users.store)).id
     client.get(f"/scim/v2/Users/{user_id}", headers=auth)
     print("memory an entry holds (tracemalloc) versus what the journal counts")
@@ -113,9 +131,9 @@ def memory_per_entry() -> None:
         state.journal.clear()
         tracemalloc.start()
         before = tracemalloc.get_traced_memory()[0]
-        for _ in range(200):
+        for _ in range(scale.entries):
             client.get(path, headers=auth)
-        held = (tracemalloc.get_traced_memory()[0] - before) / 200
+        held = (tracemalloc.get_traced_memory()[0] - before) / scale.entries
         tracemalloc.stop()
         counted = state.journal.bytes / len(state.journal)
         print(
@@ -123,27 +141,29 @@ def memory_per_entry() -> None:
         )
 
 
-def soak() -> None:
+def soak(scale: Scale = Scale()) -> None:
     start = _rss_mb()
-    state, client, auth = _client(users=10_000)
+    bound = {} if scale.journal_bytes is None else {"journal_bytes": scale.journal_bytes}
+    state, client, auth = _client(users=scale.soak_users, **bound)
     seeded = _rss_mb()
     scim = {**auth, "Content-Type": "application/scim+json"}
-    big = b'{"userName": "' + b"x" * (8 * 1024 * 1024) + b'"}'
-    for _ in range(40):
+    big = b'{"userName": "' + b"x" * scale.big_size + b'"}'
+    for _ in range(scale.big_bodies):
         client.post("/scim/v2/Users", data=big, headers=scim)
     after_big = _rss_mb()
-    for _ in range(100):
-        client.get("/scim/v2/Users?count=1000", headers=auth)
+    for _ in range(scale.lists):
+        client.get(f"/scim/v2/Users?count={scale.list_count}", headers=auth)
     after_lists = _rss_mb()
     medium = b'{"userName": "' + b"x" * (128 * 1024) + b'"}'
     sent = 0
-    while state.journal.dropped < 1_000:
+    while state.journal.dropped < scale.drops:
         client.post("/scim/v2/Users", data=medium, headers=scim)
         sent += 1
     end = _rss_mb()
     journal = state.journal
     print(
-        "resident memory (MB): start, 10,000 users seeded, 40 x 8 MB bodies, 100 lists of 1,000 users, full"
+        f"resident memory (MB): start, {scale.soak_users} users seeded, {scale.big_bodies} bodies of "
+        f"{scale.big_size / 1e6:.0f} MB, {scale.lists} lists of {scale.list_count} users, full"
     )
     print(f"  {start:.0f} -> {seeded:.0f} -> {after_big:.0f} -> {after_lists:.0f} -> {end:.0f}")
     print(

@@ -89,7 +89,9 @@ _SECRET_PARTS = ("passw", "pasw", "pwd", "passphrase", "secret", "assertion", "c
 #: ... or ends with one of these (``access_token``, ``apiKey``, ``code_verifier``) ...
 _SECRET_ENDINGS = ("token", "tokens", "key", "keys", "verifier", "authcode", "authorizationcode")
 #: ... or is one of these (OAuth's ``code``; ``pin`` and ``otp`` of RingCentral's other grants).
-_SECRET_NAMES = frozenset({"code", "pin", "otp", "pass", "pw", "cookie", "session", "sessionid", "signature"})
+_SECRET_NAMES = frozenset(
+    {"code", "pin", "otp", "pass", "pw", "cookie", "session", "sessionid", "signature", "ticket"}
+)
 
 #: JSON nested deeper than this is shown as text: rendering it again would recurse as deep.
 JSON_DEPTH_LIMIT = 100
@@ -108,6 +110,7 @@ def is_secret_name(name: str) -> bool:
     )
 
 
+@lru_cache(maxsize=1024)
 def is_secret_path(path: str) -> bool:
     """Whether a SCIM attribute path (``password``, ``urn:…:User:password``, ``x.y``) names a secret."""
     without_filters = re.sub(r"\[[^\]]*\]?", "", path)
@@ -157,6 +160,38 @@ class Secrets:
         return value
 
 
+#: A SCIM filter comparison (RFC 7644 §3.4.2.2): ``attribute op value``.
+_COMPARISON = re.compile(
+    r"""(?<![\w:.$\[\]-])(?P<attr>[A-Za-z_][\w:.$-]*(?:\[[^\]]*\])?(?:\.[\w$-]+)?)\s+"""
+    r"""(?:eq|ne|co|sw|ew|gt|ge|lt|le)\s+(?P<value>"(?:[^"\\]|\\.)*"?|[^\s)]+)""",
+    re.IGNORECASE,
+)
+
+
+#: What a secret attribute's name has in it (a cheap test that spares most filters the parse).
+_MAYBE_SECRET = re.compile(
+    "pas|pw|secret|assertion|credential|key|token|verifier|code|pin|otp|session|cookie|signature|ticket"
+)
+
+
+def redact_filter(expression: str, found: Secrets | None = None) -> str:
+    """A SCIM filter with the value compared to a secret attribute redacted (``password eq "…"``)."""
+    if _MAYBE_SECRET.search(expression.lower()) is None:  # an ignore-case search costs 40 times more
+        return expression
+
+    def hide(match: re.Match[str]) -> str:
+        if not is_secret_path(match["attr"]):
+            return match.group()
+        if found is not None:
+            found.add(match["value"].strip('"'))
+        start, end = match.span("value")
+        whole = match.group()
+        shown = f'"{REDACTED}"' if match["value"].startswith('"') else REDACTED
+        return whole[: start - match.start()] + shown + whole[end - match.start() :]
+
+    return _COMPARISON.sub(hide, expression)
+
+
 # --- headers, parameters, URLs -------------------------------------------------------------------------
 
 
@@ -180,13 +215,18 @@ def redact_header(name: str, value: str, found: Secrets | None = None) -> str:
 def redact_pairs(
     pairs: Iterable[tuple[str, str]], found: Secrets | None = None
 ) -> dict[str, str | list[str]]:
-    """Parameters (already percent-decoded) as a dict, secrets redacted; a repeated name maps to its list."""
+    """Parameters (already percent-decoded) as a dict, secrets redacted; a repeated name maps to its list.
+
+    A ``filter`` keeps its expression, with what it compares to a secret attribute redacted.
+    """
     out: dict[str, str | list[str]] = {}
     for name, value in pairs:
         if is_secret_name(name):
             if found is not None:
                 found.add(value)
             shown = REDACTED
+        elif name == "filter":
+            shown = redact_filter(value, found)
         else:
             shown = value
         if name not in out:
@@ -281,6 +321,8 @@ def redact_json(value: Any, found: Secrets | None = None) -> Any:
                 elif isinstance(member, dict | list):
                     out[shown_name] = None
                     stack.append((member, out, shown_name, depth + 1))
+                elif name == "filter" and isinstance(member, str):
+                    out[shown_name] = _clean(redact_filter(member, found))
                 else:
                     out[shown_name] = _clean(member) if isinstance(member, str) else member
             parent[key] = out

@@ -66,6 +66,10 @@ def _send_everything(fake: Fake, s: Planted) -> list[str]:
     )
     fake.put(user, json={**minimal_user("ann@example.com"), "password": 12345678901234})
     fake.post("/scim/v2/Users", data=f'{{"userName": "x", "password": "{s["malformed"]}", ', headers=SCIM)
+    fake.get("/scim/v2/Users", params={"filter": f'password eq "{s["filter-query"]}"'})
+    fake.post(
+        "/scim/v2/Users/.search", json={"filter": f'userName eq "a" or password eq "{s["filter-search"]}"'}
+    )
     fake.post("/scim/v2/Users", data=f"password={s['plain-text']}", headers={"Content-Type": "text/plain"})
     fake.get(
         "/scim/v2/Users",
@@ -186,21 +190,25 @@ def test_what_stays_is_what_the_allow_list_says(fake: Fake) -> None:
     assert entry.body == minimal_user("ann@example.com")  # nothing in a user without a password is hidden
 
 
-def test_a_patch_of_a_password_keeps_everything_but_the_password(fake: Fake) -> None:
+def test_a_patch_or_a_filter_of_a_password_keeps_everything_but_the_password(fake: Fake) -> None:
     created = fake.post("/scim/v2/Users", json=minimal_user("ann@example.com")).json()
     operations = [
         {"op": "replace", "path": "password", "value": "hunter22"},
         {"op": "replace", "value": {"password": "hunter22", "title": "Engineer"}},
         {"op": "replace", "path": "title", "value": "Boss"},
     ]
+    fake.get("/scim/v2/Users", params={"filter": 'userName eq "ann@example.com" and password eq "hunter22"'})
 
     fake.patch(f"/scim/v2/Users/{created['id']}", json=patch(*operations))
 
-    assert fake.state.journal.entries()[-1].body["Operations"] == [
+    searched, patched = fake.state.journal.entries()[-2:]
+    assert searched.query == {"filter": f'userName eq "ann@example.com" and password eq "{REDACTED}"'}
+    assert patched.body["Operations"] == [
         {"op": "replace", "path": "password", "value": REDACTED},
         {"op": "replace", "value": {"password": REDACTED, "title": "Engineer"}},
         {"op": "replace", "path": "title", "value": "Boss"},
     ]
+    fake.get("/scim/v2/Users", params={"filter": 'userName eq "ann@example.com" and password eq "hunter22"'})
 
 
 def test_the_oauth_errors_do_not_echo_what_the_client_sent_as_a_secret(fake: Fake) -> None:

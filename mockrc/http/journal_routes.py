@@ -169,6 +169,8 @@ def _fallback_entry(
         request=Message((), b"", note=f"the journal could not capture this request ({type(error).__name__})"),
         response=Message((), b""),
         query={},
+        route=req.url_rule.rule if req.url_rule is not None else None,
+        served_by=getattr(context, "served_by", None),
         violations=tuple(getattr(context, "violations", None) or ()),
     )
 

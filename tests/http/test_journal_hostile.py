@@ -148,7 +148,12 @@ def test_a_request_the_journal_cannot_capture_is_still_recorded(
 
     assert answer.status_code == 200
     [entry] = _every_output_answers(fake)
-    assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/scim/v2/Users", 200)
+    assert (entry["method"], entry["path"], entry["route"], entry["status"]) == (
+        "GET",
+        "/scim/v2/Users",
+        "/scim/v2/Users",
+        200,
+    )
     assert entry["body_note"] == "the journal could not capture this request (RuntimeError)"
 
 

@@ -33,6 +33,7 @@ from flask.testing import FlaskClient
 import mockrc.app as journal_routes  # its after-request hook calls record_exchange from there
 from mockrc.app import create_app
 from mockrc.clock import FakeClock
+from mockrc.journal import BODY_LIMIT, read_body
 from mockrc.settings import Settings
 from mockrc.state import MockState
 
@@ -141,6 +142,27 @@ def memory_per_entry(scale: Scale = Scale()) -> None:
         )
 
 
+#: Bodies of BODY_LIMIT bytes built to make redaction's searches backtrack, each read as text.
+ADVERSARIAL = {
+    "one long word": b"a",
+    "name=value pairs in HTML": b"<p name=a ",
+    "HTML fields without values": b'<i name="x" ',
+    "escaped quotes": b'\\"',
+    "JSON keys without values": b'"k":',
+    "filter comparisons": b"password eq ",
+}
+
+
+def adversarial_reads() -> None:
+    """The time to show the worst 64 KiB bodies: redaction must stay linear in what it reads."""
+    print(f"reading adversarial bodies of {BODY_LIMIT // 1024} KiB as text (redacted)")
+    for name, unit in ADVERSARIAL.items():
+        raw = (unit * (BODY_LIMIT // len(unit) + 1))[:BODY_LIMIT]
+        started = time.perf_counter()
+        read_body(raw, "text/plain")
+        print(f"  {name:<28} {(time.perf_counter() - started) * 1000:7.1f} ms")
+
+
 def soak(scale: Scale = Scale()) -> None:
     start = _rss_mb()
     bound = {} if scale.journal_bytes is None else {"journal_bytes": scale.journal_bytes}
@@ -185,6 +207,7 @@ def main() -> None:
     if args.timings:
         return
     memory_per_entry()
+    adversarial_reads()
     subprocess.run([sys.executable, "-m", "benchmarks.bench_journal", "--soak"], check=True)
 
 

@@ -370,6 +370,12 @@ _JSON_VALUE = re.compile(r'"(?:[^"\\]|\\.)*"?|[^\s,}\]]+')
 _BARE_VALUE = re.compile(r'"(?:[^"\\]|\\.)*"?|[^\s&,;"\'<>]*')
 #: Credentials after an auth scheme anywhere in text (``Bearer eyJ…``, ``Basic bW9j…``).
 _SCHEME_CREDENTIALS = re.compile(r"\b(?P<scheme>Bearer|Basic|Digest)[ \t]+(?P<value>[\w.~+/=-]{6,})", re.I)
+#: An HTML form field with its value (``<input name="ticket" value="…">``): the value is a secret's
+#: when the name is.
+_HTML_FIELD = re.compile(
+    r"""\bname\s*=\s*(?P<q1>["']?)(?P<name>[^"'\s>]+)(?P=q1)(?P<between>[^<>]{0,120}?)"""
+    r"""\bvalue\s*=\s*(?P<q2>["']?)(?P<value>[^"'>]*)"""
+)
 #: A JSON member ``"path": "…password…"``: the text's PATCH ``value`` members are secrets too.
 _PATH_MEMBER = re.compile(r'"path"\s*:\s*"(?P<path>(?:[^"\\]|\\.)*)"', re.I)
 
@@ -386,7 +392,8 @@ def redact_text(text: str, found: Secrets | None = None) -> str:
     """Text that is not structured data (a malformed or cut-off body, HTML), secrets redacted.
 
     Any ``name: value`` or ``name=value`` whose name, JSON- or percent-decoded, is a secret's has
-    its value redacted, and so has every credential after an auth scheme. When the text has a PATCH
+    its value redacted, and so has every credential after an auth scheme and the value of an HTML
+    form field named like a secret (``<input name="ticket" value="…">``). When the text has a PATCH
     ``"path"`` naming a secret, every ``"value"`` member is redacted: the text cannot say which
     operation is whose. Linear in the text's length.
     """
@@ -420,4 +427,13 @@ def redact_text(text: str, found: Secrets | None = None) -> str:
             found.add(match["value"])
         return f"{match['scheme']} {REDACTED}"
 
+    def hide_field(match: re.Match[str]) -> str:
+        if not match["value"] or not is_secret_name(match["name"]):
+            return match.group()
+        if found is not None:
+            found.add(match["value"])
+        return match.group()[: match.start("value") - match.start()] + REDACTED
+
+    if "<" in redacted:
+        redacted = _HTML_FIELD.sub(hide_field, redacted)
     return _clean(_SCHEME_CREDENTIALS.sub(hide, redacted))

@@ -95,6 +95,12 @@ def test_the_journal_benchmark_runs_at_toy_sizes(capsys: pytest.CaptureFixture[s
     bench_journal.timings(tiny)
     bench_journal.memory_per_entry(tiny)
     bench_journal.soak(tiny)
+    bench_journal.adversarial_reads()
 
     printed = capsys.readouterr().out
-    assert "record_exchange" in printed and "counted/held" in printed and " dropped after " in printed
+    assert (
+        "record_exchange" in printed
+        and "counted/held" in printed
+        and " dropped after " in printed
+        and "escaped quotes" in printed
+    )

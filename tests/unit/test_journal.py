@@ -612,3 +612,11 @@ def test_the_readme_states_the_header_allow_list_exactly() -> None:
     )[0]
 
     assert {name.lower() for name in re.findall(r"`([A-Za-z-]+)`", stated)} == SAFE_HEADERS
+
+
+def test_html_form_fields_named_like_secrets_have_their_value_hidden() -> None:
+    page = '<input type="hidden" name="ticket" value="t1ck3t"><input name="username" value="ann">'
+
+    assert decode_body(page.encode(), "text/html") == (
+        f'<input type="hidden" name="ticket" value="{REDACTED}"><input name="username" value="ann">'
+    )

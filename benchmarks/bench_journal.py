@@ -145,7 +145,7 @@ def memory_per_entry(scale: Scale = Scale()) -> None:
 #: Bodies of BODY_LIMIT bytes built to make redaction's searches backtrack, each read as text.
 ADVERSARIAL = {
     "one long word": b"a",
-    "name=value pairs in HTML": b"<p name=a ",
+    "name=value pairs": b"name=a ",
     "HTML fields without values": b'<i name="x" ',
     "escaped quotes": b'\\"',
     "JSON keys without values": b'"k":',
@@ -157,7 +157,7 @@ def adversarial_reads() -> None:
     """The time to show the worst 64 KiB bodies: redaction must stay linear in what it reads."""
     print(f"reading adversarial bodies of {BODY_LIMIT // 1024} KiB as text (redacted)")
     for name, unit in ADVERSARIAL.items():
-        raw = (unit * (BODY_LIMIT // len(unit) + 1))[:BODY_LIMIT]
+        raw = (b"<" + unit * (BODY_LIMIT // len(unit) + 1))[:BODY_LIMIT]  # "<": HTML fields are looked for
         started = time.perf_counter()
         read_body(raw, "text/plain")
         print(f"  {name:<28} {(time.perf_counter() - started) * 1000:7.1f} ms")

@@ -306,7 +306,9 @@ class JournalEntry:
 
     def cost(self) -> int:
         """Roughly the bytes this entry holds in memory (what :class:`Journal` bounds)."""
-        cost = ENTRY_OVERHEAD + self.request.cost() + self.response.cost()
+        cost = ENTRY_OVERHEAD + len(self.path) + self.request.cost() + self.response.cost()
+        if self.query:
+            cost += sum(len(name) + len(str(value)) + _HEADER_OVERHEAD for name, value in self.query.items())
         if self.violations:
             cost += sum(200 + len(v.message) + len(v.pointer) for v in self.violations)
         return cost

@@ -470,7 +470,7 @@ def test_violations_and_assert_no_violations() -> None:
         journal_of(SEARCH, patch).assert_no_violations(include_warnings=True)
 
 
-def _sized(number: int, body_bytes: int) -> JournalEntry:
+def _sized(number: int, body_bytes: int, query: dict[str, Any] | None = None) -> JournalEntry:
     raw = b'{"userName": "' + b"x" * body_bytes + b'"}'
     return JournalEntry(
         id=number,
@@ -480,7 +480,7 @@ def _sized(number: int, body_bytes: int) -> JournalEntry:
         status=201,
         request=Message((("Content-Type", SCIM),), raw, SCIM),
         response=Message((), b""),
-        query={},
+        query=query or {},
     )
 
 
@@ -620,3 +620,9 @@ def test_html_form_fields_named_like_secrets_have_their_value_hidden() -> None:
     assert decode_body(page.encode(), "text/html") == (
         f'<input type="hidden" name="ticket" value="{REDACTED}"><input name="username" value="ann">'
     )
+
+
+def test_a_long_query_counts_towards_the_bound() -> None:
+    plain, queried = _sized(1, 10), _sized(2, 10, {"filter": "x" * 100_000})
+
+    assert queried.cost() >= plain.cost() + 100_000

@@ -95,6 +95,8 @@ _SECRET_NAMES = frozenset(
 
 #: JSON nested deeper than this is shown as text: rendering it again would recurse as deep.
 JSON_DEPTH_LIMIT = 100
+#: Characters of one parameter's value that are kept (a query string has no other bound in-process).
+_VALUE_LIMIT = 64 * 1024
 #: A value shorter than this is not scrubbed from echoes (``"x"`` would mangle every message).
 _SCRUB_MIN = 4
 
@@ -217,10 +219,13 @@ def redact_pairs(
 ) -> dict[str, str | list[str]]:
     """Parameters (already percent-decoded) as a dict, secrets redacted; a repeated name maps to its list.
 
-    A ``filter`` keeps its expression, with what it compares to a secret attribute redacted.
+    A ``filter`` keeps its expression, with what it compares to a secret attribute redacted. A
+    value longer than 64 Ki characters keeps its start and says how long it was.
     """
     out: dict[str, str | list[str]] = {}
     for name, value in pairs:
+        if len(value) > _VALUE_LIMIT:
+            value = f"{value[:_VALUE_LIMIT]}... [truncated: {len(value)} characters]"
         if is_secret_name(name):
             if found is not None:
                 found.add(value)

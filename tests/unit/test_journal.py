@@ -24,7 +24,7 @@ from mockrc.journal import (
     redact_header,
     wsgi_headers,
 )
-from mockrc.redaction import SAFE_HEADERS, is_secret_name
+from mockrc.redaction import SAFE_HEADERS, is_secret_name, redact_pairs
 from mockrc.resources import load_json_fixture
 from mockrc.settings import Settings
 from mockrc.state import MockState
@@ -626,3 +626,9 @@ def test_a_long_query_counts_towards_the_bound() -> None:
     plain, queried = _sized(1, 10), _sized(2, 10, {"filter": "x" * 100_000})
 
     assert queried.cost() >= plain.cost() + 100_000
+
+
+def test_a_huge_parameter_keeps_its_start_and_its_length() -> None:
+    [(name, value)] = redact_pairs([("filter", "x" * 200_000)]).items()
+
+    assert name == "filter" and value == "x" * 65536 + "... [truncated: 200000 characters]"

@@ -23,6 +23,7 @@ from mockrc.clock import FakeClock
 from mockrc.commands import add_commands, apply_environment, command_line_wins, environment_note
 from mockrc.commands import run as run_command
 from mockrc.http.dashboard_routes import ADMIN_KEY_HEADER, UI_PREFIX
+from mockrc.journal import parse_byte_size
 from mockrc.profile import available_profiles
 from mockrc.ratelimit import RateLimits
 from mockrc.report import add_report_command, run_report_command
@@ -41,6 +42,16 @@ def _installed_version() -> str:
         return metadata.version("mockrc")
     except metadata.PackageNotFoundError:  # imported from a folder on sys.path, never installed
         return "(not installed: no version)"
+
+
+def _byte_size(text: str) -> int:
+    try:
+        size = parse_byte_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if size < 1:
+        raise argparse.ArgumentTypeError("the journal needs at least 1 byte")
+    return size
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -126,6 +137,14 @@ def _parser() -> argparse.ArgumentParser:
         help=f"requests kept in memory for /__mockrc/journal (default: {Settings.journal_size})",
     )
     serve.add_argument(
+        "--journal-bytes",
+        type=_byte_size,
+        default=Settings.journal_bytes,
+        metavar="SIZE",
+        help="memory the journal's entries may hold, e.g. 64M or 1G; the oldest go first "
+        f"(default: {Settings.journal_bytes // 1024**2}M)",
+    )
+    serve.add_argument(
         "--clock",
         choices=("system", "fake"),
         default="system",
@@ -205,6 +224,7 @@ def _serve(args: argparse.Namespace) -> int:
         scenarios=tuple(args.scenario),
         rate_limits=_rate_limits(args),
         journal_size=args.journal_size,
+        journal_bytes=args.journal_bytes,
         state_file=args.state_file,
         admin_key=admin_key,
         users=tuple(args.users),

@@ -9,13 +9,14 @@ about HTTP.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from mockrc.clock import Clock, isoformat
 from mockrc.errors import Forbidden, InvalidFilter, InvalidSyntax, InvalidValue, ScimError
 from mockrc.ids import IdFactory
+from mockrc.json_input import check_value
 from mockrc.profile import Profile
 from mockrc.scim.filter_ast import Expr
 from mockrc.scim.filter_eval import compile_filter
@@ -25,7 +26,7 @@ from mockrc.scim.normalise import normalise_user
 from mockrc.scim.patch import apply_patch
 from mockrc.store import StoredUser, UserStore
 from mockrc.validation import Validator
-from mockrc.violations import Violation, ViolationLog
+from mockrc.violations import Truncation, Violation, ViolationLog
 
 #: JSON Schema keywords whose failure means a bad *value* rather than a badly built body
 #: (RFC 7644 Table 9: invalidValue "a required value was missing, or the value specified was not
@@ -44,16 +45,21 @@ class Page:
     users: list[StoredUser]
 
 
-def _raise_for(violations: list[Violation], what: str) -> None:
-    """Turn error-severity violations into one 400 whose detail lists them all."""
-    errors = [v for v in violations if v.severity == "error"]
-    if not errors:
+def _raise_for(violations: Iterable[Violation], what: str) -> None:
+    """Turn error-severity violations into one 400 whose detail lists them (at most the
+    per-request limit of them, then how many more)."""
+    errors = [v for v in violations if v.severity == "error" or isinstance(v, Truncation)]
+    if not any(v.severity == "error" for v in errors):
         return
-    keyword = errors[0].rule.removeprefix("schema.")
+    listed = ViolationLog(errors)
+    first = next(v for v in listed if v.severity == "error")
+    keyword = first.rule.removeprefix("schema.")
     error_class: type[ScimError] = InvalidValue if keyword in _VALUE_KEYWORDS else InvalidSyntax
-    listed = "; ".join(f"{v.pointer or '/'}: {v.message}" for v in errors)
-    noun = "problem" if len(errors) == 1 else "problems"
-    raise error_class(f"{what}: {len(errors)} {noun}: {listed}", violations=errors)
+    text = "; ".join(f"{v.pointer or '/'}: {v.message}" for v in listed)
+    total = listed.kept + listed.omitted
+    count = f"more than {total:,}" if listed.stopped else f"{total:,}"
+    noun = "problem" if total == 1 and not listed.stopped else "problems"
+    raise error_class(f"{what}: {count} {noun}: {text}", violations=errors)
 
 
 class UserService:
@@ -115,9 +121,9 @@ class UserService:
         try:
             return parse_filter(filter_text)
         except FilterSyntaxError as exc:
+            shown = filter_text if len(filter_text) <= 200 else f"{filter_text[:200]}…"
             raise InvalidFilter(
-                f"Invalid filter [{filter_text}] {exc}",
-                violations=[Violation("?filter", "filter.syntax", str(exc))],
+                f"Invalid filter [{shown}] {exc}", violations=[Violation("?filter", exc.rule, str(exc))]
             ) from None
 
     def _filter(self, expr: Expr) -> list[StoredUser]:
@@ -182,6 +188,8 @@ class UserService:
         current = self.store.snapshot(user_id)
         _raise_for(self.validator.validate("patch", body), "Invalid PatchOp")
         patched = apply_patch(current, body["Operations"], self.profile.resource_schema, log)
+        # The body was within the limits; what it built must be too (a user cannot grow by PATCHes).
+        check_value(patched, context="after the PATCH")
         result_violations = [
             Violation(v.pointer, v.rule, f"after the PATCH, {v.message}", v.severity)
             for v in self.validator.validate("user", self._with_schemas(patched))

@@ -28,12 +28,15 @@ def register_request_limits(app: Flask, limits: Limits = LIMITS) -> None:
         environ = request.environ
         # PATH_INFO is the decoded path as a latin-1 str (one character per byte), QUERY_STRING
         # the raw query: their lengths are what the client sent, or very near it.
-        length = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", ""))
+        query = environ.get("QUERY_STRING", "")
+        length = len(environ.get("PATH_INFO", "")) + (len(query) + 1 if query else 0)
         if length > limits.request_target_bytes:
             message = (
                 f"Request URI is too long: {length:,} bytes of path and query; the limit is "
-                f"{limits.request_target_bytes:,} (send a long filter in a POST .../.search body)"
+                f"{limits.request_target_bytes:,}"
             )
+            if request.path.startswith("/scim/"):
+                message += " (a long filter fits in the body of POST /scim/v2/Users/.search)"
             raise UriTooLong(message, violations=[Violation("", "limit.request-target-bytes", message)])
 
     @app.after_request

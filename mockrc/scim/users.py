@@ -191,7 +191,9 @@ class UserService:
         # The body was within the limits; what it built must be too (a user cannot grow by PATCHes).
         check_value(patched, context="after the PATCH")
         result_violations = [
-            Violation(v.pointer, v.rule, f"after the PATCH, {v.message}", v.severity)
+            v
+            if isinstance(v, Truncation)
+            else Violation(v.pointer, v.rule, f"after the PATCH, {v.message}", v.severity)
             for v in self.validator.validate("user", self._with_schemas(patched))
         ]
         _raise_for(result_violations, "PATCH would leave an invalid user")

@@ -495,3 +495,21 @@ def test_patch_bodies_past_the_limits_change_nothing(fake: Fake, body: dict[str,
 
     assert _scim_error(response, 400, "invalidValue")
     assert fake.get(f"/scim/v2/Users/{user_id}").json() == before
+
+
+def test_a_patch_leaving_more_problems_than_the_limit_says_checking_stopped(fake: Fake) -> None:
+    user_id = _user_id(fake)
+    emails = [{"type": "home", "value": f"h{n}@example.com"} for n in range(100)]
+    phones = [{"type": "pager", "value": str(n)} for n in range(100)]
+    body = patch(
+        {"op": "replace", "path": "emails", "value": emails},
+        {"op": "replace", "path": "phoneNumbers", "value": phones},
+    )
+
+    detail = _scim_error(fake.patch(f"/scim/v2/Users/{user_id}", json=body), 400, "invalidValue")
+
+    assert detail.startswith(
+        "PATCH would leave an invalid user: more than 100 problems: /emails/0/type: after the PATCH, "
+    )
+    assert detail.endswith("checking stopped after 100 violations; there are more, not reported")
+    assert _last_rules(fake)[-1] == "limit.violations-per-request"

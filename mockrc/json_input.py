@@ -81,7 +81,9 @@ def loads(text: str, limits: Limits = LIMITS) -> Any:
     except _NotJson as exc:
         message = f"Malformed JSON: {exc} is not a JSON value (RFC 8259 §6 has no NaN or Infinity)"
         raise InvalidSyntax(message, violations=[Violation("", "http.malformed-json", message)]) from None
-    except (RecursionError, ValueError) as exc:  # pragma: no cover - the scan refuses these first
+    except (RecursionError, ValueError) as exc:
+        # Unreachable while the scan above agrees with the parser (it refuses deep nesting and long
+        # numbers first); kept so that a disagreement is a 400, never a 500.
         message = f"JSON body could not be read: {exc}"
         raise InvalidSyntax(message, violations=[Violation("", "http.malformed-json", message)]) from None
     check_value(value, limits)

@@ -4,7 +4,9 @@ Each operation takes the client's payload, normalises it (canonical attribute na
 compatibility shapes recorded as warnings), validates it against the profile's JSON Schema,
 applies the profile's business rules, and only then touches the store, so a rejected request
 changes nothing. Views call these methods and serialise what they return; nothing here knows
-about HTTP.
+about HTTP. Bodies are checked against :mod:`mockrc.limits` first, whoever passes them (the HTTP
+views read them within the limits already; seeds and in-process callers pass Python values), so
+no body can make the normaliser, the validator or the PATCH engine run out of stack or time.
 """
 
 from __future__ import annotations
@@ -110,6 +112,7 @@ class UserService:
         Where the profile has no ``attributes`` parameters (RingCentral's spec has none, nor
         sorting), the SearchRequest members for them are accepted, ignored and recorded.
         """
+        check_value(body)
         _raise_for(self.validator.validate("search", body), "Invalid SearchRequest")
         if not self.profile.rules.attributes_parameters:
             for key in ("attributes", "excludedAttributes", "sortBy", "sortOrder"):
@@ -186,6 +189,7 @@ class UserService:
 
     def patch(self, user_id: str, body: Mapping[str, Any], log: ViolationLog) -> StoredUser:
         current = self.store.snapshot(user_id)
+        check_value(body)
         _raise_for(self.validator.validate("patch", body), "Invalid PatchOp")
         patched = apply_patch(current, body["Operations"], self.profile.resource_schema, log)
         # The body was within the limits; what it built must be too (a user cannot grow by PATCHes).
@@ -207,6 +211,7 @@ class UserService:
 
     def _prepare(self, body: Mapping[str, Any], log: ViolationLog, what: str) -> dict[str, Any]:
         """Normalise, validate and apply the business rules to a full User body (POST and PUT)."""
+        check_value(body)
         attributes = normalise_user(body, self.profile, log)
         _raise_for([*log.errors, *self.validator.validate("user", attributes)], what)
         attributes.pop("schemas", None)

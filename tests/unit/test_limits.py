@@ -13,6 +13,8 @@ from mockrc.http.request_parsing import int_param
 from mockrc.json_input import canonical, check_value, decode, loads
 from mockrc.limits import LIMITS, Limits, limit_fields
 from mockrc.scim.filter_parser import FilterTooDeep, FilterTooLong, parse_filter, parse_path
+from mockrc.settings import Settings
+from mockrc.state import MockState
 from mockrc.violations import TRUNCATED_RULE, Truncation, Violation, ViolationLog
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -261,3 +263,18 @@ def test_int_param_reads_int32_values(value: Any, expected: int | None) -> None:
 def test_int_param_refuses_the_rest(value: Any) -> None:
     with pytest.raises(InvalidValue):
         int_param(value, "count")
+
+
+def test_the_user_service_checks_bodies_passed_in_python_too() -> None:
+    users = MockState(Settings()).users
+    deep: Any = {}
+    for _ in range(5000):
+        deep = {"a": deep}
+
+    with pytest.raises(InvalidSyntax) as caught:
+        users.create(
+            {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "name": deep}, ViolationLog()
+        )
+
+    assert caught.value.violations[0].rule == "limit.json-depth"
+    assert len(users.store) == 0

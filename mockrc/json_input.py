@@ -37,6 +37,7 @@ from mockrc.violations import Violation, json_pointer
 #: the text (so an unclosed string cannot make the scan quadratic). Possessive: no backtracking.
 _STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\Z)', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_DIGIT = re.compile("[0-9]")
 _SIGNS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: Text encodings a JSON body may declare: UTF-8 (RFC 8259 §8.1), the UTF-16 and UTF-32 that
@@ -128,10 +129,11 @@ def canonical(value: Any) -> Any:
 def _scan(text: str, limits: Limits) -> None:
     """Refuse nesting deeper than ``limits.json_depth`` and numbers longer than ``limits.number_length``."""
     structure = _STRING.sub("", text)
-    long_number = _number_longer_than(limits.number_length).search(structure)
-    if long_number is not None:
+    for run in _number_longer_than(limits.number_length).finditer(structure):
+        if not _DIGIT.search(run.group()):
+            continue  # not a number (malformed text such as "eeee…"): the parser says where
         message = (
-            f"a number of {len(long_number.group()):,} characters; the limit is {limits.number_length} "
+            f"a number of {len(run.group()):,} characters; the limit is {limits.number_length} "
             "(an int64 has 19 digits, a double needs 24 characters)"
         )
         raise InvalidValue(

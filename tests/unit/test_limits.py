@@ -106,6 +106,12 @@ def test_number_length_counts_only_numbers_outside_strings() -> None:
     assert _refusal('{"b": -' + "9" * 32 + "}").detail.startswith("JSON body has a number of 33 characters")
 
 
+def test_a_long_run_of_exponent_letters_is_malformed_json_not_a_long_number() -> None:
+    assert (
+        _refusal('{"a": ' + "e" * 100 + "}").detail == "Malformed JSON at line 1, column 7: Expecting value"
+    )
+
+
 @pytest.mark.parametrize(
     ("value", "pointer", "rule"),
     [

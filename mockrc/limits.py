@@ -18,7 +18,7 @@ module, so the two cannot drift.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 #: What a client gets past a limit: a SCIM ``scimType`` with 400, or what the status alone says.
@@ -68,6 +68,11 @@ class Limits:
     #: Elements of one JSON array (emails, Operations, attributes…), and names in an ``attributes``
     #: or ``excludedAttributes`` query parameter. Also holds for a user after a PATCH.
     array_length: int = _limit(100, 400, "invalidValue", "JSON array (elements)")
+    #: Elements of one JSON array in a body of mockrc's own control API (``/__mockrc``): the test's
+    #: tooling, not the client under test, sends those, e.g. ``mockrc users seed 5000 --url``.
+    control_array_length: int = _limit(
+        100_000, 400, "invalidValue", "JSON array in a `/__mockrc` body (elements)"
+    )
     #: Characters of a filter (query parameter or SearchRequest member).
     filter_length: int = _limit(2048, 400, "invalidFilter", "filter (characters)")
     #: Nesting of a filter: each ``(``, ``[``, ``not`` and each operand of an ``and``/``or`` chain.
@@ -77,6 +82,10 @@ class Limits:
     #: Violations recorded for one request (in the journal and in an error's detail); past it, one
     #: ``limit.violations`` entry counts the rest. Checking stops at the limit where it can.
     violations_per_request: int = _limit(100, None, "listed-in-part", "violations reported per request")
+
+    def for_control_api(self) -> Limits:
+        """The limits of a ``/__mockrc`` body: the same, with ``control_array_length`` for arrays."""
+        return replace(self, array_length=self.control_array_length)
 
 
 #: The limits every fake uses.

@@ -14,6 +14,7 @@ from flask import Request
 
 from mockrc import json_input
 from mockrc.errors import InvalidSyntax, InvalidValue, PayloadTooLarge, UnsupportedMediaType
+from mockrc.http.admin_routes import is_own_path
 from mockrc.limits import LIMITS
 from mockrc.violations import Violation
 
@@ -25,7 +26,11 @@ JSON_MEDIA_TYPES = frozenset({"application/json", "application/scim+json"})
 
 
 def json_body(request: Request, *, max_bytes: int | None = None) -> dict[str, Any]:
-    """The request body as a JSON object, or a typed error saying what is wrong with it."""
+    """The request body as a JSON object, or a typed error saying what is wrong with it.
+
+    Read within :data:`~mockrc.limits.LIMITS`; a body of mockrc's own control API may hold longer
+    arrays (users to seed), see :meth:`~mockrc.limits.Limits.for_control_api`.
+    """
     media_type = (request.mimetype or "").lower()
     if media_type not in JSON_MEDIA_TYPES:
         sent = request.content_type or "no Content-Type"
@@ -42,7 +47,8 @@ def json_body(request: Request, *, max_bytes: int | None = None) -> dict[str, An
             "Request body is empty: a JSON object is required",
             violations=[Violation("", "http.empty-body", "request body is empty")],
         )
-    body = json_input.loads(json_input.decode(raw, request.mimetype_params.get("charset")))
+    limits = LIMITS.for_control_api() if is_own_path(request.path) else LIMITS
+    body = json_input.loads(json_input.decode(raw, request.mimetype_params.get("charset")), limits)
     if not isinstance(body, dict):
         message = f"Request body must be a JSON object, not {type(body).__name__}"
         raise InvalidSyntax(message, violations=[Violation("", "http.not-an-object", message)])

@@ -513,3 +513,13 @@ def test_a_patch_leaving_more_problems_than_the_limit_says_checking_stopped(fake
     )
     assert detail.endswith("checking stopped after 100 violations; there are more, not reported")
     assert _last_rules(fake)[-1] == "limit.violations-per-request"
+
+
+def test_the_control_api_takes_longer_arrays_than_the_scim_api(fake: Fake) -> None:
+    """``mockrc users seed 500 --url`` posts every user in one body to ``/__mockrc/users``."""
+    users = [minimal_user(f"seed{n}@example.com") for n in range(LIMITS.array_length + 50)]
+
+    seeded = fake.session.post(fake.url("/__mockrc/users"), json={"users": users}, timeout=30)
+
+    assert seeded.status_code == 201, seeded.text
+    assert fake.get("/scim/v2/Users").json()["totalResults"] == len(users)

@@ -45,7 +45,8 @@ How this parser reads the grammar where it leaves room:
 - Limits (:mod:`mockrc.limits`): a filter or path is at most ``filter_length`` characters and nests
   at most ``filter_depth`` levels (each ``(``, ``[``, ``not`` and each ``and``/``or`` of a chain is
   one), so neither this recursive parser nor the recursive evaluator can run out of stack; strings
-  must be Unicode text (no lone surrogate escapes, RFC 8259 §8.2).
+  must be Unicode text (no lone surrogate escapes, RFC 8259 §8.2) and numbers as short and as
+  finite as in a JSON body.
 - Entra ID's matching filter ``emails[type eq "work"].value eq "x"`` — a valuePath followed by a
   sub-attribute and a comparison, which Figure 1 does not allow — is accepted as a
   :class:`~mockrc.scim.filter_ast.ValueFilter` with ``sub_attr`` and ``comparison`` set; the
@@ -59,6 +60,7 @@ The parser checks syntax only. Whether the attributes exist and the operator sui
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -143,6 +145,7 @@ class _Parser:
         self.pos = 0
         self.lookahead: _Token | None = None
         self.max_depth = limits.filter_depth
+        self.number_length = limits.number_length
         #: ``(`` and ``[`` open at this point of the recursive descent.
         self.open_groups = 0
 
@@ -326,8 +329,15 @@ class _Parser:
                 self.advance()
                 return _LITERALS[lowered]
             if _NUMBER.fullmatch(token.text):
+                value = json.loads(token.text) if len(token.text) <= self.number_length else None
+                if value is None or not math.isfinite(value):
+                    raise FilterSyntaxError(
+                        token.start,
+                        f"the number {token.text[:40]}{'…' if len(token.text) > 40 else ''} is out of range: "
+                        f"at most {self.number_length} characters, within a double's range",
+                    )
                 self.advance()
-                return json.loads(token.text)
+                return value
             raise FilterSyntaxError(
                 token.start,
                 f"expected a value, found {token.text}: string values must be quoted JSON strings, "

@@ -252,6 +252,12 @@ def test_a_long_filter_or_path_raises_filter_too_long() -> None:
         parse_path("a" * (LIMITS.filter_length + 1))
 
 
+@pytest.mark.parametrize("number", ["1e999", "9" * 33])
+def test_a_filter_number_out_of_range_is_a_syntax_error(number: str) -> None:
+    with pytest.raises(ValueError, match="is out of range"):
+        parse_filter(f"meta.version eq {number}")
+
+
 def test_a_lone_surrogate_in_a_filter_string_is_a_syntax_error() -> None:
     with pytest.raises(ValueError, match="lone surrogate"):
         parse_filter('userName eq "\\udc00"')

@@ -176,6 +176,27 @@ CASES: tuple[Case, ...] = (
         profile="scim",
     ),
     Case(
+        "PATCH: n operations adding 60 emails each (built 6,000 before)",
+        "operations",
+        12,
+        lambda n, user_id: _json(
+            "PATCH",
+            f"/scim/v2/Users/{user_id}",
+            {
+                "schemas": [PATCH_OP],
+                "Operations": [
+                    {
+                        "op": "add",
+                        "path": "emails",
+                        "value": [{"value": f"e{o}-{i}@example.com"} for i in range(60)],
+                    }
+                    for o in range(n)
+                ],
+            },
+        ),
+        profile="scim",
+    ),
+    Case(
         "query string: attributes=a,a,...",
         "names",
         4000,

@@ -66,7 +66,7 @@ class Limits:
     #: is at most 254, RFC 5321 §4.5.3.1), room for an X.509 certificate in base64.
     string_length: int = _limit(4096, 400, "invalidValue", "JSON string, key or value (characters)")
     #: Elements of one JSON array (emails, Operations, attributes…), and names in an ``attributes``
-    #: or ``excludedAttributes`` query parameter. Also holds for a user after a PATCH.
+    #: or ``excludedAttributes`` query parameter. Also holds for a user after each PATCH operation.
     array_length: int = _limit(100, 400, "invalidValue", "JSON array (elements)")
     #: Elements of one JSON array in a body of mockrc's own control API (``/__mockrc``): the test's
     #: tooling, not the client under test, sends those, e.g. ``mockrc users seed 5000 --url``.

@@ -70,6 +70,7 @@ from mockrc.errors import (
     ScimError,
 )
 from mockrc.json_input import canonical
+from mockrc.limits import LIMITS
 from mockrc.scim.filter_ast import And, AttrPath, Comparison, Expr, ValueFilter
 from mockrc.scim.filter_eval import Predicate, compile_filter
 from mockrc.scim.filter_parser import FilterSyntaxError, parse_path
@@ -295,12 +296,26 @@ class _Operation:
             self.fail(Mutability, target.where, f'attribute "{attr.name}.{target.sub.name}" is readOnly')
         extension = attr.schema_uri in self.schema.extension_uris
         holder: dict[str, Any] = self.work.get(attr.schema_uri, {}) if extension else self.work
-        before = copy.deepcopy(holder.get(attr.name))
+        # Copied only when a rule compares before with after: a copy per operation would make a
+        # PATCH of many operations on one long attribute quadratic.
+        constrained = _constrained(attr)
+        before = copy.deepcopy(holder.get(attr.name)) if constrained else None
         if self.kind == "remove":
             self.remove(target, holder, value if has_value else None, pointer)
         else:
             self.set(target, holder, value, pointer)
-        self.check_change(target, before, holder.get(attr.name))
+        after = holder.get(attr.name)
+        if constrained:
+            self.check_change(target, before, after)
+        if isinstance(after, list) and len(after) > LIMITS.array_length:
+            # Checked after every operation, not only on the result, so that each operation works
+            # on at most the limit plus what it adds.
+            self.fail(
+                InvalidValue,
+                target.where,
+                f'"{attr.name}" would have {len(after):,} elements; the limit is {LIMITS.array_length}',
+                "limit.array-length",
+            )
         if extension:
             if holder:
                 self.work[attr.schema_uri] = holder
@@ -545,6 +560,16 @@ def _merge(target: dict[str, Any], update: Mapping[str, Any]) -> None:
 
 def _without_nulls(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
+
+
+def _constrained(attr: AttributeDef) -> bool:
+    """Whether :meth:`_Operation.check_change` has a rule to check on ``attr`` (immutable or
+    required, on it or, for a single-valued complex attribute, on a sub-attribute)."""
+    if attr.mutability == "immutable" or attr.required:
+        return True
+    if attr.multi_valued or not attr.is_complex:
+        return False
+    return any(sub.mutability == "immutable" or sub.required for sub in attr.sub_attributes.values())
 
 
 def _match_key(defn: AttributeDef, value: Any) -> Any:

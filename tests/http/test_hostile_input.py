@@ -372,8 +372,29 @@ def test_patches_cannot_grow_a_user_past_the_array_limit(fake: Fake) -> None:
     assert add(0).status_code == 200
     detail = _scim_error(add(half), 400, "invalidValue")
 
-    assert detail == f"/emails: after the PATCH, an array of {2 * half + 1} elements; the limit is 100"
+    assert (
+        detail
+        == f'Operations[0]: path "emails": "emails" would have {2 * half + 1} elements; the limit is 100'
+    )
+    assert _last_rules(fake) == ["limit.array-length"]
     assert len(fake.get(f"/scim/v2/Users/{user_id}").json()["emails"]) == half + 1
+
+
+@pytest.mark.profile("scim")
+def test_each_patch_operation_is_held_to_the_array_limit(fake: Fake) -> None:
+    """Checked per operation, so that 100 operations of 100 elements each cannot build a list of
+    10,000 and make every later operation work through it."""
+    user_id = _user_id(fake)
+    operations = [
+        {"op": "add", "path": "emails", "value": [{"value": f"e{o}-{n}@example.com"} for n in range(60)]}
+        for o in range(LIMITS.array_length)
+    ]
+
+    response = fake.patch(f"/scim/v2/Users/{user_id}", json=patch(*operations))
+
+    detail = _scim_error(response, 400, "invalidValue")
+    assert detail == 'Operations[1]: path "emails": "emails" would have 121 elements; the limit is 100'
+    assert len(fake.get(f"/scim/v2/Users/{user_id}").json()["emails"]) == 1
 
 
 @pytest.mark.profile("scim")

@@ -18,14 +18,13 @@ from mockrc.http.dashboard_routes import dashboard_blueprint, favicon
 from mockrc.http.error_responses import register_error_handlers
 from mockrc.http.journal_routes import journal_blueprint, record_exchange, start_exchange
 from mockrc.http.oauth_routes import oauth_blueprint
+from mockrc.http.request_limits import register_request_limits
 from mockrc.http.scenario_routes import DELAY_ENVIRON, register_overlays, scenario_blueprint
 from mockrc.http.scim_routes import scim_blueprint
+from mockrc.limits import LIMITS
 from mockrc.settings import Settings
 from mockrc.state import MockState
 from mockrc.violations import ViolationLog
-
-#: RingCentral's largest declared request body (``x-request-max-body-size: 10m`` on writes).
-MAX_BODY_BYTES = 10 * 1024 * 1024
 
 StartResponse = Callable[..., Any]
 
@@ -54,7 +53,7 @@ def create_app(
     if state is None:
         state = MockState(settings, clock=clock)
     app = Flask("mockrc")
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.config["MAX_CONTENT_LENGTH"] = LIMITS.body_bytes
     app.extensions["mockrc"] = state
 
     @app.before_request
@@ -70,6 +69,7 @@ def create_app(
         return response
 
     register_error_handlers(app, state)
+    register_request_limits(app)
     register_overlays(app, state)
     app.register_blueprint(scim_blueprint(state))
     app.register_blueprint(admin_blueprint(state))

@@ -98,6 +98,12 @@ class PayloadTooLarge(ScimError):
     status = 413
 
 
+class UriTooLong(ScimError):
+    """414: the request target (path and query) is past :attr:`mockrc.limits.Limits.request_target_bytes`."""
+
+    status = 414
+
+
 class InternalError(ScimError):
     status = 500
 

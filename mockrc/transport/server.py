@@ -28,6 +28,7 @@ from waitress import create_server, wasyncore
 from waitress.channel import ClientDisconnected
 from waitress.server import BaseWSGIServer
 
+from mockrc.limits import LIMITS
 from mockrc.transport.faults import FAULT_DROP, FAULT_HEADER
 
 if TYPE_CHECKING:
@@ -99,7 +100,12 @@ class LiveServer:
         socket_map: dict[int, wasyncore.dispatcher] = {}
         try:
             self._server = create_server(
-                self._app, map=socket_map, sockets=[sock], threads=self._threads, ident="mockrc"
+                self._app,
+                map=socket_map,
+                sockets=[sock],
+                threads=self._threads,
+                ident="mockrc",
+                max_request_header_size=LIMITS.server_head_bytes,
             )
         except BaseException:
             sock.close()

@@ -20,7 +20,8 @@ from mockrc.app import create_app
 from mockrc.clock import FakeClock
 from mockrc.commands import add_commands, apply_environment, command_line_wins, environment_note
 from mockrc.commands import run as run_command
-from mockrc.http.dashboard_routes import ADMIN_KEY_HEADER, UI_PREFIX
+from mockrc.http.dashboard_routes import UI_PREFIX
+from mockrc.http.guard import ADMIN_KEY_HEADER
 from mockrc.profile import available_profiles
 from mockrc.ratelimit import RateLimits
 from mockrc.report import add_report_command, run_report_command

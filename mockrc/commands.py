@@ -24,7 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from mockrc.http.dashboard_routes import ADMIN_KEY_HEADER, DEFAULT_TOKEN_TTL
+from mockrc.http.dashboard_routes import DEFAULT_TOKEN_TTL
+from mockrc.http.guard import ADMIN_KEY_HEADER
 from mockrc.persistence import StateFileError, stored_profile
 from mockrc.scenarios.loader import ScenarioError, load_scenario, shipped_scenarios
 from mockrc.scim.render import render_user

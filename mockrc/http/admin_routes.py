@@ -13,6 +13,11 @@ from mockrc.state import MockState
 ADMIN_PREFIX = "/__mockrc"
 
 
+def is_control_path(path: str) -> bool:
+    """Whether ``path`` is under ``/__mockrc`` (and so mockrc's own, not RingCentral's)."""
+    return path == ADMIN_PREFIX or path.startswith(f"{ADMIN_PREFIX}/")
+
+
 def admin_blueprint(state: MockState) -> Blueprint:
     routes = Blueprint("mockrc_admin", __name__, url_prefix=ADMIN_PREFIX)
 

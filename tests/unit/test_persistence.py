@@ -213,7 +213,7 @@ def test_a_reset_empties_the_file_too(state_path: Path) -> None:
     with started(state_path) as (_, client):
         client.post("/scim/v2/Users", json=minimal_user("a@example.com"), headers=AUTH)
         token = sign_in(client)["access_token"]
-        assert client.post("/__mockrc/reset").status_code == 200
+        assert client.post("/__mockrc/reset", json={}).status_code == 200
         client.post("/scim/v2/Users", json=minimal_user("after@example.com"), headers=AUTH)
     with started(state_path) as (_, client):
         assert [u["userName"] for u in users_of(client)] == ["after@example.com"]

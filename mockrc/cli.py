@@ -8,6 +8,7 @@ from ``MOCKRC_*`` environment variables.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import ipaddress
 import os
@@ -21,7 +22,7 @@ from mockrc.clock import FakeClock
 from mockrc.commands import add_commands, apply_environment, command_line_wins, environment_note
 from mockrc.commands import run as run_command
 from mockrc.http.dashboard_routes import UI_PREFIX
-from mockrc.http.guard import ADMIN_KEY_HEADER
+from mockrc.http.guard import ADMIN_KEY_HEADER, HostPolicy, parse_allowed_host
 from mockrc.profile import available_profiles
 from mockrc.ratelimit import RateLimits
 from mockrc.report import add_report_command, run_report_command
@@ -134,6 +135,16 @@ def _parser() -> argparse.ArgumentParser:
         "/__mockrc then needs the admin key printed at start",
     )
     serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        type=_allowed_host,
+        metavar="HOST",
+        help="also answer requests whose Host header names HOST: a host name, an IP address, a network "
+        "(10.0.0.0/8) or '*' for any (repeatable). Loopback and --host are always answered; with "
+        "--allow-remote and no --allowed-host, so are the machine's own names and any IP address",
+    )
+    serve.add_argument(
         "--admin-key",
         metavar="KEY",
         help="the admin key of /__mockrc with --allow-remote (default: a random one, printed at start)",
@@ -150,6 +161,37 @@ def _is_loopback(host: str) -> bool:
     except OSError:
         return False
     return bool(found) and all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in found)
+
+
+def _allowed_host(text: str) -> str:
+    """``HOST`` of ``--allowed-host``, checked now so that a typo stops the start."""
+    try:
+        parse_allowed_host(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text.strip()
+
+
+def allowed_hosts(host: str, allow_remote: bool, listed: Sequence[str]) -> tuple[str, ...]:
+    """The hosts ``mockrc serve`` answers for besides loopback (:class:`mockrc.http.guard.HostPolicy`).
+
+    ``--host`` unless it is a wildcard address (``0.0.0.0``, ``::``: nobody sends those as Host),
+    then ``--allowed-host``. With ``--allow-remote`` and no list: the machine's own names (as a
+    client on the network reaches it) and any IP address, which a page cannot re-point at the fake
+    the way it can re-point a name of its own (DNS rebinding).
+    """
+    hosts: list[str] = []
+    try:
+        if not ipaddress.ip_address(host.strip("[]")).is_unspecified:
+            hosts.append(host)
+    except ValueError:
+        with contextlib.suppress(ValueError):  # not a name a Host header can carry: it never matches
+            parse_allowed_host(host)
+            hosts.append(host)
+    hosts += listed
+    if allow_remote and not listed:
+        hosts += [socket.gethostname(), socket.getfqdn(), "0.0.0.0/0", "::/0"]
+    return tuple(dict.fromkeys(h for h in hosts if h))
 
 
 def _rate_limit(text: str) -> tuple[str, int]:
@@ -197,6 +239,7 @@ def _serve(args: argparse.Namespace) -> int:
         state_file=args.state_file,
         admin_key=admin_key,
         users=tuple(args.users),
+        allowed_hosts=allowed_hosts(args.host, args.allow_remote, args.allowed_host),
     )
     try:
         state = MockState(settings, clock=FakeClock() if args.clock == "fake" else None)
@@ -251,6 +294,12 @@ def _serve(args: argparse.Namespace) -> int:
             flush=True,
         )
         dashboard += f"?key={admin_key}"
+    if args.allow_remote or args.allowed_host:
+        print(
+            f"mockrc: answers for the hosts {HostPolicy.of(settings).describe()} (Host header; "
+            "--allowed-host HOST adds one)",
+            flush=True,
+        )
     print(f"mockrc: dashboard {dashboard}", flush=True)
     # Last, because scripts wait for this line: the server answers from here on.
     print(f"mockrc: serving RingCentral (profile {settings.profile}) at {server.url}", flush=True)

@@ -127,8 +127,11 @@ class LiveFake:
     def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
         headers = {"Accept": "application/json"}
         data = None
-        if body is not None:
+        if method != "GET":
+            # Also without a body: the fake refuses a state-changing control call that a page of
+            # another site could send, and a JSON content type is what such a page cannot.
             headers["Content-Type"] = "application/json"
+        if body is not None:
             data = json.dumps(body).encode()
         if self.admin_key:
             headers[ADMIN_KEY_HEADER] = self.admin_key

@@ -185,8 +185,8 @@ class RequestGuard:
         origin = request.headers.get("Origin")
         if origin is not None and (host is None or not _same_origin(origin, host)):
             raise CrossSiteRequest(
-                f"{ADMIN_PREFIX} refuses requests from other origins: the Origin header is "
-                f"[{_echo(origin)}], not the fake's own (http://{_echo(host or '')})"
+                f"{ADMIN_PREFIX} refuses requests from pages of other origins: the Origin header is "
+                f"[{_echo(origin)}], not the origin of the Host [{_echo(host or '')}]"
             )
         if self.admin_key is not None and request.path != HEALTH_PATH:
             stored = self._admin_key_in_url(request)
@@ -200,9 +200,9 @@ class RequestGuard:
         if request.method not in SAFE_METHODS and not self._not_a_simple_request(request):
             sent = request.content_type or "no Content-Type"
             raise CrossSiteRequest(
-                f"{request.method} {ADMIN_PREFIX} needs Content-Type: application/json or the "
-                f"{ADMIN_KEY_HEADER} header (a page of another site could send this request), not "
-                f"[{_echo(sent)}] without it"
+                f"{request.method} {_echo(request.path)} needs Content-Type: application/json or the "
+                f"{ADMIN_KEY_HEADER} header, not [{_echo(sent)}] without it: a page of another site "
+                "could send such a request"
             )
         return None
 

@@ -26,7 +26,7 @@ from typing import Any, Final
 
 from mockrc.http.dashboard_routes import DEFAULT_TOKEN_TTL
 from mockrc.http.guard import ADMIN_KEY_HEADER
-from mockrc.persistence import StateFileError, stored_profile
+from mockrc.persistence import StateFileInUse, stored_profile
 from mockrc.scenarios.loader import ScenarioError, load_scenario, shipped_scenarios
 from mockrc.scim.render import render_user
 from mockrc.seed import SeedError, add_users, build_seed
@@ -167,7 +167,7 @@ def _open_file(path: str, *, must_exist: bool) -> MockState:
         raise CommandError(f"{path}: no such state file")
     try:
         return MockState(Settings(state_file=path, profile=stored_profile(path) or "ringcentral"))
-    except StateFileError as exc:
+    except StateFileInUse as exc:
         raise CommandError(f"{exc}; while a fake runs on it, use --url") from None
     except ValueError as exc:
         raise CommandError(str(exc)) from None

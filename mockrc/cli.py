@@ -28,7 +28,7 @@ from mockrc.ratelimit import RateLimits
 from mockrc.report import add_report_command, run_report_command
 from mockrc.settings import Settings
 from mockrc.state import MockState
-from mockrc.transport.server import LiveServer
+from mockrc.transport.server import DRAIN_SECONDS, LiveServer
 
 #: The token ``mockrc serve`` accepts when none is given, so the fake is usable on its defaults.
 DEFAULT_TOKEN = "mockrc-admin-token"
@@ -303,12 +303,23 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"mockrc: dashboard {dashboard}", flush=True)
     # Last, because scripts wait for this line: the server answers from here on.
     print(f"mockrc: serving RingCentral (profile {settings.profile}) at {server.url}", flush=True)
-    server.serve_forever()
+    unanswered = server.serve_forever(on_drain=_draining)
+    if unanswered:
+        print(f"mockrc: {unanswered} request(s) still unanswered: their connections were closed", flush=True)
     state.journal.close()
     if state.state_file is not None:
         state.state_file.close()
     print("mockrc: stopped", flush=True)
     return 0
+
+
+def _draining(in_flight: int) -> None:
+    if in_flight:
+        print(
+            f"mockrc: stopping: answering the {in_flight} request(s) in flight first "
+            f"(up to {DRAIN_SECONDS:g} s; a second signal stops at once)",
+            flush=True,
+        )
 
 
 def parse_args(

@@ -70,7 +70,8 @@ def create_app(
     def _refuse_misdirected_and_cross_site_requests() -> Response | None:
         # Second of the before-request hooks, ahead of the scenarios' and the rate limits' (which
         # register_overlays adds): a refused request is journaled, and nothing else acts on it.
-        return guard.check(request)
+        # The request itself, not Flask's proxy: each attribute read through the proxy costs ~1 µs.
+        return guard.check(request._get_current_object())  # type: ignore[attr-defined]
 
     @app.after_request
     def _close_request(response: Response) -> Response:

@@ -39,7 +39,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -61,6 +61,9 @@ JSON_MEDIA_TYPES: Final = frozenset({"application/json", "application/scim+json"
 ANY_HOST: Final = "*"
 #: How much of a refused Host or Origin an error message repeats.
 _ECHO_LIMIT: Final = 100
+#: Host header values whose verdict is remembered (a client sends the same one every time; parsing
+#: it costs ~12 µs, a sizeable part of a whole request). Beyond this many, the memory starts over.
+_REMEMBERED_HOSTS: Final = 64
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -95,6 +98,7 @@ class HostPolicy:
     names: frozenset[str]
     networks: tuple[IPNetwork, ...]
     any_host: bool = False
+    _verdicts: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, settings: Settings) -> HostPolicy:
@@ -114,6 +118,14 @@ class HostPolicy:
 
     def allows(self, host: str) -> bool:
         """Whether a ``Host`` header (``name``, ``name:port``, ``[v6]:port``) names this fake."""
+        verdict = self._verdicts.get(host)
+        if verdict is None:
+            if len(self._verdicts) >= _REMEMBERED_HOSTS:
+                self._verdicts.clear()
+            verdict = self._verdicts[host] = self._allows(host)
+        return verdict
+
+    def _allows(self, host: str) -> bool:
         if self.any_host:
             return True
         hostname = _hostname(host)

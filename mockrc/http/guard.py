@@ -62,8 +62,10 @@ ANY_HOST: Final = "*"
 #: How much of a refused Host or Origin an error message repeats.
 _ECHO_LIMIT: Final = 100
 #: Host header values whose verdict is remembered (a client sends the same one every time; parsing
-#: it costs ~12 µs, a sizeable part of a whole request). Beyond this many, the memory starts over.
+#: it costs ~12 µs, a sizeable part of a whole request). Beyond this many, the memory starts over;
+#: a value longer than a DNS name and a port (RFC 1035 §2.3.4) is never remembered.
 _REMEMBERED_HOSTS: Final = 64
+_REMEMBERED_LENGTH: Final = 253 + len(":65535")
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -120,9 +122,11 @@ class HostPolicy:
         """Whether a ``Host`` header (``name``, ``name:port``, ``[v6]:port``) names this fake."""
         verdict = self._verdicts.get(host)
         if verdict is None:
-            if len(self._verdicts) >= _REMEMBERED_HOSTS:
-                self._verdicts.clear()
-            verdict = self._verdicts[host] = self._allows(host)
+            verdict = self._allows(host)
+            if len(host) <= _REMEMBERED_LENGTH:
+                if len(self._verdicts) >= _REMEMBERED_HOSTS:
+                    self._verdicts.clear()
+                self._verdicts[host] = verdict
         return verdict
 
     def _allows(self, host: str) -> bool:

@@ -91,3 +91,15 @@ def test_a_bad_allowed_host_stops_serve_with_status_2(capsys: pytest.CaptureFixt
 
     assert stopped.value.code == 2
     assert "'mockrc.test:8080' is not a host name" in capsys.readouterr().err
+
+
+def test_verdicts_are_remembered_for_a_bounded_number_of_short_host_values() -> None:
+    policy = HostPolicy.of(Settings())
+    long_host = "a" * 5000 + ".example"
+
+    answers = [policy.allows(f"host{i}.example") for i in range(200)] + [policy.allows(long_host)]
+
+    assert not any(answers)
+    assert 0 < len(policy._verdicts) <= 64
+    assert long_host not in policy._verdicts
+    assert policy.allows("localhost:1") and policy.allows("localhost:1")

@@ -65,18 +65,20 @@ def test_an_allowed_host_that_is_not_a_host_is_refused_saying_what_to_write(entr
 def test_serve_answers_for_its_host_and_its_allowed_hosts() -> None:
     assert allowed_hosts("mockrc.test", False, []) == ("mockrc.test",)
     assert allowed_hosts("127.0.0.1", False, ["a.test", "b.test"]) == ("127.0.0.1", "a.test", "b.test")
-    assert allowed_hosts("0.0.0.0", True, ["a.test"]) == ("a.test",)  # nobody sends a wildcard as Host
-    assert allowed_hosts("::", True, ["a.test"]) == ("a.test",)
+    assert allowed_hosts("0.0.0.0", False, ["a.test"]) == ("a.test",)  # nobody sends a wildcard as Host
+    assert allowed_hosts("::", False, ["a.test"]) == ("a.test",)
 
 
-def test_allow_remote_without_a_list_answers_addresses_and_the_machine_s_names_only() -> None:
-    hosts = allowed_hosts("0.0.0.0", True, [])
+@pytest.mark.parametrize("listed", [[], ["a.test"]])
+def test_allow_remote_answers_addresses_and_the_machine_s_names_and_the_list(listed: list[str]) -> None:
+    hosts = allowed_hosts("0.0.0.0", True, listed)
     policy = HostPolicy.of(Settings(allowed_hosts=hosts))
 
     assert {socket.gethostname(), "0.0.0.0/0", "::/0"} <= set(hosts)
     assert policy.allows("192.0.2.1:8080") and policy.allows("[2001:db8::1]:8080")
     assert policy.allows(socket.gethostname())
     assert not policy.allows("attacker.example")
+    assert policy.allows("a.test") is bool(listed)
 
 
 def test_allowed_hosts_come_from_the_environment_too() -> None:

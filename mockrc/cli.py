@@ -329,7 +329,7 @@ def _draining(in_flight: int) -> None:
     if in_flight:
         print(
             f"mockrc: stopping: answering the {in_flight} request(s) in flight first "
-            f"(up to {DRAIN_SECONDS:g} s; a second signal stops at once)",
+            f"(up to {DRAIN_SECONDS:g} s; a second signal cuts them)",
             flush=True,
         )
 

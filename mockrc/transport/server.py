@@ -15,7 +15,8 @@ a ``ConnectionError`` in ``requests``), as with the in-process transport.
 Stopping (:meth:`LiveServer.serve_forever`, on SIGTERM or SIGINT) drains: the listening socket
 closes at once, so new connections are refused; requests already received are answered and their
 answers sent, for at most ``drain_seconds`` (5 s by default, longer than any answer takes but a
-scenario's delay); idle keep-alive connections are closed. A second signal stops at once.
+scenario's delay); idle keep-alive connections are closed. A second signal ends the drain: the
+connections still open are closed (the workers get a few seconds to finish, as waitress gives them).
 
 Nothing is logged on start; the CLI prints its own line.
 """
@@ -163,7 +164,7 @@ class LiveServer:
             try:
                 self._serve(threading.Event())
             except _ShutdownRequested:
-                # A second signal raises again, out of the drain: the loop below stops at once.
+                # A second signal raises again, out of the drain, and the connections are closed.
                 unanswered = self._in_flight()
                 if on_drain is not None:
                     on_drain(unanswered)

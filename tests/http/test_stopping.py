@@ -67,6 +67,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
     scenario.write_text(
         "name: slow-list\ndescription: the user list takes 2 s\n"
         "steps:\n  - id: slow\n    when: {method: GET, path: /scim/v2/Users}\n    delay: 2\n"
+        "  - id: endless\n    when: {method: GET, path: /scim/v2/Users/endless}\n    delay: 600\n"
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "mockrc", "serve", "--port", "0", "--scenario", str(scenario)],
@@ -168,3 +169,29 @@ def test_an_idle_keep_alive_connection_does_not_hold_up_the_stop(served: Served)
     assert output[-1] == "mockrc: stopped"
     # Held open as in flight, the connection would have kept the drain waiting to its end.
     assert not any("still unanswered" in line for line in output), output
+
+
+def test_a_second_sigterm_cuts_the_requests_still_in_flight(served: Served) -> None:
+    url = f"{served.url}/scim/v2/Users/endless"
+    thread, result = _in_background(lambda: requests.get(url, headers=TOKEN, timeout=WAIT))
+    while (
+        requests.get(
+            f"{served.url}/__mockrc/journal/count", params={"path": "/scim/v2/Users/endless"}, timeout=WAIT
+        ).json()["count"]
+        == 0
+    ):
+        assert thread.is_alive(), result
+
+    served.process.send_signal(signal.SIGTERM)
+    served.wait_for_line(DRAINING)
+    served.process.send_signal(signal.SIGTERM)
+    thread.join(WAIT)
+
+    [cut] = result
+    assert isinstance(cut, requests.ConnectionError), cut
+    assert served.process.wait(timeout=WAIT) == 0
+    output = served.rest_of_output()
+    assert any(
+        line.endswith(" request(s) still unanswered: their connections were closed") for line in output
+    )
+    assert output[-1] == "mockrc: stopped"

@@ -22,7 +22,9 @@ loopback too. Two things a web page in that browser could otherwise do:
   ``Settings.allowed_hosts`` (``mockrc serve --host`` and ``--allowed-host``). Any other ``Host`` is
   answered 421 Misdirected Request (RFC 9110 §15.5.20: the server is not willing to answer for
   that target URI), rather than a 403 a SCIM client would read as a problem of its token. A
-  request without ``Host`` (HTTP/1.0) passes: browsers always send one.
+  request without ``Host`` (HTTP/1.0) passes: browsers always send one. The in-process transport
+  sends the host of the URL it intercepted, so it must be built from the same ``base_urls`` as the
+  app (``MockRingCentral`` and the pytest plugin do); one Settings field serves both transports.
 
 The admin key (``Settings.admin_key``, set by ``mockrc serve --allow-remote``) is checked here as
 well, so the control plane's protection is in one place: every ``/__mockrc`` call but the health

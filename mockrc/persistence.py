@@ -318,14 +318,16 @@ class StateFile:
             # Requests run on the server's threads, one at a time under the state's lock; a file
             # another process holds is refused at once (timeout=0) rather than waited for.
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=0)
-            self._db.execute("PRAGMA locking_mode=EXCLUSIVE")
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise self._why(exc) from None
         try:
-            self._claim()
+            self._db.execute("PRAGMA locking_mode=EXCLUSIVE")
+            # Whose file it is, before anything is written to it (WAL mode is kept in its header).
+            self._refuse_another_programs()
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 self._db.execute(statement)
             meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
@@ -356,16 +358,15 @@ class StateFile:
             )
         return StateFileError(f"{self.path}: cannot use the state file: {exc}")
 
-    def _claim(self) -> None:
-        """Refuse another program's database before anything is written to it; mark a new file
-        (or one of an earlier mockrc) as mockrc's."""
+    def _refuse_another_programs(self) -> None:
+        """Refuse another program's database; a new file, or one of an earlier mockrc, is then
+        marked as mockrc's (``PRAGMA application_id``)."""
         owner, why = _owner(self._db)
         if owner == "other":
             raise StateFileError(
                 f"{self.path}: not a mockrc state file ({why}); mockrc does not add its tables to "
                 "another program's database: give --state-file a new file, or one mockrc made"
             )
-        self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
     def _read(self, table: str, key: str, load: Callable[..., T], *args: Any) -> T:
         """``load(*args)``, the reading of one row; a row that cannot be read stops the start, naming it."""

@@ -278,10 +278,13 @@ def test_another_programs_database_is_refused(state_path: Path) -> None:
         MockState(Settings(state_file=str(state_path)))
 
 
-def _schema(path: Path) -> tuple[int, list[tuple[str, str]]]:
+def _schema(path: Path) -> tuple[int, str, list[tuple[str, str]]]:
+    """What a database says of itself: application id, journal mode, tables."""
     with closing(sqlite3.connect(path)) as db:
         (application_id,) = db.execute("PRAGMA application_id").fetchone()
-        return application_id, db.execute("SELECT type, name FROM sqlite_master ORDER BY name").fetchall()
+        (journal_mode,) = db.execute("PRAGMA journal_mode").fetchone()
+        tables = db.execute("SELECT type, name FROM sqlite_master ORDER BY name").fetchall()
+        return application_id, journal_mode, tables
 
 
 def test_another_programs_database_is_refused_naming_it_and_left_as_it_was(state_path: Path) -> None:

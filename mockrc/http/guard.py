@@ -49,12 +49,13 @@ from flask import Request, Response, redirect
 
 from mockrc.errors import AdminKeyRequired, CrossSiteRequest, MisdirectedRequest
 from mockrc.http.admin_routes import ADMIN_PREFIX, is_control_path
+from mockrc.http.dashboard_routes import UI_PREFIX
 from mockrc.settings import Settings
 
 ADMIN_KEY_HEADER: Final = "X-Mockrc-Admin-Key"
 ADMIN_KEY_COOKIE: Final = "mockrc_admin_key"
 HEALTH_PATH: Final = f"{ADMIN_PREFIX}/health"
-UI_PATHS: Final = frozenset({f"{ADMIN_PREFIX}/ui", f"{ADMIN_PREFIX}/ui/"})
+UI_PATHS: Final = frozenset({UI_PREFIX, f"{UI_PREFIX}/"})
 #: Methods that change nothing (RFC 9110 §9.2.1); every other one needs proof it is no cross-site form.
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Content types a cross-site page cannot send without a preflight.
@@ -242,7 +243,7 @@ class RequestGuard:
             return None
         if not hmac.compare_digest(request.args["key"].encode(), self.admin_key.encode()):
             return None
-        response = redirect(f"{ADMIN_PREFIX}/ui", code=303)
+        response = redirect(UI_PREFIX, code=303)
         response.set_cookie(
             ADMIN_KEY_COOKIE, self.admin_key, httponly=True, samesite="Strict", path=ADMIN_PREFIX
         )

@@ -16,6 +16,7 @@ import secrets
 import socket
 import sys
 from collections.abc import Mapping, Sequence
+from importlib import metadata
 from urllib.parse import urlsplit
 
 from mockrc.app import create_app
@@ -36,10 +37,19 @@ from mockrc.transport.server import DRAIN_SECONDS, LiveServer
 DEFAULT_TOKEN = "mockrc-admin-token"
 
 
+def _installed_version() -> str:
+    """mockrc's version, from the installed package's metadata (pyproject.toml's, at install time)."""
+    try:
+        return metadata.version("mockrc")
+    except metadata.PackageNotFoundError:  # imported from a folder on sys.path, never installed
+        return "(not installed: no version)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mockrc", description="A stateful fake of RingCentral's OAuth 2.0 and SCIM 2.0 APIs."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_installed_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser(
         "serve", help="run the fake as an HTTP server", description="Run the fake.", epilog=environment_note()

@@ -7,12 +7,16 @@ with the Host and Origin headers a browser would send from another site's page.
 from __future__ import annotations
 
 import json
+import os
+import re
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import requests
+import yaml
 
 from mockrc.mock import MockRingCentral
 from tests.conformance.live_server import mockrc_serve
@@ -265,3 +269,19 @@ def test_from_outside_allow_remote_answers_addresses_but_not_foreign_names() -> 
         status, body = _raw(url, "GET /__mockrc/users HTTP/1.1\nHost: 192.0.2.7")
         assert (status, body["errorCode"]) == (401, "MOCKRC-401")
     assert any(line.startswith("mockrc: answers for the hosts ") and "0.0.0.0/0" in line for line in output)
+
+
+def test_the_readme_s_compose_example_lets_its_client_reach_the_fake_by_service_name() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Run it in a container") :]
+    compose = yaml.safe_load(re.findall(r"```yaml\n(.*?)```", section, flags=re.DOTALL)[0])
+    fake = compose["services"]["ringcentral"]["environment"]
+    client = compose["services"]["provisioning-client"]["environment"]
+    env = {k: str(v) for k, v in fake.items() if k != "MOCKRC_STATE_FILE"}  # /data is the image's
+
+    with mockrc_serve(env={**os.environ, **env, "MOCKRC_HOST": "127.0.0.1"}) as (url, _):
+        host = urlsplit(client["SCIM_BASE_URL"]).netloc
+        token = f"Authorization: Bearer {client['SCIM_TOKEN']}"
+        status, users = _raw(url, f"GET /scim/v2/Users HTTP/1.1\nHost: {host}\n{token}")
+        assert (status, users.get("totalResults")) == (200, 6)  # acme's users
+        assert _raw(url, f"GET /scim/v2/Users HTTP/1.1\nHost: other:8080\n{token}")[0] == 421

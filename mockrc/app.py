@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, Response, g
+from flask import Flask, Response, g, request
 
 from mockrc.clock import Clock
 from mockrc.http.admin_routes import FAVICON_PATH, admin_blueprint
 from mockrc.http.dashboard_routes import dashboard_blueprint, favicon
 from mockrc.http.error_responses import register_error_handlers
+from mockrc.http.guard import RequestGuard
 from mockrc.http.journal_routes import journal_blueprint, record_exchange, start_exchange
 from mockrc.http.oauth_routes import oauth_blueprint
 from mockrc.http.request_limits import register_request_limits
@@ -61,6 +62,15 @@ def create_app(
         g.request_id = state.next_request_id()
         g.violations = ViolationLog()
         start_exchange(state)
+
+    guard = RequestGuard(state.settings)
+
+    @app.before_request
+    def _refuse_misdirected_and_cross_site_requests() -> Response | None:
+        # Second of the before-request hooks, ahead of the scenarios' and the rate limits' (which
+        # register_overlays adds): a refused request is journaled, and nothing else acts on it.
+        # The request itself, not Flask's proxy: each attribute read through the proxy costs ~1 µs.
+        return guard.check(request._get_current_object())  # type: ignore[attr-defined]
 
     @app.after_request
     def _close_request(response: Response) -> Response:

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from mockrc.errors import AuthError, MockrcError, OAuthError, ScimError
+from mockrc.errors import AuthError, GuardRefusal, MockrcError, OAuthError, ScimError
 from mockrc.http.wire import json_response, rest_error_body, scim_error_body, scim_response
 from mockrc.limits import LIMITS
 from mockrc.state import HandlerError, MockState
@@ -57,7 +57,8 @@ def render_error(error: MockrcError, state: MockState, path: str) -> Response:
     scim_type = error.scim_type if isinstance(error, ScimError) else None
     if _is_scim_path(path):
         return scim_response(scim_error_body(error.status, error.detail, scim_type), error.status)
-    return json_response(rest_error_body(f"HTTP-{error.status}", error.detail), error.status)
+    code = error.code if isinstance(error, GuardRefusal) else f"HTTP-{error.status}"
+    return json_response(rest_error_body(code, error.detail), error.status)
 
 
 _HTTP_DETAILS = {

@@ -417,7 +417,7 @@ def test_a_create_refused_for_its_attributes_parameter_creates_nothing(fake: Fak
 
 
 def test_a_deep_body_with_a_scenario_active_answers_400_not_500(fake: Fake) -> None:
-    assert fake.post("/__mockrc/scenarios/no-available-licence/activate").status_code == 200
+    assert fake.post("/__mockrc/scenarios/no-available-licence/activate", json={}).status_code == 200
 
     response = _post_raw(fake, "/scim/v2/Users", "[" * 5000 + "]" * 5000)
 

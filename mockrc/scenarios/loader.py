@@ -39,10 +39,10 @@ from mockrc.scenarios.model import (
     Delay,
     Fault,
     PrincipalTest,
-    RequestPattern,
     Respond,
     Scenario,
     Step,
+    StepMatch,
     ValueTest,
 )
 from mockrc.suggest import did_you_mean
@@ -356,12 +356,12 @@ class _Builder:
         )
         return Respond(status, headers)
 
-    def _pattern(self, label: str, doc: Mapping[str, Any]) -> RequestPattern:
+    def _pattern(self, label: str, doc: Mapping[str, Any]) -> StepMatch:
         methods = doc.get("method", [])
         globs = doc.get("path", [])
         globs = [globs] if isinstance(globs, str) else list(globs)
         principal = doc.get("principal")
-        return RequestPattern(
+        return StepMatch(
             methods=frozenset([methods] if isinstance(methods, str) else methods),
             path_globs=tuple(globs),
             paths=tuple(_glob(g) for g in globs),

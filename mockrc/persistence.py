@@ -470,7 +470,7 @@ class StateFile:
             "ON CONFLICT (id) DO UPDATE SET attributes = excluded.attributes, "
             "last_modified = excluded.last_modified, version = excluded.version",
             (
-                (u.id, json.dumps(u.attributes), u.created, u.last_modified, u.version)
+                (u.id, u.attributes_json, u.created, u.last_modified, u.version)
                 for u in self._users.values()
                 if u is not None
             ),

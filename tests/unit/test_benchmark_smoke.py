@@ -26,6 +26,7 @@ TINY = Options(
     in_process_calls=2,
     in_process_rounds=1,
     startup_runs=1,
+    seed_sizes=(2,),
 )
 OPERATIONS = ["ceiling", "health", "get", "filter", "email", "list", "patch", "put", "post", "delete"]
 
@@ -55,6 +56,8 @@ def test_a_tiny_run_measures_every_section_and_reports_every_target() -> None:
     assert all(_positive(x) for x in (result.floor, result.mock_health, result.mock_get_user, result.ratio))
     assert len(report.startups) == 1
     assert _positive(report.startup)
+    [seeded] = report.seed_loads
+    assert seeded.users == 2 and _positive(seeded.seconds)
 
     judged = targets(report)
     # GET by id and two filters at each size; p99 bound and p99 scaling of the 9 operations
@@ -63,7 +66,15 @@ def test_a_tiny_run_measures_every_section_and_reports_every_target() -> None:
     text = format_report(report)
     assert text.startswith("mockrc SCIM benchmark\n")
     assert "the command" in text
-    for heading in ("1. Live server", "2. Memory per user", "3. In-process", "4. Startup", "Targets"):
+    headings = (
+        "1. Live server",
+        "2. Memory per user",
+        "3. In-process",
+        "4. Startup",
+        "5. Seeding",
+        "Targets",
+    )
+    for heading in headings:
         assert heading in text
     for live in report.live:
         for row in live.rows:
@@ -82,6 +93,8 @@ def test_options_default_to_the_full_run_and_can_be_narrowed() -> None:
     assert narrowed.connections == 4
     assert narrowed.seconds == quick_options().seconds
     assert parse_options(["--users", "1_000,1000000"]).sizes == (1_000, 1_000_000)
+    assert Options().seed_sizes == ()
+    assert parse_options(["--seed-users", "1000000"]).seed_sizes == (1_000_000,)
 
 
 def test_sizes_must_be_numbers() -> None:

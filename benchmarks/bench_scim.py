@@ -28,7 +28,7 @@ from benchmarks.inprocess import InProcess, measure_in_process
 from benchmarks.live import BenchServer, Measured, Operation, bench_server, created_ids, measure, operations
 from benchmarks.seed_load import SeedLoad, measure_seed_load
 from benchmarks.startup import Startup, measure_startup, warm_up
-from benchmarks.workload import traced_bytes_per_user
+from benchmarks.workload import traced_bytes_per_user, traced_journal_bytes_per_entry
 from benchmarks.wrk import ensure_wrk
 
 #: Issue 12's targets.
@@ -62,6 +62,8 @@ class Options:
     server_threads: int = 8
     #: Users loaded under tracemalloc (slow: about 1 ms per user).
     memory_sizes: tuple[int, ...] = (1_000, 10_000)
+    #: POSTs through the app whose journal entries are traced (the journal's share, apart).
+    journal_entries: int = 1_000
     in_process_users: int = 1_000
     in_process_calls: int = 300
     in_process_rounds: int = 5
@@ -145,6 +147,7 @@ class Report:
     startups: list[Startup]
     load_after: str
     seed_loads: list[SeedLoad] = field(default_factory=list)
+    journal_bytes_per_entry: float | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -250,6 +253,8 @@ def run(options: Options, command: str) -> Report:
     for users in options.memory_sizes:
         progress(f"tracing memory while loading {users:,} users")
         traced[users] = traced_bytes_per_user(users)
+    progress(f"tracing the journal over {options.journal_entries:,} POSTs")
+    journal = traced_journal_bytes_per_entry(options.journal_entries)
     progress("timing in-process requests")
     in_process = measure_in_process(
         users=options.in_process_users, number=options.in_process_calls, rounds=options.in_process_rounds
@@ -261,7 +266,9 @@ def run(options: Options, command: str) -> Report:
     for users in options.seed_sizes:
         progress(f"timing mockrc serve --users {users:,}")
         seed_loads.append(measure_seed_load(users))
-    return Report(command, facts, options, live, traced, in_process, startups, _load_average(), seed_loads)
+    return Report(
+        command, facts, options, live, traced, in_process, startups, _load_average(), seed_loads, journal
+    )
 
 
 def _verdict(ok: bool) -> str:
@@ -333,10 +340,15 @@ def _memory_section(report: Report) -> list[str]:
             lines.append(
                 f"   server RSS growth, {run_.users:>9,} users preloaded:      {per_user:>6,.0f} B/user"
             )
-    lines.append(
-        "   (the journal is not in these figures: it keeps the last --journal-size requests, 10,000 by"
-    )
-    lines.append("   default, whatever the number of users)")
+    if report.journal_bytes_per_entry is not None:
+        per_entry = report.journal_bytes_per_entry
+        lines.append(
+            f"   journal, apart: {per_entry:,.0f} B per request kept (tracemalloc, POSTs); it keeps the last"
+        )
+        lines.append(
+            f"   --journal-size requests (10,000 by default: ~{per_entry * 10_000 / 2**20:,.0f} MiB), "
+            "whatever the number of users"
+        )
     return lines
 
 

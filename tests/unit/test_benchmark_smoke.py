@@ -22,6 +22,7 @@ TINY = Options(
     connections=2,
     server_threads=2,
     memory_sizes=(4,),
+    journal_entries=3,
     in_process_users=3,
     in_process_calls=2,
     in_process_rounds=1,
@@ -52,6 +53,7 @@ def test_a_tiny_run_measures_every_section_and_reports_every_target() -> None:
             assert 0 < row.p50 <= row.p99 <= row.max
     assert list(report.traced_bytes_per_user) == [4]
     assert _positive(report.traced_bytes_per_user[4])
+    assert _positive(report.journal_bytes_per_entry)
     result = report.in_process
     assert all(_positive(x) for x in (result.floor, result.mock_health, result.mock_get_user, result.ratio))
     assert len(report.startups) == 1

@@ -4,21 +4,38 @@ Run as ``python -m benchmarks.preloaded_server --users N``. It loads the users, 
 line ``bench-server: {json}`` (URL, load time, RSS growth, a random sample of users' ids and
 userNames) and serves until SIGTERM. A separate process, so the load generator does not share
 its interpreter lock and what is measured is the server alone.
+
+With ``--hello`` it serves a one-route Flask app (``GET /hello``) on the same server stack
+(``LiveServer``: waitress, the same threads) instead: the ceiling the benchmark compares with.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import time
 from collections.abc import Sequence
+
+from flask import Flask, Response, jsonify
 
 from benchmarks.workload import load_users, new_state, sample
 from mockrc.app import create_app
 from mockrc.transport.server import LiveServer
 
 READY_PREFIX = "bench-server: "
+
+
+def hello_app() -> Flask:
+    """The ceiling: a hello-world Flask route answering a constant JSON body."""
+    app = Flask("hello")
+
+    @app.get("/hello")
+    def hello() -> Response:
+        return jsonify(status="ok")
+
+    return app
 
 
 def resident_bytes() -> int | None:
@@ -38,7 +55,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--state-file", metavar="FILE", help="keep the state in FILE (mockrc serve --state-file)"
     )
+    parser.add_argument("--hello", action="store_true", help="serve the hello-world app instead")
     args = parser.parse_args(argv)
+    # Under a load generator's 16 connections waitress's queue is never empty; its warning per
+    # queued request would cost the server time and flood the terminal.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    if args.hello:
+        hello = LiveServer(hello_app(), port=0, threads=args.threads)
+        hello.bind()
+        ready = {"url": hello.url, "users": 0, "load_seconds": 0.0, "rss_growth_bytes": None}
+        print(READY_PREFIX + json.dumps({**ready, "ids": [], "user_names": []}), flush=True)
+        hello.serve_forever()
+        return
 
     state = new_state(args.state_file)
     rss_before = resident_bytes()

@@ -99,3 +99,34 @@ def traced_bytes_per_user(count: int) -> float:
         if not was_tracing:
             tracemalloc.stop()
     return (after - before) / count
+
+
+def traced_journal_bytes_per_entry(count: int) -> float:
+    """Python heap the journal keeps per request: ``count`` users POSTed through the app with the
+    default journal, minus the same with a one-entry journal, per request (tracemalloc).
+
+    The journal keeps the last ``--journal-size`` requests (10,000 by default) whatever the number
+    of users: its share is bounded, which is why it is reported apart from the users'.
+    """
+    from mockrc.app import create_app
+
+    def traced(journal_size: int) -> int:
+        state = MockState(Settings(tokens=(TOKEN,), journal_size=journal_size))
+        client = create_app(state).test_client()
+        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/scim+json"}
+        was_tracing = tracemalloc.is_tracing()
+        if not was_tracing:
+            tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for index in range(count):
+                body = user_body(user_email(index, prefix="journal"))
+                answer = client.post("/scim/v2/Users", json=body, headers=headers)
+                if answer.status_code != 201:
+                    raise RuntimeError(f"POST answered {answer.status_code}: {answer.get_data(as_text=True)}")
+            return tracemalloc.get_traced_memory()[0] - before
+        finally:
+            if not was_tracing:
+                tracemalloc.stop()
+
+    return (traced(max(count, 1)) - traced(1)) / count

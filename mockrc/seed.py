@@ -35,7 +35,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,11 +111,38 @@ class SeedFile:
 
 
 @dataclass(frozen=True)
+class SeedUsers:
+    """A seed's users, in order: the files' users, then the generated ones, generated again on
+    every pass rather than kept.
+
+    ``mockrc serve --users 1000000`` would otherwise hold a million generated bodies (nested
+    dicts and lists: gigabytes, and millions of objects every full garbage collection walks) for
+    the rare reset; generating is deterministic, so each reset gets the very same users.
+    """
+
+    files: tuple[SeedUser, ...] = ()
+    #: Users to generate after the files' ones, and the arguments of :func:`iter_generated_users`.
+    count: int = 0
+    seed: int | str = 0
+    profile: Profile | str = "ringcentral"
+    taken: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.files) + self.count
+
+    def __iter__(self) -> Iterator[SeedUser]:
+        yield from self.files
+        generated = iter_generated_users(self.count, seed=self.seed, profile=self.profile, taken=self.taken)
+        for index, body in enumerate(generated, 1):
+            yield SeedUser(f"generated user {index} of {self.count} (seed {self.seed})", body)
+
+
+@dataclass(frozen=True)
 class Seed:
     """What a fake starts with: the account (None: the settings' account) and the users, in order."""
 
     account: Account | None = None
-    users: tuple[SeedUser, ...] = ()
+    users: SeedUsers = SeedUsers()
 
 
 # --- generated users ---------------------------------------------------------------------------
@@ -136,8 +163,20 @@ def generate_users(
     ``name.formatted`` exist under ``scim``, not under ``ringcentral``). ``taken`` holds userNames
     already in use (compared case-insensitively), so generated emails never collide with them.
     """
+    return list(iter_generated_users(count, seed=seed, profile=profile, domain=domain, taken=taken))
+
+
+def iter_generated_users(
+    count: int,
+    *,
+    seed: int | str = 0,
+    profile: Profile | str = "ringcentral",
+    domain: str = DEFAULT_DOMAIN,
+    taken: Iterable[str] = (),
+) -> Iterator[dict[str, Any]]:
+    """:func:`generate_users`, one user at a time (a million need not be held at once)."""
     if generate_count(count) == 0:
-        return []
+        return
     # Imported here: faker takes a third of a second to import, paid only by those who generate.
     from faker import Faker
 
@@ -148,7 +187,6 @@ def generate_users(
     offices = [_office(fake) for _ in range(OFFICES)]
     used_names = {name.casefold() for name in taken}
     used_phones: set[str] = set()
-    users = []
     for index in range(count):
         given, family = fake.first_name(), fake.last_name()
         department = rng.choice(sorted(DEPARTMENTS))
@@ -170,8 +208,7 @@ def generate_users(
             "active": (index + 1) % INACTIVE_EVERY != 0,
             ENTERPRISE_USER: {"department": department},
         }
-        users.append(fit_to_schema(body, schema))
-    return users
+        yield fit_to_schema(body, schema)
 
 
 def _office(fake: Any) -> dict[str, str]:
@@ -348,15 +385,11 @@ def build_seed(
     with_account = [f.source for f in files if f.account is not None]
     if len(with_account) > 1:
         raise SeedError(f"only one seed file may carry an account; these do: {', '.join(with_account)}")
-    users = [user for f in files for user in f.users]
+    users = tuple(user for f in files for user in f.users)
     count = sum(generate_count(c) for c in counts)
-    names = [*taken, *(u.body["userName"] for u in users if isinstance(u.body.get("userName"), str))]
-    generated = generate_users(count, seed=seed, profile=profile, taken=names)
-    users += [
-        SeedUser(f"generated user {i} of {count} (seed {seed})", body) for i, body in enumerate(generated, 1)
-    ]
+    names = (*taken, *(u.body["userName"] for u in users if isinstance(u.body.get("userName"), str)))
     account = next((f.account for f in files if f.account is not None), None)
-    return Seed(account, tuple(users))
+    return Seed(account, SeedUsers(users, count, seed, profile, names))
 
 
 def generate_count(value: int) -> int:
@@ -382,7 +415,8 @@ def add_users(service: UserService, users: Iterable[SeedUser | Mapping[str, Any]
             body = dict(seeded.body)
             body.setdefault("schemas", service.schemas_of(body))
             try:
-                created.append(service.create(body, ViolationLog()))
+                # Read back from the store: the user as stored (compact), not the request's objects.
+                created.append(service.store.get(service.create(body, ViolationLog()).id))
             except MockrcError as exc:
                 for done in created:
                     service.store.delete(done.id)

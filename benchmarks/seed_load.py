@@ -1,0 +1,65 @@
+"""Loading a seed: ``mockrc serve --users N`` from process start to serving, and its memory.
+
+The users are generated (faker, deterministic from ``--seed``) and created one by one through
+the same normalisation, JSON Schema and rules as a POST, as ``mockrc serve`` always does. The
+server is started with ``--journal-size 1``: the journal (the last 10,000 requests by default)
+is not what is measured here.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+from benchmarks.startup import READY_PREFIX
+
+#: A load slower than this is reported as not finished.
+GIVE_UP_SECONDS = 1800.0
+
+
+@dataclass(frozen=True)
+class SeedLoad:
+    users: int
+    #: Seconds from process start to the ``serving … at <url>`` line.
+    seconds: float
+    #: The server's resident set once it serves (``VmRSS``), and its peak (``VmHWM``), in bytes.
+    rss_bytes: int | None
+    peak_rss_bytes: int | None
+
+
+def _status(pid: int, field: str) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def measure_seed_load(users: int) -> SeedLoad:
+    """Start ``mockrc serve --users N`` once and time it until it serves; RuntimeError if it fails."""
+    command = [sys.executable, "-m", "mockrc", "serve", "--port", "0", "--users", str(users)]
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [*command, "--journal-size", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    watchdog = threading.Timer(GIVE_UP_SECONDS, process.kill)
+    watchdog.start()
+    try:
+        assert process.stdout is not None
+        seen: list[str] = []
+        for line in process.stdout:
+            seen.append(line)
+            if line.startswith(READY_PREFIX):
+                seconds = time.perf_counter() - started
+                return SeedLoad(users, seconds, _status(process.pid, "VmRSS"), _status(process.pid, "VmHWM"))
+        raise RuntimeError("mockrc serve exited before it served:\n" + "".join(seen[-20:]))
+    finally:
+        watchdog.cancel()
+        process.terminate()
+        process.wait()

@@ -73,7 +73,16 @@ def test_the_serve_extras_leave_out_every_test_tool() -> None:
 
     project = tomllib.loads((dev.ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     serving = " ".join(project["dependencies"]).lower()
-    for tool in ("pytest", "ruff", "selenium", "ringcentral", "scim2-tester", "hypothesis", "build"):
+    for tool in (
+        "pytest",
+        "ruff",
+        "selenium",
+        "ringcentral",
+        "scim2-tester",
+        "hypothesis",
+        "build",
+        "mkdocs",
+    ):
         assert tool not in serving
     assert "build" in " ".join(project["optional-dependencies"]["test"])
 

@@ -211,7 +211,7 @@ def test_every_problem_is_listed_with_the_file_the_step_and_where_to_read_the_fo
     assert '  steps[1] (two): change: "expire_token" is not one of' in message
     assert "(did you mean 'expire_tokens'?)" in message
     assert message.endswith(
-        "(the format is in the README's Scenarios section and fixtures/schemas/mockrc/scenario.schema.json)"
+        "(the format is in docs/scenarios.md and fixtures/schemas/mockrc/scenario.schema.json)"
     )
 
 

@@ -2,7 +2,8 @@
 
     python3 dev.py serve [ARGS...]    run the fake: ``mockrc serve ARGS...``
     python3 dev.py mockrc [ARGS...]   any ``mockrc`` command: ``mockrc ARGS...``
-    python3 dev.py test [ARGS...]     ruff check, ruff format --check, then ``pytest ARGS...``
+    python3 dev.py test [ARGS...]     ruff check, ruff format --check, ``pytest ARGS...``, then
+                                      ``mkdocs build --strict`` (the documentation site)
     python3 dev.py release X.Y.Z      version, changelog, commit, tag, push (docs/publishing.md)
 
 Each first makes sure ``.venv`` (next to this file) exists and holds the project installed
@@ -30,6 +31,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from collections.abc import Mapping
 from pathlib import Path
@@ -167,11 +169,22 @@ def exec_mockrc(args: list[str]) -> NoReturn:
 
 
 def test(args: list[str]) -> int:
-    """Run every check, even after a failure, so one run shows all problems; the first failure's code."""
+    """Run every check, even after a failure, so one run shows all problems; the first failure's code.
+
+    The documentation site is built with warnings as errors (a broken link or anchor fails) into a
+    temporary folder: the build is the check, the pages are thrown away.
+    """
+    with tempfile.TemporaryDirectory(prefix="mockrc-site-") as site:
+        return run_steps(args, site)
+
+
+def run_steps(args: list[str], site: str) -> int:
+    """The checks of ``test``, the site built into ``site``."""
     steps = [
         ("ruff check", [BIN / "ruff", "check"]),
         ("ruff format --check", [BIN / "ruff", "format", "--check"]),
         ("pytest", [BIN / "pytest", "-p", "randomly", "-n", "auto", *args]),
+        ("mkdocs build --strict", [BIN / "mkdocs", "build", "--strict", "--quiet", "--site-dir", site]),
     ]
     failures: list[tuple[str, int]] = []
     for name, command in steps:

@@ -96,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--account",
         metavar="FILE",
-        help="account file: apps, users, SCIM enabled (default: the built-in account, see the README)",
+        help="account file: apps, users, SCIM enabled (default: the built-in account, see docs/oauth.md)",
     )
     serve.add_argument(
         "--auth-error-shape",
@@ -110,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME_OR_PATH",
         help="activate a scenario from the start: a shipped one by name (auth-failure, token-expiry, "
-        "rate-limited, ... see the README) or a scenario file (repeatable)",
+        "rate-limited, ... see docs/scenarios.md) or a scenario file (repeatable)",
     )
     serve.add_argument(
         "--rate-limits",

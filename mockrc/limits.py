@@ -12,7 +12,7 @@ Where RingCentral states a limit it is used (the body sizes are its ``x-request-
 (RFC 9110 §4.1 for URIs); the others are set far above anything a SCIM client sends and far below
 what would hurt (Python's recursion limit of 1,000 frames, its 4,300-digit int conversion limit).
 
-The README's "Limits" table lists every field; ``tests/unit/test_limits.py`` checks it against this
+docs/limits.md's table lists every field; ``tests/unit/test_limits.py`` checks it against this
 module, so the two cannot drift.
 """
 

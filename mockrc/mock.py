@@ -34,7 +34,7 @@ class MockRingCentral(ContextDecorator):
 
     Each activation starts from a fresh state, so decorated tests never share users or tokens.
     ``clock`` defaults to a :class:`~mockrc.clock.FakeClock` that tests advance by hand;
-    ``account`` names an account file (default: the built-in account of the README).
+    ``account`` names an account file (default: the built-in account, docs/oauth.md).
     ``scenarios`` are active from the start (shipped names or scenario files; ``state.scenarios``
     activates more), and ``rate_limits`` turns RingCentral's rate limits on (``RateLimits()``:
     RingCentral's defaults). ``users`` are there from the start (:mod:`mockrc.seed`): a number

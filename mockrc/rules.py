@@ -97,7 +97,7 @@ RULES: tuple[Rule, ...] = (
         "startIndex or count is not an integer (answered 400 invalidValue).",
         "RFC 7644 §3.4.2.4 (both are integers); RingCentral's spec (both are int32)",
     ),
-    # --- mockrc's limits on one request (mockrc/limits.py; README "Limits") -----------------------
+    # --- mockrc's limits on one request (mockrc/limits.py; docs/limits.md) -----------------------
     Rule(
         "limit.body-bytes",
         "error",

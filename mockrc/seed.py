@@ -86,7 +86,7 @@ INACTIVE_EVERY = 10
 _PHONE_DRAWS = 20
 
 _SUFFIXES = (".yaml", ".yml", ".json")
-FORMAT_HELP = "the format is in the README's Seed data section and fixtures/schemas/mockrc/seed.schema.json"
+FORMAT_HELP = "the format is in docs/seed-data.md and fixtures/schemas/mockrc/seed.schema.json"
 
 
 class SeedError(ConfigError):

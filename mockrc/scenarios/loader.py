@@ -48,9 +48,7 @@ from mockrc.scenarios.model import (
 from mockrc.suggest import did_you_mean
 
 #: Where :func:`load_scenario` sends people who need the format.
-FORMAT_HELP = (
-    "the format is in the README's Scenarios section and fixtures/schemas/mockrc/scenario.schema.json"
-)
+FORMAT_HELP = "the format is in docs/scenarios.md and fixtures/schemas/mockrc/scenario.schema.json"
 
 #: How a posted document (``POST /__mockrc/scenarios``) is named in messages.
 POSTED = "<posted scenario>"

@@ -1,5 +1,5 @@
-"""The README's "Test your provisioning client in 5 minutes": its files, written out as the README
-names them, run under pytest with the plugin, and fail exactly where and how the README says."""
+"""The page "Test your provisioning client in 5 minutes" (docs/pytest.md): its files, written out as
+the page names them, run under pytest with the plugin, and fail exactly where and how the page says."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ import pytest
 
 pytest_plugins = ("pytester",)
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "pytest.md"
 SECTION = re.search(
-    r"^## Test your provisioning client in 5 minutes\n(.*?)^## ",
-    README.read_text(encoding="utf-8"),
+    r"\A# Test your provisioning client in 5 minutes\n(.*?)^## ",
+    PAGE.read_text(encoding="utf-8"),
     re.M | re.S,
 )
-assert SECTION is not None, "the README has no '## Test your provisioning client in 5 minutes' section"
+assert SECTION is not None, (
+    "docs/pytest.md does not start with '# Test your provisioning client in 5 minutes'"
+)
 TEXT = SECTION.group(1)
 #: ``` ```python title="test_provisioning.py" ``` blocks: the files the reader saves.
 FILES = dict(re.findall(r'^```python title="([\w./]+)"\n(.*?)^```', TEXT, re.M | re.S))

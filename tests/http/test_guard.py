@@ -271,9 +271,8 @@ def test_from_outside_allow_remote_answers_addresses_but_not_foreign_names() -> 
     assert any(line.startswith("mockrc: answers for the hosts ") and "0.0.0.0/0" in line for line in output)
 
 
-def test_the_readme_s_compose_example_lets_its_client_reach_the_fake_by_service_name() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Run it in a container") :]
+def test_the_container_page_s_compose_example_lets_its_client_reach_the_fake_by_service_name() -> None:
+    section = (Path(__file__).resolve().parents[2] / "docs" / "container.md").read_text(encoding="utf-8")
     compose = yaml.safe_load(re.findall(r"```yaml\n(.*?)```", section, flags=re.DOTALL)[0])
     fake = compose["services"]["ringcentral"]["environment"]
     client = compose["services"]["provisioning-client"]["environment"]

@@ -1,7 +1,7 @@
-"""The Dockerfile, .dockerignore and the README's container examples, checked without a container engine.
+"""The Dockerfile, .dockerignore and docs/container.md's examples, checked without a container engine.
 
 What the image would run is run here: the image's entry point and command with its environment,
-its HEALTHCHECK command against that server, and the README's GitHub Actions job (curl) against a
+its HEALTHCHECK command against that server, and that page's GitHub Actions job (curl) against a
 server started with that job's service settings. tests/packaging/test_image.py builds and runs the
 image itself where a container engine works.
 """
@@ -31,7 +31,7 @@ from tests.conformance.live_server import mockrc_serve
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+PAGE = (ROOT / "docs" / "container.md").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -225,20 +225,15 @@ def test_the_healthcheck_command_passes_against_it_and_fails_without_it(
     assert subprocess.run(command, env=nobody, capture_output=True, check=False).returncode != 0
 
 
-# --- the README's container examples ----------------------------------------------------------------
-
-
-def readme_section() -> str:
-    start = README.index("## Run it in a container")
-    return README[start : README.index("\n## ", start + 1)]
+# --- the container page's examples ------------------------------------------------------------------
 
 
 def yaml_blocks() -> list[Any]:
-    return [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", readme_section(), flags=re.DOTALL)]
+    return [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", PAGE, flags=re.DOTALL)]
 
 
-def test_the_readme_s_docker_commands_use_only_settings_mockrc_reads() -> None:
-    section = readme_section()
+def test_the_page_s_docker_commands_use_only_settings_mockrc_reads() -> None:
+    section = PAGE
     assert "docker build -t mockrc ." in section
     named = set(re.findall(r"\b(MOCKRC_[A-Z_]+)=", section))
     assert named and named <= serve_options()
@@ -252,7 +247,7 @@ def test_the_readme_s_docker_commands_use_only_settings_mockrc_reads() -> None:
 
 
 @pytest.mark.skipif(not Path("/usr/bin/curl").exists(), reason="curl is not installed (Debian: curl)")
-def test_the_readme_s_github_actions_job_passes_against_its_service(tmp_path: Path) -> None:
+def test_the_page_s_github_actions_job_passes_against_its_service(tmp_path: Path) -> None:
     (_, workflow) = yaml_blocks()
     job = workflow["jobs"]["provisioning-contract"]
     service = job["services"]["ringcentral"]

@@ -1,4 +1,5 @@
-"""dev.py: the two install levels and their stamp, the mockrc pass-through, and asking before apt-get.
+"""dev.py: the two install levels and their stamp, the mockrc pass-through, asking before apt-get,
+and the checks of test (ruff, pytest, the strict docs build).
 
 Nothing here installs anything: pip, apt-get and exec are replaced by recorders.
 """
@@ -73,7 +74,16 @@ def test_the_serve_extras_leave_out_every_test_tool() -> None:
 
     project = tomllib.loads((dev.ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     serving = " ".join(project["dependencies"]).lower()
-    for tool in ("pytest", "ruff", "selenium", "ringcentral", "scim2-tester", "hypothesis", "build"):
+    for tool in (
+        "pytest",
+        "ruff",
+        "selenium",
+        "ringcentral",
+        "scim2-tester",
+        "hypothesis",
+        "build",
+        "mkdocs",
+    ):
         assert tool not in serving
     assert "build" in " ".join(project["optional-dependencies"]["test"])
 
@@ -96,6 +106,33 @@ def test_dev_py_mockrc_passes_every_argument_to_mockrc(
     path = str(dev.BIN / "mockrc")
     assert executed == [(path, [path, "users", "list", "--url", "http://127.0.0.1:9"])]
     assert venv[-1][-1] == "."  # the serve level: no test tools for a mockrc command
+
+
+def test_test_runs_lint_pytest_then_the_strict_docs_build_into_a_temporary_folder(
+    venv: list[tuple[str, ...]],
+) -> None:
+    assert dev.test(["-k", "wheel"]) == 0
+
+    assert [Path(command[0]).name for command in venv] == ["ruff", "ruff", "pytest", "mkdocs"]
+    assert venv[2][-2:] == ("-k", "wheel")
+    *build, site = venv[3][1:]
+    assert build == ["build", "--strict", "--quiet", "--site-dir"]
+    assert Path(site).name.startswith("mockrc-site-") and not Path(site).exists()  # thrown away
+
+
+def test_a_failing_step_leaves_the_others_to_run_and_its_code_is_returned(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ran: list[str] = []
+
+    def run(*command: str | Path) -> int:
+        ran.append(Path(command[0]).name)
+        return 3 if Path(command[0]).name == "pytest" else 0
+
+    monkeypatch.setattr(dev, "run", run)
+
+    assert dev.test([]) == 3
+    assert ran == ["ruff", "ruff", "pytest", "mkdocs"]
 
 
 class Apt:

@@ -296,9 +296,9 @@ def test_a_fake_reachable_from_the_network_protects_its_control_plane_with_the_p
     assert f"mockrc: dashboard {url}/__mockrc/ui?key=k3y" in output
 
 
-def test_the_readme_shows_the_banner_as_mockrc_serve_prints_it() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    shown = readme.split("prints where it answers and how to connect:\n\n```text\n", 1)[1].split("```", 1)[0]
+def test_the_install_page_shows_the_banner_as_mockrc_serve_prints_it() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "install.md").read_text(encoding="utf-8")
+    shown = page.split("prints where it answers and how to connect:\n\n```text\n", 1)[1].split("```", 1)[0]
 
     with mockrc_serve() as (url, output):
         pass

@@ -1,4 +1,4 @@
-"""mockrc/limits.py against the README's table, and the pieces that enforce the limits, one by one."""
+"""mockrc/limits.py against docs/limits.md's table, and the pieces that enforce the limits, one by one."""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ from mockrc.settings import Settings
 from mockrc.state import MockState
 from mockrc.violations import TRUNCATED_RULE, Truncation, Violation, ViolationLog
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = ROOT / "docs" / "limits.md"
 
 
 def readme_limit_rows() -> dict[str, list[str]]:
-    """The rows of the README's Limits table, by the limit name in their first cell."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split("\n## Limits\n", 1)[1].split("\n## ", 1)[0]
+    """The rows of the Limits page's table, by the limit name in their first cell."""
+    section = PAGE.read_text(encoding="utf-8").split("# Limits\n", 1)[1]
     rows: dict[str, list[str]] = {}
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -33,7 +33,7 @@ def readme_limit_rows() -> dict[str, list[str]]:
     return rows
 
 
-def test_the_readme_table_lists_every_limit_with_its_value_and_answer() -> None:
+def test_the_docs_table_lists_every_limit_with_its_value_and_answer() -> None:
     rows = readme_limit_rows()
 
     assert list(rows) == [name for name, *_ in limit_fields()]
@@ -48,10 +48,11 @@ def test_the_readme_table_lists_every_limit_with_its_value_and_answer() -> None:
             assert f"`{error}`" in answer, name
 
 
-def test_the_readme_section_sits_before_why_these_dependencies() -> None:
-    text = README.read_text(encoding="utf-8")
+def test_the_limits_page_is_in_the_site_s_navigation_and_linked_from_the_readme() -> None:
+    site = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
 
-    assert text.index("\n## Limits\n") < text.index("\n## Why these dependencies\n")
+    assert "Limits: limits.md" in site
+    assert "](docs/limits.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 # --- JSON bodies -----------------------------------------------------------------------------------

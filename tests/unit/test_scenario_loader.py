@@ -21,7 +21,7 @@ from mockrc.scenarios.loader import (
 )
 from mockrc.scenarios.model import Change, Delay, Fault, Respond
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "scenarios.md"
 
 SHIPPED = (
     "auth-failure",
@@ -67,14 +67,16 @@ def test_each_shipped_scenario_loads_is_named_after_its_file_and_describes_itsel
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_the_readme_documents_each_shipped_scenario(name: str) -> None:
-    section = README.read_text(encoding="utf-8").partition("\n## Scenarios")[2].partition("\n## ")[0]
+def test_the_scenarios_page_documents_each_shipped_scenario(name: str) -> None:
+    section = (
+        PAGE.read_text(encoding="utf-8").partition("\n## The shipped scenarios\n")[2].partition("\n## ")[0]
+    )
 
     assert f"`{name}`" in section
 
 
-def test_the_readme_s_example_scenario_loads_as_written(tmp_path: Path) -> None:
-    section = README.read_text(encoding="utf-8").partition("\n## Scenarios")[2].partition("\n## ")[0]
+def test_the_scenarios_page_s_example_scenario_loads_as_written(tmp_path: Path) -> None:
+    section = PAGE.read_text(encoding="utf-8")
     examples = re.findall(r"```yaml\n(.*?)```", section, flags=re.DOTALL)
 
     assert examples
@@ -209,7 +211,7 @@ def test_every_problem_is_listed_with_the_file_the_step_and_where_to_read_the_fo
     assert '  steps[1] (two): change: "expire_token" is not one of' in message
     assert "(did you mean 'expire_tokens'?)" in message
     assert message.endswith(
-        "(the format is in the README's Scenarios section and fixtures/schemas/mockrc/scenario.schema.json)"
+        "(the format is in docs/scenarios.md and fixtures/schemas/mockrc/scenario.schema.json)"
     )
 
 

@@ -1,0 +1,221 @@
+"""Hypothesis profiles and the fake every property test drives, through both transports.
+
+Profiles (registered here, the one place):
+
+- ``ci`` (the default): a few dozen examples per test, no deadline (a live request's time
+  depends on the machine), derandomized and without an example database, so a run is the same
+  under xdist and in any order, and leaves nothing behind; no shrinking, so a failure is
+  reported at once (the falsifying request is printed by :meth:`Target.exchange`);
+- ``long`` (``HYPOTHESIS_PROFILE=long``): thousands of examples, random, shrinking on: the
+  long run documented in ``benchmarks/README.md``.
+
+The fake is module-scoped (hypothesis runs many examples in one test function, and a function-
+scoped fixture would be shared by all of them anyway): one in-process fake and one live server,
+each reset to the same three seeded users before every example by :meth:`Target.fresh`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import requests
+from hypothesis import HealthCheck, Phase, settings
+
+from mockrc.app import create_app
+from mockrc.clock import FakeClock
+from mockrc.mock import MockRingCentral
+from mockrc.settings import Settings
+from mockrc.state import MockState
+from mockrc.transport.server import LiveServer
+from tests.property.strategies import Request
+
+_SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
+settings.register_profile(
+    "ci",
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=(Phase.explicit, Phase.generate),
+    suppress_health_check=_SLOW_IS_FINE,
+    print_blob=False,
+)
+settings.register_profile(
+    "long",
+    max_examples=2_000,
+    deadline=None,
+    database=None,
+    suppress_health_check=_SLOW_IS_FINE,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+#: Users every example starts with (generated from the seed, the same after every reset).
+SEEDED_USERS = 3
+SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+
+def _strict_json(text: str) -> Any:
+    """JSON as RFC 8259 defines it: Python's parser would also take NaN and Infinity."""
+
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def snapshot(state: MockState) -> tuple[Any, ...]:
+    """What a refused request must not change: users, access tokens, OAuth sessions and refresh tokens.
+
+    When a token was first used is left out: presenting a valid token on a request that is then
+    refused (a 404 for a missing user) is still a use of it.
+    """
+    users = tuple(
+        (u.id, u.version, u.last_modified, json.dumps(u.attributes, sort_keys=True, default=repr))
+        for u in state.users.store
+    )
+    tokens = tuple(
+        sorted((v, t.revoked, t.expires_at, t.session_id) for v, t in state.tokens._tokens.items())
+    )
+    sessions = state.oauth.sessions
+    return (
+        users,
+        tokens,
+        repr(sorted(sessions._sessions.items())),
+        repr(sorted(sessions._refresh.items())),
+    )
+
+
+@dataclass
+class Target:
+    """One fake (in-process or live) and a session to it; :meth:`exchange` checks every property."""
+
+    transport: str
+    state: MockState
+    base_url: str
+    session: requests.Session
+    token: str = ""
+
+    def fresh(self) -> None:
+        """Back to the seeded users, with a new admin token, at the clock's start (a reset keeps
+        the clock, and an example may have advanced it): every example starts the same."""
+        clock = self.state.clock
+        assert isinstance(clock, FakeClock)
+        clock._now = FakeClock.DEFAULT_START
+        self.state.reset()
+        self.token = self.state.issue_admin_token()
+
+    def existing_user(self) -> str | None:
+        return next((u.id for u in self.state.users.store), None)
+
+    def send(self, request: Request) -> requests.Response:
+        path, headers = request.resolve(self.token, self.existing_user())
+        return self.session.request(
+            request.method,
+            self.base_url + path,
+            headers=headers,
+            data=request.body,
+            timeout=30,
+            allow_redirects=False,
+        )
+
+    def control(self, path: str) -> requests.Response:
+        return self.session.get(self.base_url + path, timeout=30)
+
+    def exchange(self, request: Request) -> requests.Response:
+        """Send ``request`` and check what must hold whatever it was (the module docstring of
+        ``test_requests.py`` lists the properties)."""
+        state = self.state
+        before = snapshot(state)
+        journaled = len(state.journal)
+        last_id = state.journal.entries()[-1].id if journaled else 0
+        response = self.send(request)
+        where = f"\n  request: {request.describe()}\n  answer: {response.status_code} {response.text[:500]!r}"
+
+        errors = [f"{e.method} {e.path}: {e.exception!r}" for e in state.handler_errors]
+        assert not errors, f"the fake raised {errors}{where}"
+        assert response.status_code < 500, f"a 5xx{where}"
+        check_answer(request, response, where)
+        if response.status_code >= 400:
+            assert snapshot(state) == before, f"a refused request changed the state{where}"
+
+        if not request.is_control:
+            entries = state.journal.entries()
+            assert len(entries) == journaled + 1, f"{len(entries) - journaled} journal entries{where}"
+            entry = entries[-1]
+            assert entry.id > last_id and entry.method == request.method, f"journaled as {entry!r}{where}"
+            assert entry.status == response.status_code, f"journaled status {entry.status}{where}"
+        check_journal_readable(self, where)
+        return response
+
+
+def check_answer(request: Request, response: requests.Response, where: str) -> None:
+    """A 2xx, a 3xx from the authorize flow, or a well-formed 4xx error body."""
+    status = response.status_code
+    media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+    if status == 204 or request.method == "HEAD":
+        return
+    if status < 400:
+        assert status < 300, f"unexpected redirect to {response.headers.get('Location')!r}{where}"
+        if media_type in ("application/json", "application/scim+json"):
+            _strict_json(response.text)
+        return
+    is_scim = request.path.startswith("/scim")
+    expected = "application/scim+json" if is_scim else "application/json"
+    assert media_type == expected, f"error as {media_type!r}, not {expected}{where}"
+    try:
+        body = _strict_json(response.text)
+    except ValueError as exc:
+        raise AssertionError(f"error body is not JSON ({exc}){where}") from None
+    assert isinstance(body, dict), f"error body is not an object{where}"
+    if is_scim:
+        assert body.get("schemas") == [SCIM_ERROR], f"not a SCIM error{where}"
+        assert body.get("status") == str(status), f"SCIM error status {body.get('status')!r}{where}"
+        assert isinstance(body.get("detail"), str) and body["detail"], f"SCIM error without detail{where}"
+        assert "scimType" not in body or isinstance(body["scimType"], str), f"odd scimType{where}"
+        return
+    items = body.get("errors")
+    assert isinstance(items, list) and items, f"error without errors[]{where}"
+    for item in items:
+        assert isinstance(item, dict), f"odd errors[] item{where}"
+        assert isinstance(item.get("errorCode"), str) and isinstance(item.get("message"), str), (
+            f"errors[] item without errorCode/message{where}"
+        )
+    if "error" in body:  # RingCentral's OAuth error
+        assert isinstance(body["error"], str) and isinstance(body.get("error_description"), str), (
+            f"OAuth error without error/error_description{where}"
+        )
+    else:  # RingCentral's REST error
+        assert isinstance(body.get("errorCode"), str) and isinstance(body.get("message"), str), (
+            f"REST error without errorCode/message{where}"
+        )
+
+
+def check_journal_readable(target: Target, where: str) -> None:
+    """The journal and the report answer 200 with JSON (or JUnit XML), whatever was recorded."""
+    for path in ("/__mockrc/journal?limit=5", "/__mockrc/report", "/__mockrc/report?format=junit"):
+        answer = target.control(path)
+        assert answer.status_code == 200, (
+            f"GET {path} answered {answer.status_code}: {answer.text[:300]}{where}"
+        )
+        if "junit" not in path:
+            _strict_json(answer.text)
+    errors = [f"{e.method} {e.path}: {e.exception!r}" for e in target.state.handler_errors]
+    assert not errors, f"reading the journal raised {errors}{where}"
+
+
+@pytest.fixture(scope="module", params=["inprocess", "server"])
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    """One fake per transport for the whole module; each example calls :meth:`Target.fresh`."""
+    session = requests.Session()
+    if request.param == "inprocess":
+        with MockRingCentral(users=SEEDED_USERS, clock=FakeClock()) as rc:
+            yield Target("inprocess", rc.state, rc.base_url, session)
+        return
+    state = MockState(Settings(users=(SEEDED_USERS,)), clock=FakeClock())
+    with LiveServer(create_app(state)) as server:
+        yield Target("server", state, server.url, session)

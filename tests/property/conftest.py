@@ -20,6 +20,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -98,7 +99,18 @@ class Target:
     state: MockState
     base_url: str
     session: requests.Session
+    #: Where the journal streams every entry (``mockrc serve --journal FILE``), and how far it was read.
+    journal_file: Path
     token: str = ""
+    _file_offset: int = 0
+
+    def new_journal_lines(self) -> list[str]:
+        """The lines the journal file gained since the last call."""
+        with self.journal_file.open("rb") as stream:
+            stream.seek(self._file_offset)
+            added = stream.read()
+        self._file_offset += len(added)
+        return added.decode("utf-8").splitlines()
 
     def fresh(self) -> None:
         """Back to the seeded users, with a new admin token, at the clock's start (a reset keeps
@@ -143,12 +155,19 @@ class Target:
         if response.status_code >= 400:
             assert snapshot(state) == before, f"a refused request changed the state{where}"
 
-        if not request.is_control:
+        lines = self.new_journal_lines()
+        if request.is_control:
+            assert not lines, f"a control-plane call was written to the journal file{where}"
+        else:
             entries = state.journal.entries()
             assert len(entries) == journaled + 1, f"{len(entries) - journaled} journal entries{where}"
             entry = entries[-1]
             assert entry.id > last_id and entry.method == request.method, f"journaled as {entry!r}{where}"
             assert entry.status == response.status_code, f"journaled status {entry.status}{where}"
+            assert len(lines) == 1, f"{len(lines)} lines in the journal file{where}"
+            written = _strict_json(lines[0])
+            assert written.get("id") == entry.id, f"journal file has entry {written.get('id')}{where}"
+            assert written.get("status") == response.status_code, f"journal file status{where}"
         check_journal_readable(self, where)
         return response
 
@@ -209,13 +228,19 @@ def check_journal_readable(target: Target, where: str) -> None:
 
 
 @pytest.fixture(scope="module", params=["inprocess", "server"])
-def target(request: pytest.FixtureRequest) -> Iterator[Target]:
-    """One fake per transport for the whole module; each example calls :meth:`Target.fresh`."""
+def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    """One fake per transport for the whole module, its journal streamed to a file (as with
+    ``mockrc serve --journal``); each example calls :meth:`Target.fresh`."""
     session = requests.Session()
+    journal_file = tmp_path_factory.mktemp("journal") / "journal.jsonl"
     if request.param == "inprocess":
         with MockRingCentral(users=SEEDED_USERS, clock=FakeClock()) as rc:
-            yield Target("inprocess", rc.state, rc.base_url, session)
+            rc.state.journal.stream_to(journal_file)
+            yield Target("inprocess", rc.state, rc.base_url, session, journal_file)
+            rc.state.journal.close()
         return
     state = MockState(Settings(users=(SEEDED_USERS,)), clock=FakeClock())
+    state.journal.stream_to(journal_file)
     with LiveServer(create_app(state)) as server:
-        yield Target("server", state, server.url, session)
+        yield Target("server", state, server.url, session, journal_file)
+    state.journal.close()

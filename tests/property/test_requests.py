@@ -8,7 +8,8 @@ transports, :meth:`~tests.property.conftest.Target.exchange` checks that:
   ``NaN``) with the right Content-Type, a SCIM error under ``/scim``, RingCentral's OAuth or REST
   error elsewhere;
 - the fake raised nothing (``state.handler_errors`` stays empty);
-- the request is in the journal exactly once, with its status; ``/__mockrc/journal`` and
+- the request is in the journal exactly once, with its status, in memory and in the journal
+  file (``--journal FILE``: one strict JSON line); ``/__mockrc/journal`` and
   ``/__mockrc/report`` (JSON and JUnit) still answer 200 afterwards;
 - a refused request (4xx) changed no user, token, session or refresh token.
 

@@ -13,8 +13,8 @@ from typing import Any
 from flask import Flask, Response, g
 
 from mockrc.clock import Clock
-from mockrc.http.admin_routes import admin_blueprint
-from mockrc.http.dashboard_routes import dashboard_blueprint
+from mockrc.http.admin_routes import FAVICON_PATH, admin_blueprint
+from mockrc.http.dashboard_routes import dashboard_blueprint, favicon
 from mockrc.http.error_responses import register_error_handlers
 from mockrc.http.journal_routes import journal_blueprint, record_exchange, start_exchange
 from mockrc.http.oauth_routes import oauth_blueprint
@@ -81,6 +81,7 @@ def create_app(
     app.register_blueprint(journal_blueprint(state))
     app.register_blueprint(oauth_blueprint(state))
     app.register_blueprint(dashboard_blueprint(state))
+    app.add_url_rule(FAVICON_PATH, view_func=favicon)
     state_file = state.state_file
     if state_file is not None:
 

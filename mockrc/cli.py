@@ -15,6 +15,7 @@ import secrets
 import socket
 import sys
 from collections.abc import Mapping, Sequence
+from urllib.parse import urlsplit
 
 from mockrc.app import create_app
 from mockrc.clock import FakeClock
@@ -26,6 +27,7 @@ from mockrc.ratelimit import RateLimits
 from mockrc.report import add_report_command, run_report_command
 from mockrc.settings import Settings
 from mockrc.state import MockState
+from mockrc.transport.addresses import reachable_urls
 from mockrc.transport.server import LiveServer
 
 #: The token ``mockrc serve`` accepts when none is given, so the fake is usable on its defaults.
@@ -206,16 +208,21 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     server = LiveServer(create_app(state), host=args.host, port=args.port)
     server.bind()
-    print(f"mockrc: base URL {server.url} (the server URL of RingCentral's SDKs, Postman)", flush=True)
-    print(f"mockrc: SCIM base URL {server.url}/scim/v2 (an identity provider's Tenant URL)", flush=True)
+    # Bound to every address (0.0.0.0, ::), the server is reached at loopback and the machine's names.
+    bound = urlsplit(server.url).hostname or ""
+    url, remote_urls = reachable_urls(bound, server.port)
+    print(f"mockrc: base URL {url} (the server URL of RingCentral's SDKs, Postman)", flush=True)
+    print(f"mockrc: SCIM base URL {url}/scim/v2 (an identity provider's Tenant URL)", flush=True)
     print(
         f"mockrc: bearer tokens accepted: {', '.join(settings.tokens)} (an identity provider's Secret Token)",
         flush=True,
     )
     app = state.account.default_app
     secret = f", client_secret {app.client_secret}" if app.client_secret else ""
+    if app.allows("client_credentials"):  # the grant needs the account's id (no user signs in)
+        secret += f", account_id {state.account.id} for client_credentials"
     print(
-        f"mockrc: OAuth token URL {server.url}/restapi/oauth/token (client_id {app.client_id}{secret})",
+        f"mockrc: OAuth token URL {url}/restapi/oauth/token (client_id {app.client_id}{secret})",
         flush=True,
     )
     admin = state.account.default_admin
@@ -242,7 +249,12 @@ def _serve(args: argparse.Namespace) -> int:
         )
     else:
         print("mockrc: state in memory only (--state-file FILE keeps it across restarts)", flush=True)
-    dashboard = f"{server.url}{UI_PREFIX}"
+    dashboard = f"{url}{UI_PREFIX}"
+    if remote_urls:
+        every = f"every IPv{ipaddress.ip_address(bound).version} address"
+        print(
+            f"mockrc: bound to {bound} ({every}); from other machines: {', '.join(remote_urls)}", flush=True
+        )
     if admin_key is not None:
         print(
             f"mockrc: reachable from the network: /__mockrc needs the admin key {admin_key} "
@@ -252,7 +264,7 @@ def _serve(args: argparse.Namespace) -> int:
         dashboard += f"?key={admin_key}"
     print(f"mockrc: dashboard {dashboard}", flush=True)
     # Last, because scripts wait for this line: the server answers from here on.
-    print(f"mockrc: serving RingCentral (profile {settings.profile}) at {server.url}", flush=True)
+    print(f"mockrc: serving RingCentral (profile {settings.profile}) at {url}", flush=True)
     server.serve_forever()
     state.journal.close()
     if state.state_file is not None:
@@ -270,8 +282,11 @@ def parse_args(
     parser = _parser()
     environ = os.environ if environ is None else environ
     from_env: dict[str, list[object]] = {}
+    # Only the chosen command's parsers: MOCKRC_SEED=x is refused by the command that reads it.
+    chosen = " ".join(["mockrc", given.command, getattr(given, "action", None) or ""]).strip()
     for command in _all_parsers(parser):
-        from_env.update(apply_environment(command, environ))
+        if chosen == command.prog or chosen.startswith(command.prog + " "):
+            from_env.update(apply_environment(command, environ))
     args = parser.parse_args(argv)
     command_line_wins(args, given, from_env)
     return args
@@ -288,12 +303,32 @@ def _all_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParse
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+    try:
+        code = _run(parse_args(argv))
+        sys.stdout.flush()  # inside the try: output still buffered may meet the closed pipe here
+    except BrokenPipeError:
+        _stdout_gone()
+        return 1
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return _serve(args)
     if args.command == "report":
         return run_report_command(args)
     return run_command(args)
+
+
+def _stdout_gone() -> None:
+    """Whoever read our output stopped (``mockrc scenarios list | head -1``): end quietly.
+
+    As https://docs.python.org/3/library/signal.html#note-on-sigpipe advises: point standard
+    output at devnull, so the interpreter's last flush at exit does not raise again, and exit 1.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,7 +9,9 @@ endpoint, and the worst offending requests).
 
 The verdict: exit status 0 when no error-severity violation occurred, 1 when one did, 2 when the
 input cannot be read (a missing file, a line that is not a journal entry). Warnings (what
-RingCentral tolerates but is not standard) only fail the verdict with ``--strict-warnings``.
+RingCentral tolerates but is not standard) only fail the verdict with ``--strict-warnings``. A
+journal with fewer requests than ``--min-requests`` (1 by default on the command line) fails too:
+an empty journal means the client never reached the fake, which proves nothing about it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ REPORT_FORMAT = "mockrc-report/1"
 JUNIT_REQUESTS_PER_RULE = 20
 #: Offending requests in the Markdown summary.
 MARKDOWN_OFFENDERS = 10
+#: Requests a CI gate needs by default (``mockrc report``, ``GET /__mockrc/report``): an empty
+#: journal fails, since a client that never reached the fake broke no rule only by doing nothing.
+DEFAULT_MIN_REQUESTS = 1
 _BODY_CHARS = 2000
 
 #: A variable in a Flask route (``<user_id>``, ``<path:uri>``), written ``{user_id}`` in reports.
@@ -166,10 +171,28 @@ class Report:
     entries: tuple[Mapping[str, Any], ...]
     findings: tuple[Finding, ...]
     rules: tuple[RuleResult, ...]
+    #: Fewer requests than this fail the verdict (``--min-requests``).
+    min_requests: int = 0
+
+    @property
+    def too_few(self) -> bool:
+        """Fewer requests were recorded than the verdict needs."""
+        return len(self.entries) < self.min_requests
 
     @property
     def failed(self) -> bool:
-        return any(f.effective_severity == "error" for f in self.findings)
+        return self.too_few or any(f.effective_severity == "error" for f in self.findings)
+
+    def recorded(self) -> str:
+        """How many requests there were, said plainly when there were none or too few."""
+        count = len(self.entries)
+        expected = f"at least {self.min_requests} expected by --min-requests"
+        if count == 0:
+            needed = f", {expected}" if self.too_few else ""
+            return f"nothing was recorded (0 requests{needed}): did the client reach the fake?"
+        if self.too_few:
+            return f"only {_plural(count, 'request')} recorded, {expected}"
+        return f"{_plural(count, 'request')} recorded"
 
     @property
     def exit_status(self) -> int:
@@ -184,12 +207,17 @@ class Report:
         errors, warnings = self._count("error"), self._count("warning")
         requests = _plural(len(self.entries), "request")
         tail = f" ({_plural(warnings, 'warning')})" if warnings else ""
+        if not self.entries:
+            return f"{'FAIL' if self.failed else 'PASS'}: {self.recorded()}"
+        if self.too_few and not errors:
+            return f"FAIL: {self.recorded()}"
         if not self.failed:
             return f"PASS: no error-severity contract violation in {requests}{tail}"
         failed = sum(1 for r in self.rules if r.outcome == "failed")
+        too_few = f"; {self.recorded()}" if self.too_few else ""
         return (
             f"FAIL: {_plural(errors, 'error-severity contract violation')} of {_plural(failed, 'rule')} "
-            f"in {requests}{tail}"
+            f"in {requests}{tail}{too_few}"
         )
 
     def offenders(self) -> list[dict[str, Any]]:
@@ -248,7 +276,9 @@ class Report:
             "generator": f"mockrc {version('mockrc')}",
             "source": self.source,
             "strict_warnings": self.strict_warnings,
+            "min_requests": self.min_requests,
             "verdict": "fail" if self.failed else "pass",
+            "headline": self.headline(),
             "exit_status": self.exit_status,
             "summary": {
                 "requests": len(self.entries),
@@ -265,16 +295,20 @@ class Report:
         }
 
     def junit(self) -> str:
-        """JUnit XML: one test case per rule; a rule fails with the requests that broke it."""
-        failures = sum(1 for r in self.rules if r.outcome == "failed")
+        """JUnit XML: one test case per rule; a rule fails with the requests that broke it.
+
+        With a ``min_requests``, one more case, ``requests-recorded``, fails when too few were.
+        """
+        failures = sum(1 for r in self.rules if r.outcome == "failed") + int(self.too_few)
+        tests = len(self.rules) + int(self.min_requests > 0)
         suites = ElementTree.Element(
-            "testsuites", name="mockrc", tests=str(len(self.rules)), failures=str(failures), errors="0"
+            "testsuites", name="mockrc", tests=str(tests), failures=str(failures), errors="0"
         )
         suite = ElementTree.SubElement(
             suites,
             "testsuite",
             name="mockrc contract rules",
-            tests=str(len(self.rules)),
+            tests=str(tests),
             failures=str(failures),
             errors="0",
             skipped="0",
@@ -288,6 +322,12 @@ class Report:
             ("verdict", "fail" if self.failed else "pass"),
         ):
             ElementTree.SubElement(properties, "property", name=name, value=_xml_text(value))
+        if self.min_requests > 0:
+            case = ElementTree.SubElement(
+                suite, "testcase", classname="mockrc.journal", name="requests-recorded", time="0"
+            )
+            if self.too_few:
+                ElementTree.SubElement(case, "failure", message=self.recorded(), type="min-requests")
         for rule in self.rules:
             case = ElementTree.SubElement(
                 suite,
@@ -305,6 +345,8 @@ class Report:
                 failure.text = details
             else:
                 ElementTree.SubElement(case, "system-out").text = details
+        if not self.entries:  # after the test cases, where the JUnit schema puts a suite's output
+            ElementTree.SubElement(suite, "system-out").text = self.recorded()
         ElementTree.indent(suites)
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -346,6 +388,8 @@ class Report:
                 f"| `{r.id}` | {r.outcome} | {len(r.findings)} | {len(r.request_ids)} | {_md(r.meaning)} |"
                 for r in sorted(broken, key=lambda r: (r.outcome != "failed", -len(r.findings), r.id))
             ]
+        if not self.entries:
+            return "\n".join([*lines, "", "No request was recorded: there is nothing to list."]) + "\n"
         lines += ["", "## By endpoint", "", "| endpoint | requests | errors | warnings | statuses |"]
         lines.append("|---|---|---|---|---|")
         for row in self.endpoints():
@@ -383,9 +427,13 @@ def _xml_text(text: str) -> str:
 
 
 def build_report(
-    entries: Iterable[Mapping[str, Any]], *, source: str, strict_warnings: bool = False
+    entries: Iterable[Mapping[str, Any]], *, source: str, strict_warnings: bool = False, min_requests: int = 0
 ) -> Report:
-    """The report on journal entries in their JSON form (``Journal.records()`` or :func:`load_journal`)."""
+    """The report on journal entries in their JSON form (``Journal.records()`` or :func:`load_journal`).
+
+    ``min_requests``: fewer entries fail the verdict. 0 here, where a test reads the report of
+    its own fake; 1 for ``mockrc report`` and ``GET /__mockrc/report``, the gates of a CI job.
+    """
     kept = tuple(entries)
     findings: list[Finding] = []
     for entry in kept:
@@ -410,7 +458,7 @@ def build_report(
                 rule_id, found[0].severity, "(not in this mockrc's catalogue)", "", False, tuple(found)
             )
         )
-    return Report(source, strict_warnings, kept, tuple(findings), tuple(results))
+    return Report(source, strict_warnings, kept, tuple(findings), tuple(results), min_requests)
 
 
 # --- `mockrc report` ------------------------------------------------------------------------------
@@ -423,7 +471,8 @@ def add_report_command(commands: Any) -> None:
         help="turn a journal (mockrc serve --journal FILE) into a contract verdict for CI",
         description=(
             "Read a JSON Lines journal and write the verdict. Exit status: 0 when no error-severity "
-            "contract violation occurred, 1 when one did, 2 when the journal cannot be read."
+            "contract violation occurred, 1 when one did or fewer requests than --min-requests were "
+            "recorded, 2 when the journal cannot be read."
         ),
     )
     parser.add_argument(
@@ -437,6 +486,21 @@ def add_report_command(commands: Any) -> None:
     parser.add_argument(
         "--strict-warnings", action="store_true", help="count warning-severity violations as errors"
     )
+    parser.add_argument(
+        "--min-requests",
+        type=_count,
+        default=DEFAULT_MIN_REQUESTS,
+        metavar="N",
+        help=f"fail when fewer than N requests were recorded (default: {DEFAULT_MIN_REQUESTS}: an empty "
+        "journal means the client never reached the fake; 0 accepts one)",
+    )
+
+
+def _count(text: str) -> int:
+    """A whole number, zero or more (``--min-requests``)."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of requests, zero or more")
+    return int(text)
 
 
 def run_report_command(args: argparse.Namespace) -> int:
@@ -446,7 +510,9 @@ def run_report_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"mockrc report: {exc}", file=sys.stderr)
         return 2
-    report = build_report(entries, source=args.journal, strict_warnings=args.strict_warnings)
+    report = build_report(
+        entries, source=args.journal, strict_warnings=args.strict_warnings, min_requests=args.min_requests
+    )
     outputs = (
         (args.junit, report.junit),
         (args.json, lambda: json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n"),

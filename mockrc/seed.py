@@ -412,7 +412,8 @@ def add_users(service: UserService, users: Iterable[SeedUser | Mapping[str, Any]
     """Create ``users`` in ``service`` as a client's POST would, in order; the created users.
 
     A body without ``schemas`` gets the profile's (core, plus each extension it uses). A user the
-    profile refuses raises SeedError naming its source and every problem, and stops there.
+    profile refuses raises SeedError naming its source and every problem, and none of ``users``
+    is kept: a seed applies whole or not at all, so a corrected seed can simply be tried again.
     Seeded users are already in the account, so they take no licence.
     """
     created: list[StoredUser] = []
@@ -425,7 +426,9 @@ def add_users(service: UserService, users: Iterable[SeedUser | Mapping[str, Any]
             try:
                 created.append(service.create(body, ViolationLog()))
             except MockrcError as exc:
-                raise SeedError(f"{seeded.source} ({body.get('userName')}): {exc.detail}") from None
+                for done in created:
+                    service.store.delete(done.id)
+                raise SeedError(f"{seeded.source} ({body.get('userName')}): {exc.detail}") from exc
     finally:
         service.unassigned_extensions = licences
     return created

@@ -1,6 +1,7 @@
 """``/__mockrc``: mockrc's own control plane (never a RingCentral path).
 
-For now: a health check, which is also the trivial route the benchmark uses as its ceiling.
+For now: a health check, which is also the trivial route the benchmark uses as its ceiling; and
+:func:`is_own_path`, which tells the fake's own paths from the RingCentral API it fakes.
 """
 
 from __future__ import annotations
@@ -11,6 +12,14 @@ from mockrc.http.wire import json_response
 from mockrc.state import MockState
 
 ADMIN_PREFIX = "/__mockrc"
+#: The icon a browser asks every site for: the fake answers it (the dashboard's), not RingCentral.
+FAVICON_PATH = "/favicon.ico"
+
+
+def is_own_path(path: str) -> bool:
+    """Whether ``path`` is mockrc's own (control API, dashboard, icon) rather than RingCentral's:
+    such requests are never journaled, and no scenario or rate limit answers them."""
+    return path in (ADMIN_PREFIX, FAVICON_PATH) or path.startswith(ADMIN_PREFIX + "/")
 
 
 def admin_blueprint(state: MockState) -> Blueprint:

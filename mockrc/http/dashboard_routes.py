@@ -58,6 +58,7 @@ _ASSETS: Final = {
     "index.html": "text/html; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
 }
 _NO_STORE: Final = {"Cache-Control": "no-store"}
 
@@ -65,6 +66,12 @@ _NO_STORE: Final = {"Cache-Control": "no-store"}
 @cache
 def _asset(name: str) -> bytes:
     return (files("mockrc") / "dashboard" / name).read_bytes()
+
+
+def favicon() -> Response:
+    """``/favicon.ico``, which browsers ask every site for: the dashboard's icon (SVG, which
+    browsers take at any path when the media type says so) rather than a 404."""
+    return Response(_asset("favicon.svg"), content_type=_ASSETS["favicon.svg"], headers=_NO_STORE)
 
 
 @cache

@@ -2,33 +2,36 @@
 
 What a test suite or a CI job in another process needs from the fake, as JSON: reset the state,
 list, find and count the recorded requests (a find that matches nothing answers the near misses),
-clear the journal, list the violations, read the users, read and advance the clock, and the
-contract report. Mutating calls are POST or DELETE (a GET on them answers 405 saying which);
+clear the journal, list the violations, read and seed the users, read and advance the clock, and
+the contract report. Mutating calls are POST or DELETE (a GET on them answers 405 saying which);
 find and count take their pattern from the query string (GET) or a JSON body (POST).
 
-Requests to ``/__mockrc`` itself are not journaled: they are the test's own bookkeeping, not
-traffic of the client under test. This module also captures every other exchange for the
-journal (:func:`start_exchange` and :func:`record_exchange`, called by the app factory's hooks).
+Requests to ``/__mockrc`` itself (and a browser's ``/favicon.ico``) are not journaled: they are
+the test's own bookkeeping, not traffic of the client under test. This module also captures every
+other exchange for the journal (:func:`start_exchange` and :func:`record_exchange`, called by the
+app factory's hooks).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import Blueprint, Request, Response, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from mockrc.clock import FakeClock, isoformat
-from mockrc.errors import InvalidValue
-from mockrc.http.admin_routes import ADMIN_PREFIX
+from mockrc.errors import InvalidValue, ScimError
+from mockrc.http.admin_routes import ADMIN_PREFIX, is_own_path
 from mockrc.http.request_parsing import int_param, json_body
 from mockrc.http.wire import json_response
 from mockrc.journal import FORM_MEDIA_TYPE, JournalEntry, Message, RequestPattern, redact_pairs, wsgi_headers
-from mockrc.report import build_report
+from mockrc.report import DEFAULT_MIN_REQUESTS, build_report
 from mockrc.scim.render import render_user
+from mockrc.seed import SeedError, add_users
 from mockrc.state import MockState
+from mockrc.store import StoredUser
 from mockrc.violations import Severity
 
 #: Entries ``GET /__mockrc/journal`` answers when no ``limit`` is given (the newest ones).
@@ -48,10 +51,6 @@ def start_exchange(state: MockState) -> None:
     """Note when the request arrived (the fake's clock) and start timing it."""
     g.journal_time = state.clock.now()
     g.journal_started = time.perf_counter()
-
-
-def _is_control(path: str) -> bool:
-    return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
 
 
 def _caller(state: MockState, req: Request) -> tuple[str | None, str | None]:
@@ -75,7 +74,7 @@ def record_exchange(state: MockState, response: Response) -> None:
     and copies the headers straight from the WSGI environ; everything else waits until read.
     """
     req: Request = request._get_current_object()  # type: ignore[attr-defined]
-    if _is_control(req.path):
+    if is_own_path(req.path):
         return
     context = g._get_current_object()  # type: ignore[attr-defined]
     try:
@@ -200,15 +199,36 @@ def journal_blueprint(state: MockState) -> Blueprint:
         found = journal.violations(severity=severity, rule=request.args.get("rule"))
         return json_response({"total": len(found), "violations": [v.to_dict() for v in found]})
 
+    def rendered(found: Iterable[StoredUser]) -> list[dict[str, Any]]:
+        base_url = request.host_url.rstrip("/")
+        service = state.users
+        return [render_user(u, service.schemas_of(u.attributes), state.profile, base_url) for u in found]
+
     @routes.get("/users")
     def users() -> Response:
         """Every user in the store as the SCIM API renders it, without needing a token."""
-        base_url = request.host_url.rstrip("/")
-        service = state.users
-        rendered = [
-            render_user(u, service.schemas_of(u.attributes), state.profile, base_url) for u in service.store
-        ]
-        return json_response({"totalResults": len(rendered), "Resources": rendered})
+        listed = rendered(state.users.store)
+        return json_response({"totalResults": len(listed), "Resources": listed})
+
+    @routes.post("/users")
+    def seed_users() -> Response:
+        """Add ``{"users": [SCIM User, ...]}`` as seeded users (:func:`mockrc.seed.add_users`).
+
+        What ``mockrc users seed --url`` calls: the users go through the profile's rules (a body
+        without ``schemas`` gets the profile's), take no licence, and all or none are added.
+        Unlike a POST to ``/scim/v2/Users`` it needs no token, no scenario or rate limit answers
+        it, and, being a control call, it leaves nothing in the journal a CI gate reads.
+        """
+        bodies = json_body(request).get("users")
+        if not isinstance(bodies, list) or not all(isinstance(body, dict) for body in bodies):
+            raise InvalidValue('"users" must be a list of SCIM User objects')
+        try:
+            created = add_users(state.users, bodies)
+        except SeedError as exc:
+            refused = exc.__cause__
+            raise (type(refused) if isinstance(refused, ScimError) else InvalidValue)(str(exc)) from None
+        listed = rendered(created)
+        return json_response({"totalResults": len(listed), "Resources": listed}, status=201)
 
     def clock_body() -> dict[str, Any]:
         now = state.clock.now()
@@ -233,11 +253,20 @@ def journal_blueprint(state: MockState) -> Blueprint:
 
     @routes.get("/report")
     def report() -> Response:
-        """The contract report on the journal in memory: ``format`` json (default), junit or markdown."""
+        """The contract report on the journal in memory: ``format`` json (default), junit or markdown;
+        fewer requests than ``min_requests`` (default 1, as ``mockrc report``) fail it."""
         form = request.args.get("format", "json")
         if form not in _REPORT_FORMATS:
             raise InvalidValue(f"format must be one of {sorted(_REPORT_FORMATS)}, not [{form}]")
-        built = build_report(journal.records(), source="live", strict_warnings=_flag("strict_warnings"))
+        min_requests = int_param(request.args.get("min_requests"), "min_requests")
+        if min_requests is not None and min_requests < 0:
+            raise InvalidValue(f"min_requests must not be negative, not [{min_requests}]")
+        built = build_report(
+            journal.records(),
+            source="live",
+            strict_warnings=_flag("strict_warnings"),
+            min_requests=DEFAULT_MIN_REQUESTS if min_requests is None else min_requests,
+        )
         headers = {"X-Mockrc-Verdict": "fail" if built.failed else "pass"}
         if form == "json":
             return json_response(built.to_json(), headers=headers)

@@ -26,7 +26,7 @@ from flask import Blueprint, Flask, Response, g, request
 from werkzeug.exceptions import MethodNotAllowed
 
 from mockrc.errors import InvalidValue, NotFound, OAuthError, RateLimited, Uniqueness
-from mockrc.http.admin_routes import ADMIN_PREFIX
+from mockrc.http.admin_routes import ADMIN_PREFIX, is_own_path
 from mockrc.http.request_parsing import JSON_MEDIA_TYPES, json_body
 from mockrc.http.wire import SCIM_MEDIA_TYPE, json_response
 from mockrc.oauth.client_auth import parse_basic
@@ -52,7 +52,7 @@ def register_overlays(app: Flask, state: MockState) -> None:
 
     @app.before_request
     def _overlay() -> Response | None:
-        if request.path == ADMIN_PREFIX or request.path.startswith(f"{ADMIN_PREFIX}/"):
+        if is_own_path(request.path):
             return None
         engine = state.scenarios
         active = engine.active

@@ -203,5 +203,11 @@ class OAuthServer:
 
 
 def _remaining(expires_at: float, now: float) -> int:
-    """Whole seconds left, as RingCentral counts them (never negative)."""
-    return max(0, int(expires_at - now))
+    """Seconds left, to the nearest second (never negative).
+
+    ``now`` is read after the token was issued, so a fresh token has a hair less than its TTL left
+    (and ``now + ttl - now`` is inexact in floating point): truncating answered 3599 for 3600 on
+    the system clock. Rounding answers the TTL for a fresh token on any clock, and the seconds
+    truly left for a refresh token presented again within its grace period.
+    """
+    return max(0, round(expires_at - now))

@@ -152,6 +152,52 @@ def test_users_are_listed_without_a_token(fake: Fake) -> None:
     assert listed == {"totalResults": 1, "Resources": [created]}
 
 
+def test_users_are_seeded_without_a_token_and_without_a_journal_entry(fake: Fake) -> None:
+    """``POST /__mockrc/users``: what ``mockrc users seed --url`` calls. A body without ``schemas``
+    gets the profile's, as a seed file's users do; the journal a CI gate reads stays empty."""
+    bare = {k: v for k, v in minimal_user("a@example.com").items() if k != "schemas"}
+
+    seeded = fake.session.post(
+        fake.url("/__mockrc/users"), json={"users": [bare, minimal_user("b@example.com")]}, timeout=10
+    )
+
+    assert seeded.status_code == 201
+    listed = fake.session.get(fake.url("/__mockrc/users"), timeout=10).json()
+    assert seeded.json() == listed
+    assert [u["userName"] for u in listed["Resources"]] == ["a@example.com", "b@example.com"]
+    assert fake.get(f"/scim/v2/Users/{listed['Resources'][0]['id']}").json() == listed["Resources"][0]
+    journaled = fake.get("/__mockrc/journal").json()["entries"]
+    assert [(e["method"], e["route"]) for e in journaled] == [("GET", "/scim/v2/Users/<user_id>")]
+    assert fake.get("/__mockrc/violations").json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("users", "status", "says"),
+    [
+        ("a@example.com", 400, '"users" must be a list of SCIM User objects'),
+        ([["a@example.com"]], 400, '"users" must be a list of SCIM User objects'),
+        (
+            [{"userName": "c@example.com"}],
+            400,
+            'users[1] (c@example.com): Invalid user: 2 problems: /: "emails" is required',
+        ),
+        ([minimal_user("taken@example.com")], 409, "users[1] (taken@example.com): User with userName"),
+    ],
+)
+def test_a_seed_the_fake_refuses_adds_nobody_and_says_which_user_and_why(
+    fake: Fake, users: object, status: int, says: str
+) -> None:
+    fake.post("/scim/v2/Users", json=minimal_user("taken@example.com"))
+    body = {"users": [minimal_user("new@example.com"), *users] if isinstance(users, list) else users}
+
+    refused = fake.session.post(fake.url("/__mockrc/users"), json=body, timeout=10)
+
+    assert refused.status_code == status
+    assert refused.json()["message"].startswith(says)
+    listed = fake.session.get(fake.url("/__mockrc/users"), timeout=10).json()
+    assert [u["userName"] for u in listed["Resources"]] == ["taken@example.com"]
+
+
 def test_the_clock_is_read_and_advanced(fake: Fake) -> None:
     assert fake.get("/__mockrc/clock").json() == {
         "now": "2026-01-01T00:00:00.000Z",
@@ -237,6 +283,24 @@ def test_the_live_report_passes_clean_traffic_unless_warnings_are_strict(fake: F
     assert (strict.headers["X-Mockrc-Verdict"], strict.json()["strict_warnings"]) == ("fail", True)
     assert fake.get("/__mockrc/report", params={"format": "pdf"}).status_code == 400
     assert fake.get("/__mockrc/report", params={"strict_warnings": "maybe"}).status_code == 400
+
+
+def test_the_live_report_of_a_fake_nobody_called_fails_unless_min_requests_allows_it(fake: Fake) -> None:
+    """As ``mockrc report``: a CI gate on a journal the client never reached must not pass."""
+    gate = fake.get("/__mockrc/report")
+    allowed = fake.get("/__mockrc/report", params={"min_requests": "0", "format": "markdown"})
+    negative = fake.get("/__mockrc/report", params={"min_requests": "-1"})
+
+    assert gate.headers["X-Mockrc-Verdict"] == "fail"
+    REPORT_SCHEMA.validate(gate.json())
+    assert (gate.json()["min_requests"], gate.json()["summary"]["requests"]) == (1, 0)
+    assert gate.json()["headline"].startswith("FAIL: nothing was recorded (0 requests, at least 1 expected")
+    assert allowed.headers["X-Mockrc-Verdict"] == "pass"
+    assert "**PASS: nothing was recorded (0 requests)" in allowed.text
+    assert (negative.status_code, negative.json()["message"]) == (
+        400,
+        "min_requests must not be negative, not [-1]",
+    )
 
 
 def test_the_system_clock_cannot_be_advanced() -> None:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import requests
 
+from mockrc.app import create_app
+from mockrc.clock import Clock, FakeClock, SystemClock
+from mockrc.mock import MockRingCentral
+from mockrc.settings import Settings
+from mockrc.state import MockState
+from mockrc.transport.server import LiveServer
 from tests.http.conftest import Fake
 
 TOKEN = "/restapi/oauth/token"
@@ -56,6 +64,43 @@ def test_jwt_login_answers_ringcentral_token_info(fake: Fake) -> None:
         isinstance(body[k], str) and body[k]
         for k in ("access_token", "refresh_token", "endpoint_id", "session_id")
     )
+
+
+class TickingClock(FakeClock):
+    """A clock that moves a millisecond each time it is read, as the system clock does between two
+    reads of one request; it starts at a fraction of a second, where float sums are inexact."""
+
+    def now(self) -> float:
+        return self.advance(0.001)
+
+
+@contextmanager
+def base_url_with(transport: str, clock: Clock) -> Iterator[str]:
+    """A fake on ``clock`` through ``transport``: its base URL."""
+    if transport == "inprocess":
+        with MockRingCentral(clock=clock) as rc:
+            yield rc.base_url
+        return
+    with LiveServer(create_app(MockState(Settings(), clock=clock))) as server:
+        yield server.url
+
+
+@pytest.mark.parametrize("transport", ["inprocess", "server"])
+@pytest.mark.parametrize(
+    "clock", [SystemClock, lambda: TickingClock(FakeClock.DEFAULT_START + 0.1)], ids=["system", "ticking"]
+)
+def test_a_fresh_token_lives_the_whole_ttl_on_every_clock(transport: str, clock: Any) -> None:
+    """``expires_in`` is the token's lifetime (RingCentral's TokenInfo: "Access token TTL"), not the
+    whole seconds left a moment after issuing it: 3600 and 604800 for a fresh token, as on the fake clock."""
+    with base_url_with(transport, clock()) as url:
+        body = requests.post(
+            f"{url}{TOKEN}",
+            data={"grant_type": JWT, "assertion": "mockrc-admin-jwt"},
+            auth=CLIENT,
+            timeout=10,
+        ).json()
+
+    assert (body["expires_in"], body["refresh_token_expires_in"]) == (3600, 604800)
 
 
 def test_the_issued_token_opens_the_scim_api(fake: Fake) -> None:

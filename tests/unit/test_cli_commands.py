@@ -230,9 +230,9 @@ def test_options_come_from_the_environment_and_the_command_line_wins() -> None:
 @pytest.mark.parametrize(
     ("variable", "value", "says"),
     [
-        ("MOCKRC_PORT", "eighty", "MOCKRC_PORT='eighty'"),
-        ("MOCKRC_PROFILE", "ldap", "choose from"),
-        ("MOCKRC_RATE_LIMITS", "maybe", "write one of"),
+        ("MOCKRC_PORT", "eighty", "MOCKRC_PORT='eighty': must be a whole number (it sets --port PORT)"),
+        ("MOCKRC_PROFILE", "ldap", "MOCKRC_PROFILE='ldap': must be one of ringcentral, scim"),
+        ("MOCKRC_RATE_LIMITS", "maybe", "MOCKRC_RATE_LIMITS='maybe': must be one of 0, 1, false, no, off"),
     ],
 )
 def test_a_bad_environment_value_stops_naming_the_variable(
@@ -266,7 +266,7 @@ def test_the_ready_banner_says_where_and_how_to_connect(tmp_path: Path) -> None:
         f"mockrc: SCIM base URL {url}/scim/v2 (an identity provider's Tenant URL)",
         "mockrc: bearer tokens accepted: mockrc-admin-token (an identity provider's Secret Token)",
         f"mockrc: OAuth token URL {url}/restapi/oauth/token (client_id mockrc-client-id, "
-        "client_secret mockrc-client-secret)",
+        "client_secret mockrc-client-secret, account_id 400000001 for client_credentials)",
         "mockrc: sign in as admin@mockrc.test, password mockrc-admin-password, JWT mockrc-admin-jwt",
         "mockrc: profile ringcentral, scenarios: token-expiry",
         f"mockrc: state file {state_file}: 0 users (kept across restarts; start 1)",

@@ -178,6 +178,56 @@ def test_json_report_follows_its_published_schema() -> None:
     assert by_id["http.media-type"]["outcome"] == "passed"
 
 
+SCHEMA = Draft202012Validator(load_json_fixture("schemas", "mockrc", "report.schema.json"))
+NOTHING = "nothing was recorded (0 requests"
+
+
+def test_an_empty_journal_says_nothing_was_recorded_in_every_form() -> None:
+    report = build_report([], source="j.jsonl")
+    document = report.to_json()
+
+    assert report.exit_status == 0  # min_requests is 0 for the Python API: a test reads its own fake
+    assert report.headline().startswith(f"PASS: {NOTHING}): did the client reach the fake?")
+    SCHEMA.validate(document)
+    assert (document["min_requests"], document["summary"]["requests"]) == (0, 0)
+    assert NOTHING in document["headline"]
+    assert NOTHING in report.markdown() and "No request was recorded" in report.markdown()
+    root = ElementTree.fromstring(report.junit())
+    assert NOTHING in (root.findtext("testsuite/system-out") or "")
+
+
+def test_fewer_requests_than_min_requests_fail_in_every_form() -> None:
+    empty, few = build_report([], source="j", min_requests=1), build_report(VALID, source="j", min_requests=3)
+
+    assert (empty.exit_status, few.exit_status) == (1, 1)
+    assert empty.headline() == (
+        f"FAIL: {NOTHING}, at least 1 expected by --min-requests): did the client reach the fake?"
+    )
+    assert few.headline() == "FAIL: only 2 requests recorded, at least 3 expected by --min-requests"
+    for report in (empty, few):
+        document = report.to_json()
+        SCHEMA.validate(document)
+        assert (document["verdict"], document["exit_status"]) == ("fail", 1)
+        assert document["headline"] == report.headline()
+        assert f"**{report.headline()}**" in report.markdown()
+        root = ElementTree.fromstring(report.junit())
+        assert (root.get("tests"), root.get("failures")) == (str(len(RULES) + 1), "1")
+        failure = junit(report.junit())["requests-recorded"].find("failure")
+        assert failure is not None and failure.get("message") == report.headline().removeprefix("FAIL: ")
+
+
+def test_enough_requests_pass_and_violations_still_fail_with_too_few() -> None:
+    enough = build_report(VALID, source="j", min_requests=2)
+    both = build_report(MIXED, source="j", min_requests=7)
+
+    assert enough.exit_status == 0
+    assert junit(enough.junit())["requests-recorded"].find("failure") is None
+    assert both.headline() == (
+        "FAIL: 2 error-severity contract violations of 2 rules in 6 requests (2 warnings); "
+        "only 6 requests recorded, at least 7 expected by --min-requests"
+    )
+
+
 def test_endpoints_group_by_route_template() -> None:
     endpoints = build_report(MIXED, source="j.jsonl").to_json()["endpoints"]
 

@@ -212,13 +212,15 @@ def test_a_user_the_profile_refuses_names_the_file_the_user_and_the_rule(tmp_pat
     bad = {**good, "userName": "b@x.example"}
     path = write(tmp_path / "team.json", json.dumps({"users": [good, bad]}))
 
+    target = service()
     with pytest.raises(SeedError) as raised:
-        add_users(service(), load_seed_file(path).users)
+        add_users(target, load_seed_file(path).users)
 
     assert str(raised.value) == (
         f"{path} users[1] (b@x.example): /userName: userName [b@x.example] must be the same as the"
         " work email [a@x.example]"
     )
+    assert len(target.store) == 0  # the good user before it is not kept: a seed applies whole or not at all
 
 
 # --- building and resetting a state --------------------------------------------------------------

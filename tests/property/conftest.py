@@ -229,6 +229,24 @@ def check_journal_readable(target: Target, where: str) -> None:
     assert not errors, f"reading the journal raised {errors}{where}"
 
 
+def _encodable(text: str) -> str:
+    """``text`` with lone surrogates escaped: they cannot be encoded as UTF-8."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Failure reports that xdist can send: a generated body with a lone surrogate ends up in the
+    fake's captured log (the traceback of a 500), and a worker cannot encode it (INTERNALERROR)."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    report.sections = [(title, _encodable(content)) for title, content in report.sections]
+    if report.longrepr is not None:
+        text = str(report.longrepr)
+        if _encodable(text) != text:
+            report.longrepr = _encodable(text)
+
+
 @pytest.fixture(scope="module", params=["inprocess", "server"])
 def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     """One fake per transport for the whole module, its journal streamed to a file (as with

@@ -16,9 +16,10 @@ each reset to the same three seeded users before every example by :meth:`Target.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from mockrc.mock import MockRingCentral
 from mockrc.settings import Settings
 from mockrc.state import MockState
 from mockrc.transport.server import LiveServer
-from tests.property.strategies import Request
+from tests.property.strategies import CLIENT_ID, CLIENT_SECRET, JWTS, PASSWORDS, Request
 
 _SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
 settings.register_profile(
@@ -170,7 +171,7 @@ class Target:
             written = _strict_json(lines[0])
             assert written.get("id") == entry.id, f"journal file has entry {written.get('id')}{where}"
             assert written.get("status") == response.status_code, f"journal file status{where}"
-        check_journal_readable(self, where)
+        check_journal_readable(self, where, lines)
         return response
 
 
@@ -216,8 +217,25 @@ def check_answer(request: Request, response: requests.Response, where: str) -> N
         )
 
 
-def check_journal_readable(target: Target, where: str) -> None:
-    """The journal and the report answer 200 with JSON (or JUnit XML), whatever was recorded."""
+def secrets_of(target: Target) -> tuple[str, ...]:
+    """Credentials a generated request may carry, which no journal output may show (README,
+    "Redaction"): the admin token, the app's secret and its Basic form, the users' passwords and
+    JWT credentials."""
+    basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+    return (target.token, CLIENT_SECRET, basic, *PASSWORDS, *JWTS)
+
+
+def check_no_secret(text: str, secrets: tuple[str, ...], what: str, where: str) -> None:
+    shown = [secret for secret in secrets if secret in text]
+    assert not shown, f"{what} shows {shown}{where}"
+
+
+def check_journal_readable(target: Target, where: str, lines: Sequence[str] = ()) -> None:
+    """The journal and the report answer 200 with JSON (or JUnit XML), whatever was recorded,
+    and neither they nor the journal file's new ``lines`` show a credential."""
+    secrets = secrets_of(target)
+    for line in lines:
+        check_no_secret(line, secrets, "the journal file", where)
     for path in ("/__mockrc/journal?limit=5", "/__mockrc/report", "/__mockrc/report?format=junit"):
         answer = target.control(path)
         assert answer.status_code == 200, (
@@ -225,6 +243,7 @@ def check_journal_readable(target: Target, where: str) -> None:
         )
         if "junit" not in path:
             _strict_json(answer.text)
+        check_no_secret(answer.text, secrets, f"GET {path}", where)
     errors = [f"{e.method} {e.path}: {e.exception!r}" for e in target.state.handler_errors]
     assert not errors, f"reading the journal raised {errors}{where}"
 

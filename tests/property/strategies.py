@@ -343,6 +343,8 @@ def valid_user(d: Draw) -> dict[str, Any]:
         body["title"] = d.text(NAME_CHARS + " ", 20, min_size=1)
     if chance(d, 30):
         body["phoneNumbers"] = [{"type": "mobile", "value": f"+1 425 555 {d.integer(1000, 9999)}"}]
+    if chance(d, 10):
+        body["password"] = d.choice(PASSWORDS)  # RFC 7643 §4.1.1: write-only, never returned
     if chance(d, 30):
         body["schemas"].append(ENTERPRISE)
         body[ENTERPRISE] = {"department": word(d)}
@@ -506,6 +508,8 @@ def body_bytes(d: Draw, value: Any) -> bytes:
     if spoil == "empty":
         return d.choice((b"", b" ", b"\n"))
     text = to_json(value).encode("utf-8", "surrogatepass")
+    if b'"password"' in text and chance(d, 30):
+        text = text.replace(b'"password"', b'"pass\\u0077ord"')  # the same name, escaped
     if spoil == "truncate" and text:
         return text[: d.integer(0, len(text) - 1)]
     if spoil == "trailing":
@@ -657,6 +661,8 @@ def patch_value(d: Draw, path: str | None) -> Any:
                 junk_value(d),
             )
         )
+    if path == "password":
+        return d.choice(PASSWORDS)
     if path == "active":
         return d.choice((False, True, "False", "True", "false", "yes", 0))
     if path in ("emails", "phoneNumbers", "addresses", "members"):
@@ -1001,6 +1007,9 @@ def oauth_form(d: Draw) -> list[tuple[str, str]]:
         "client_secret": (CLIENT_SECRET, "wrong", ""),
         "client_assertion_type": ("urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "x"),
         "extension": ("101", "", "abc"),
+        # Credentials of another grant: refused as unsupported, and their values must not be echoed.
+        "password": PASSWORDS,
+        "assertion": JWTS,
         d.text(NAME_CHARS + "_[]", 10): ("x", ""),
     }
     for name, values in optional.items():
@@ -1014,8 +1023,9 @@ def oauth_form(d: Draw) -> list[tuple[str, str]]:
 
 
 def _client_authorization(d: Draw, request: Request) -> Request:
-    kind = weighted(d, [(6, "basic"), (2, "none"), (2, "bad")])
-    request.auth = "given" if kind != "none" else "none"
+    kind = weighted(d, [(6, "basic"), (2, "none"), (2, "bad"), (1, "bearer")])
+    # "bearer": the admin's access token where client credentials belong (its echo is a leak).
+    request.auth = {"none": "none", "bearer": "admin"}.get(kind, "given")
     if kind == "basic":
         request.headers["Authorization"] = (
             "Basic " + base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()

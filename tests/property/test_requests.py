@@ -11,7 +11,9 @@ transports, :meth:`~tests.property.conftest.Target.exchange` checks that:
 - the request is in the journal exactly once, with its status, in memory and in the journal
   file (``--journal FILE``: one strict JSON line); ``/__mockrc/journal`` and
   ``/__mockrc/report`` (JSON and JUnit) still answer 200 afterwards;
-- a refused request (4xx) changed no user, token, session or refresh token.
+- a refused request (4xx) changed no user, token, session or refresh token;
+- no credential the request carried (the admin token, the app's secret, a password, a JWT)
+  shows in the journal file, ``/__mockrc/journal`` or the report.
 
 Each family has its own test, so that one failing family does not hide the others; the
 explicit ``@example``s are the reproducers of issue 10, run on every run.
@@ -51,6 +53,15 @@ def test_replacing_users(target: Target, request: Request) -> None:
 
 
 @given(requests_of(s.patch_user))
+@example(  # RFC 7643 §4.1.1: password is write-only; its value must not reach the journal
+    _json(
+        "scim.patch",
+        "PATCH",
+        "/scim/v2/Users/{user}",
+        b'{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],'
+        b'"Operations":[{"op":"replace","path":"password","value":"mockrc-admin-password"}]}',
+    )
+)
 @example(
     _json(
         "scim.patch",
@@ -102,13 +113,23 @@ def test_discovery(target: Target, request: Request) -> None:
 
 
 @given(requests_of(s.token_request))
-@example(
+@example(  # the admin's bearer token where client credentials belong: the error must not echo it
     Request(
         "oauth.token",
         "POST",
         "/restapi/oauth/token",
-        {"Content-Type": FORM, "Authorization": "Bearer some-token"},
+        {"Content-Type": FORM},
         b"grant_type=password&username=101&password=mockrc-admin-password",
+        auth="admin",
+    )
+)
+@example(  # a parameter of another grant: refused, and its value (a password) not echoed
+    Request(
+        "oauth.token",
+        "POST",
+        "/restapi/oauth/token",
+        {"Content-Type": FORM, "Authorization": "Basic bW9ja3JjLWNsaWVudC1pZDptb2NrcmMtY2xpZW50LXNlY3JldA=="},
+        b"grant_type=client_credentials&password=mockrc-user-password",
         auth="given",
     )
 )

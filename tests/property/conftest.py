@@ -70,6 +70,13 @@ def _strict_json(text: str) -> Any:
     return json.loads(text, parse_constant=refuse)
 
 
+def _parsed(text: str, what: str, where: str) -> Any:
+    try:
+        return _strict_json(text)
+    except ValueError as exc:
+        raise AssertionError(f"{what} is not JSON ({exc}){where}") from None
+
+
 def snapshot(state: MockState) -> tuple[Any, ...]:
     """What a refused request must not change: users, access tokens, OAuth sessions and refresh tokens.
 
@@ -168,7 +175,7 @@ class Target:
             assert entry.id > last_id and entry.method == request.method, f"journaled as {entry!r}{where}"
             assert entry.status == response.status_code, f"journaled status {entry.status}{where}"
             assert len(lines) == 1, f"{len(lines)} lines in the journal file{where}"
-            written = _strict_json(lines[0])
+            written = _parsed(lines[0], "the journal file's line", where)
             assert written.get("id") == entry.id, f"journal file has entry {written.get('id')}{where}"
             assert written.get("status") == response.status_code, f"journal file status{where}"
         check_journal_readable(self, where, lines)
@@ -184,7 +191,7 @@ def check_answer(request: Request, response: requests.Response, where: str) -> N
     if status < 400:
         assert status < 300, f"unexpected redirect to {response.headers.get('Location')!r}{where}"
         if media_type in ("application/json", "application/scim+json"):
-            _strict_json(response.text)
+            _parsed(response.text, "the answer", where)
         return
     is_scim = request.path.startswith("/scim")
     expected = "application/scim+json" if is_scim else "application/json"
@@ -242,7 +249,7 @@ def check_journal_readable(target: Target, where: str, lines: Sequence[str] = ()
             f"GET {path} answered {answer.status_code}: {answer.text[:300]}{where}"
         )
         if "junit" not in path:
-            _strict_json(answer.text)
+            _parsed(answer.text, f"GET {path}", where)
         check_no_secret(answer.text, secrets, f"GET {path}", where)
     errors = [f"{e.method} {e.path}: {e.exception!r}" for e in target.state.handler_errors]
     assert not errors, f"reading the journal raised {errors}{where}"
@@ -269,16 +276,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.fixture(scope="module", params=["inprocess", "server"])
 def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     """One fake per transport for the whole module, its journal streamed to a file (as with
-    ``mockrc serve --journal``); each example calls :meth:`Target.fresh`."""
+    ``mockrc serve --journal``); each example calls :meth:`Target.fresh`. A module sets
+    ``PROFILE = "scim"`` to test that profile (default: ringcentral)."""
+    profile = getattr(request.module, "PROFILE", "ringcentral")
     session = requests.Session()
     journal_file = tmp_path_factory.mktemp("journal") / "journal.jsonl"
     if request.param == "inprocess":
-        with MockRingCentral(users=SEEDED_USERS, clock=FakeClock()) as rc:
+        with MockRingCentral(profile=profile, users=SEEDED_USERS, clock=FakeClock()) as rc:
             rc.state.journal.stream_to(journal_file)
             yield Target("inprocess", rc.state, rc.base_url, session, journal_file)
             rc.state.journal.close()
         return
-    state = MockState(Settings(users=(SEEDED_USERS,)), clock=FakeClock())
+    state = MockState(Settings(profile=profile, users=(SEEDED_USERS,)), clock=FakeClock())
     state.journal.stream_to(journal_file)
     with LiveServer(create_app(state)) as server:
         yield Target("server", state, server.url, session, journal_file)

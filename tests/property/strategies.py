@@ -563,9 +563,9 @@ class Request:
     def describe(self) -> str:
         """What to paste into a bug report: method, path, headers and the body, long parts cut."""
         body = b"" if self.body is None else self.body
-        shown = body[:300] + (f"… ({len(body):,} bytes)".encode() if len(body) > 300 else b"")
-        path = self.path if len(self.path) <= 300 else f"{self.path[:300]}… ({len(self.path):,} characters)"
-        headers = {k: v if len(v) <= 200 else f"{v[:200]}… ({len(v):,})" for k, v in self.headers.items()}
+        shown = body[:300] + (f"... ({len(body):,} bytes)".encode() if len(body) > 300 else b"")
+        path = self.path if len(self.path) <= 300 else f"{self.path[:300]}... ({len(self.path):,} characters)"
+        headers = {k: v if len(v) <= 200 else f"{v[:200]}... ({len(v):,})" for k, v in self.headers.items()}
         user = f" (user: {self.user_role} {self.odd_user[:60]!r})" if "{user}" in self.path else ""
         return f"{self.method} {path}{user} auth={self.auth} headers={headers} body={shown!r}"
 

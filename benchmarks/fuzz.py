@@ -76,6 +76,8 @@ class Tally:
     server_errors: list[Problem] = field(default_factory=list)
     hangs: list[Problem] = field(default_factory=list)
     no_answer: int = 0
+    #: Answered by waitress itself (plain text: headers too large, a malformed request): never in the app.
+    by_waitress: int = 0
     slowest: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -163,7 +165,8 @@ def mockrc_serve(users: int) -> Iterator[Server]:
 
 def _send(
     connection: http.client.HTTPConnection, request: Request, user_ids: Sequence[str], rng: random.Random
-) -> int:
+) -> tuple[int, bool]:
+    """The answer's status, and whether waitress gave it (plain text) rather than the app."""
     path, headers = request.resolve(TOKEN, rng.choice(user_ids) if user_ids else None)
     body = request.body
     if body is not None:
@@ -171,7 +174,8 @@ def _send(
     connection.request(request.method, path, body=body, headers=headers)
     answer = connection.getresponse()
     answer.read()
-    return answer.status
+    plain = (answer.getheader("Content-Type") or "").startswith("text/plain")
+    return answer.status, plain and answer.status in (400, 413, 431)
 
 
 def client(
@@ -197,10 +201,10 @@ def client(
             request = any_request(draw)
             started = time.perf_counter()
             try:
-                status: int | None = _send(connection, request, user_ids, rng)
+                status, by_waitress = _send(connection, request, user_ids, rng)
             except (OSError, http.client.HTTPException):
                 # The server closed the connection (or never answered): reconnect for the next one.
-                status = None
+                status, by_waitress = None, False
                 connection.close()
                 connection = http.client.HTTPConnection(server.host, server.port, timeout=GIVE_UP_SECONDS)
             elapsed = time.perf_counter() - started
@@ -212,7 +216,9 @@ def client(
                     tally.no_answer += 1
                 else:
                     tally.statuses[status] += 1
-                    if not request.is_control:
+                    if by_waitress:
+                        tally.by_waitress += 1
+                    elif not request.is_control:
                         tally.app_requests += 1
                         on_app_request.set()
                 if status is not None and status >= 500 and len(tally.server_errors) < SHOWN:
@@ -339,7 +345,9 @@ def format_report(report: Report) -> str:
     lines += [
         "",
         "3. Journal",
-        f"   requests to the app {tally.app_requests:,} (control-plane calls are not journaled)",
+        f"   requests to the app {tally.app_requests:,} answered (control-plane calls are not journaled)",
+        f"   answered by waitress {tally.by_waitress:,} (plain-text 400/413/431: never reached the app)",
+        f"   no answer           {tally.no_answer:,} (the app may journal them after the client gave up)",
         f"   journal recorded    {report.journal_recorded if report.journal_recorded is not None else 'n/a'}"
         " (in memory + dropped from the ring)",
         "",

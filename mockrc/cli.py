@@ -15,6 +15,7 @@ import secrets
 import socket
 import sys
 from collections.abc import Mapping, Sequence
+from importlib import metadata
 from urllib.parse import urlsplit
 
 from mockrc.app import create_app
@@ -22,6 +23,7 @@ from mockrc.clock import FakeClock
 from mockrc.commands import add_commands, apply_environment, command_line_wins, environment_note
 from mockrc.commands import run as run_command
 from mockrc.http.dashboard_routes import ADMIN_KEY_HEADER, UI_PREFIX
+from mockrc.journal import parse_byte_size
 from mockrc.profile import available_profiles
 from mockrc.ratelimit import RateLimits
 from mockrc.report import add_report_command, run_report_command
@@ -34,10 +36,29 @@ from mockrc.transport.server import LiveServer
 DEFAULT_TOKEN = "mockrc-admin-token"
 
 
+def _installed_version() -> str:
+    """mockrc's version, from the installed package's metadata (pyproject.toml's, at install time)."""
+    try:
+        return metadata.version("mockrc")
+    except metadata.PackageNotFoundError:  # imported from a folder on sys.path, never installed
+        return "(not installed: no version)"
+
+
+def _byte_size(text: str) -> int:
+    try:
+        size = parse_byte_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if size < 1:
+        raise argparse.ArgumentTypeError("the journal needs at least 1 byte")
+    return size
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mockrc", description="A stateful fake of RingCentral's OAuth 2.0 and SCIM 2.0 APIs."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_installed_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser(
         "serve", help="run the fake as an HTTP server", description="Run the fake.", epilog=environment_note()
@@ -114,6 +135,14 @@ def _parser() -> argparse.ArgumentParser:
         default=Settings.journal_size,
         metavar="N",
         help=f"requests kept in memory for /__mockrc/journal (default: {Settings.journal_size})",
+    )
+    serve.add_argument(
+        "--journal-bytes",
+        type=_byte_size,
+        default=Settings.journal_bytes,
+        metavar="SIZE",
+        help="memory the journal's entries may hold, e.g. 64M or 1G; the oldest go first "
+        f"(default: {Settings.journal_bytes // 1024**2}M)",
     )
     serve.add_argument(
         "--clock",
@@ -195,6 +224,7 @@ def _serve(args: argparse.Namespace) -> int:
         scenarios=tuple(args.scenario),
         rate_limits=_rate_limits(args),
         journal_size=args.journal_size,
+        journal_bytes=args.journal_bytes,
         state_file=args.state_file,
         admin_key=admin_key,
         users=tuple(args.users),

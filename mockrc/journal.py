@@ -2,18 +2,20 @@
 
 Test suites assert on what a client sent (:meth:`Journal.assert_requested`, whose failure shows
 the near misses: what was sent instead), and CI jobs turn the journal into a verdict
-(:mod:`mockrc.report`). The journal is a ring buffer of :class:`JournalEntry` (the newest
-``capacity`` entries are kept; :attr:`Journal.dropped` counts the others) and can also stream
-every entry, as it is recorded, to a JSON Lines file (``mockrc serve --journal FILE``): one JSON
-object per line, written and flushed before the client gets its answer, so the file is complete
-whenever the server stops, SIGTERM and Ctrl-C included.
+(:mod:`mockrc.report`). The journal is a ring buffer of :class:`JournalEntry`: the newest
+``capacity`` entries, and no more than ``max_bytes`` of them (:attr:`Journal.dropped` counts the
+others). It can also stream every entry, as it is recorded, to a JSON Lines file
+(``mockrc serve --journal FILE``): one JSON object per line, written and flushed before the client
+gets its answer, so the file is complete whenever the server stops, SIGTERM and Ctrl-C included.
 
-Recording sits on every request, so it is cheap: an entry keeps the bodies as the bytes that
-crossed the wire and decodes them (JSON, forms, text) only when someone reads them. Secrets are
-redacted on the way out, never stored twice: ``Authorization`` keeps only its scheme, and
-passwords, client secrets, tokens, assertions and authorization codes become ``"[redacted]"``
-wherever they appear (headers, query, form and JSON bodies, the ``Location`` of a redirect).
-Nothing here knows about Flask: :mod:`mockrc.http.journal_routes` captures the exchange.
+Recording sits on every request, so it is cheap: an entry keeps the first :data:`BODY_LIMIT`
+bytes of each body as they crossed the wire (and the full size), and decodes them (JSON, forms,
+text) only when someone reads them. Reading never fails, whatever a client sent: a body that
+cannot be decoded (too deep, not UTF-8, cut off, not the JSON it claims to be) is shown as text
+with a note saying why. Secrets are redacted on the way out, never stored twice
+(:mod:`mockrc.redaction`: an allow-list of headers, every value named like a secret, and echoes
+of those values in responses and messages). Nothing here knows about Flask:
+:mod:`mockrc.http.journal_routes` captures the exchange.
 """
 
 from __future__ import annotations
@@ -23,132 +25,134 @@ import os
 import re
 import threading
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from itertools import chain
 from typing import Any, TextIO
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode
 
 from mockrc.clock import isoformat
+from mockrc.redaction import (
+    REDACTED,
+    Secrets,
+    TooDeep,
+    is_secret_name,
+    parse_json,
+    redact_header,
+    redact_json,
+    redact_pairs,
+    redact_text,
+)
 from mockrc.violations import Severity, Violation
+
+__all__ = [
+    "BODY_LIMIT",
+    "DEFAULT_CAPACITY",
+    "DEFAULT_MAX_BYTES",
+    "FORM_MEDIA_TYPE",
+    "REDACTED",
+    "Journal",
+    "JournalEntry",
+    "Message",
+    "NearMiss",
+    "RecordedViolation",
+    "RequestPattern",
+    "decode_body",
+    "parse_byte_size",
+    "read_body",
+    "redact_header",
+    "redact_pairs",
+    "wsgi_headers",
+]
 
 #: Entries kept in memory unless the settings say otherwise.
 DEFAULT_CAPACITY = 10_000
-#: Bodies larger than this are not kept (the entry says how large they were): a ring buffer of
-#: 1,000-user list responses would otherwise hold gigabytes.
+#: Bytes the entries in memory may hold unless the settings say otherwise (bodies, headers and
+#: what Python needs around them): a soak stays within tens of megabytes whatever it sends.
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+#: The first bytes of a request or response body that an entry keeps (its full size is kept too):
+#: a ring buffer of 1,000-user list responses would otherwise hold gigabytes.
 BODY_LIMIT = 64 * 1024
-REDACTED = "[redacted]"
-
-#: Headers whose whole value is a credential (``Authorization`` keeps its scheme).
-_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
-#: Names of fields, parameters and JSON members that hold credentials (compared case-insensitively):
-#: RFC 6749's secrets and tokens, RFC 7636's verifier, RFC 7523's assertion, SCIM's password.
-_SECRET_FIELDS = frozenset(
-    {
-        "password",
-        "client_secret",
-        "assertion",
-        "client_assertion",
-        "access_token",
-        "refresh_token",
-        "id_token",
-        "token",
-        "code",
-        "code_verifier",
-    }
-)
-_FIELD_ALTERNATION = "|".join(sorted(_SECRET_FIELDS))
-#: A JSON member named like a secret: a cheap test that spares most bodies the walk.
-_SECRET_MEMBER = re.compile(rf'"(?:{_FIELD_ALTERNATION})"\s*:', re.IGNORECASE)
-#: Secrets in text that is not valid JSON or form data (a malformed body, an HTML page).
-_SECRET_IN_TEXT = re.compile(
-    rf'(?P<json>"(?:{_FIELD_ALTERNATION})"\s*:\s*)"(?:[^"\\]|\\.)*"'
-    rf"|(?P<form>(?<![\w-])(?:{_FIELD_ALTERNATION})=)[^&\s\"'<]*",
-    re.IGNORECASE,
-)
+#: A body up to this long is kept as received (shown up to BODY_LIMIT); a longer one as a copy of
+#: its first BODY_LIMIT bytes. Either way the journal counts what is held.
+_COPY_ABOVE = 2 * BODY_LIMIT
+#: What an entry costs besides its bodies and headers (the entry, two messages, their tuples and
+#: dicts), a little over what ``python -m benchmarks.bench_journal`` measures with tracemalloc.
+ENTRY_OVERHEAD = 800
+#: What one header costs besides the length of its name and value (a tuple and two strings).
+_HEADER_OVERHEAD = 130
 _JSON_MEDIA_TYPES = ("application/json", "application/scim+json")
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 
 Params = dict[str, "str | list[str]"]
 
-
-def redact_pairs(pairs: Iterable[tuple[str, str]]) -> Params:
-    """Parameters as a dict, secrets redacted; a repeated name maps to the list of its values."""
-    out: Params = {}
-    for name, value in pairs:
-        shown = REDACTED if name.lower() in _SECRET_FIELDS else value
-        if name not in out:
-            out[name] = shown
-        else:
-            previous = out[name]
-            out[name] = [*previous, shown] if isinstance(previous, list) else [previous, shown]
-    return out
+_BYTE_SIZE = re.compile(r"\s*(\d+)\s*(?:([kmg])i?b?|b)?\s*", re.IGNORECASE)
+_BYTE_UNITS = {None: 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 
-def redact_json(value: Any) -> Any:
-    """A JSON value with every member named like a secret replaced (a copy where anything changed)."""
-    if isinstance(value, dict):
-        return {
-            key: REDACTED if key.lower() in _SECRET_FIELDS and item is not None else redact_json(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [redact_json(item) for item in value]
-    return value
+def parse_byte_size(text: str) -> int:
+    """``64MB``, ``512k``, ``1GiB`` or a number of bytes (binary units); ValueError saying what is wanted."""
+    match = _BYTE_SIZE.fullmatch(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not a size in bytes (a number, or one with K, M or G: 64M)")
+    unit = match.group(2).lower() if match.group(2) else None
+    return int(match.group(1)) * _BYTE_UNITS[unit]
 
 
-def redact_text(text: str) -> str:
-    """Text that is not structured data, with anything shaped like a secret member or field redacted."""
-
-    def hide(match: re.Match[str]) -> str:
-        if match.group("json") is not None:
-            return f'{match.group("json")}"{REDACTED}"'
-        return f"{match.group('form')}{REDACTED}"
-
-    return _SECRET_IN_TEXT.sub(hide, text)
+def _is_json(media_type: str) -> bool:
+    return media_type in _JSON_MEDIA_TYPES or media_type.endswith("+json")
 
 
-def _redact_url(url: str) -> str:
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    query = urlencode(
-        [(k, REDACTED if k.lower() in _SECRET_FIELDS else v) for k, v in parse_qsl(parts.query, True)]
-    )
-    return urlunsplit(parts._replace(query=query))
+def _text_of(raw: bytes, truncated: bool) -> tuple[str, str | None]:
+    """The body as text; a note when it was not UTF-8 (a character cut off by truncation is no fault)."""
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        if truncated and exc.start >= len(raw) - 3:
+            head = raw[: exc.start]
+            try:
+                return head.decode("utf-8"), None
+            except UnicodeDecodeError:
+                pass
+        return raw.decode("utf-8", "replace"), "not valid UTF-8: undecodable bytes are shown as U+FFFD"
 
 
-def redact_header(name: str, value: str) -> str:
-    lowered = name.lower()
-    if lowered in _SECRET_HEADERS:
-        scheme, _, credentials = value.strip().partition(" ")
-        return f"{scheme} {REDACTED}" if lowered.endswith("authorization") and credentials else REDACTED
-    if lowered == "location":
-        return _redact_url(value)
-    return value
+def read_body(
+    raw: bytes, media_type: str, size: int | None = None, found: Secrets | None = None
+) -> tuple[Any, str | None]:
+    """What a (possibly truncated) body holds, secrets redacted, and a note when it is not all shown.
+
+    JSON as JSON, a form as a dict, anything else as text; None when empty. A body cut at
+    :data:`BODY_LIMIT` (``size`` is its full length), or one that does not parse as its media type
+    says (malformed, nested too deep, numbers no JSON reader takes, not UTF-8) is kept as redacted
+    text, and the note says why. Never raises on what a client sent. ``found`` collects the secret
+    values redacted, so that their echoes can be scrubbed elsewhere.
+    """
+    size = len(raw) if size is None else size
+    if not raw:
+        return None, None
+    raw = raw[:BODY_LIMIT]
+    truncated = size > len(raw)
+    text, note = _text_of(raw, truncated)
+    media_type = media_type.lower()
+    if truncated:
+        cut = f"truncated: the journal keeps the first {len(raw)} of {size} bytes"
+        return redact_text(text, found), cut if note is None else f"{cut}; {note}"
+    if note is None and _is_json(media_type):
+        try:
+            return redact_json(parse_json(text), found), None
+        except TooDeep as exc:
+            note = f"JSON {exc}: kept as text"
+        except ValueError as exc:
+            note = f"not valid JSON ({str(exc)[:200]}): kept as text"
+    elif note is None and media_type == FORM_MEDIA_TYPE:
+        return redact_pairs(parse_qsl(text, keep_blank_values=True), found), None
+    return redact_text(text, found), note
 
 
 def decode_body(raw: bytes, media_type: str) -> Any:
-    """What a body holds, for people and for matching: JSON as JSON, a form as a dict, else text.
-
-    None when empty. A body that does not parse as its media type says is kept as text (a
-    malformed JSON body is itself worth seeing), and a body over :data:`BODY_LIMIT` is replaced
-    by a note of its size.
-    """
-    if not raw:
-        return None
-    if len(raw) > BODY_LIMIT:
-        return f"[{len(raw)} bytes, not kept: the journal keeps bodies up to {BODY_LIMIT} bytes]"
-    text = raw.decode("utf-8", "replace")
-    media_type = media_type.lower()
-    if media_type in _JSON_MEDIA_TYPES or media_type.endswith("+json"):
-        try:
-            value = json.loads(text)
-        except ValueError:
-            return redact_text(text)
-        return redact_json(value) if _SECRET_MEMBER.search(text) else value
-    if media_type == FORM_MEDIA_TYPE:
-        return redact_pairs(parse_qsl(text, keep_blank_values=True))
-    return redact_text(text)
+    """The body :func:`read_body` shows, without its note."""
+    return read_body(raw, media_type)[0]
 
 
 def wsgi_headers(environ: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -174,42 +178,89 @@ def _header_name(wsgi_key: str) -> str:
 
 
 class Message:
-    """The headers and body of one request or response, kept as received.
+    """The headers and body of one request or response, kept as received (the body cut at :data:`BODY_LIMIT`).
 
     They are decoded and redacted each time they are read, never stored decoded: recording stays a
     matter of keeping references, and a caller that changes what it read changes nothing here.
-    ``wsgi`` says the header names are WSGI environ keys (see :func:`wsgi_headers`).
+    ``wsgi`` says the header names are WSGI environ keys (see :func:`wsgi_headers`). ``size`` is
+    the body's full length when ``body`` is not all of it; ``note`` says what capture could not
+    keep (a body refused as too large is never read).
     """
 
-    __slots__ = ("_raw_body", "_raw_headers", "_wsgi", "media_type")
+    __slots__ = ("_note", "_raw_body", "_raw_headers", "_wsgi", "media_type", "size")
 
     def __init__(
-        self, headers: Sequence[tuple[str, str]], body: bytes, media_type: str = "", *, wsgi: bool = False
+        self,
+        headers: Sequence[tuple[str, str]],
+        body: bytes,
+        media_type: str = "",
+        *,
+        wsgi: bool = False,
+        size: int | None = None,
+        note: str | None = None,
     ) -> None:
         self._raw_headers = headers
-        self._raw_body = body
+        # A copy of the prefix costs ~10 µs (a fresh 64 KiB): worth it only when it frees much more.
+        self._raw_body = body if len(body) <= _COPY_ABOVE else body[:BODY_LIMIT]
         self._wsgi = wsgi
+        self._note = note
         self.media_type = media_type
+        #: The body's length in bytes, all of it (what an entry keeps may be less).
+        self.size = len(body) if size is None else size
 
     @property
-    def headers(self) -> dict[str, str]:
-        """Header names as sent, secrets redacted; a repeated header's values joined by ``", "``."""
+    def truncated(self) -> bool:
+        """Whether the body is longer than what the entry shows of it (its first :data:`BODY_LIMIT` bytes)."""
+        return self.size > BODY_LIMIT
+
+    def cost(self) -> int:
+        """Roughly the bytes this message holds in memory."""
+        headers = sum(map(len, chain.from_iterable(self._raw_headers)))
+        return len(self._raw_body) + headers + _HEADER_OVERHEAD * len(self._raw_headers)
+
+    def redacted_headers(self, found: Secrets | None = None) -> dict[str, str]:
+        """Header names as sent, values by :func:`~mockrc.redaction.redact_header`, repeats joined."""
         headers: dict[str, str] = {}
         for raw_name, value in self._raw_headers:
             name = _header_name(raw_name) if self._wsgi else raw_name
-            shown = redact_header(name, value)
+            shown = redact_header(name, value, found if is_secret_name(name) or _credential(name) else None)
             headers[name] = f"{headers[name]}, {shown}" if name in headers else shown
         return headers
 
     @property
-    def body(self) -> Any:
-        """The body, decoded by :func:`decode_body` (JSON, form dict, text or None), secrets redacted."""
-        return decode_body(self._raw_body, self.media_type)
+    def headers(self) -> dict[str, str]:
+        """The headers, redacted (:meth:`redacted_headers`)."""
+        return self.redacted_headers()
+
+    def read(self, found: Secrets | None = None) -> tuple[Any, str | None]:
+        """The body and its note (:func:`read_body`), secrets redacted."""
+        try:
+            body, note = read_body(self._raw_body, self.media_type, self.size, found)
+        except Exception as exc:  # reading a journal must never fail on what a client sent
+            body, note = None, f"the journal could not decode this body ({type(exc).__name__})"
+        if self._note is not None:
+            note = self._note if note is None else f"{self._note}; {note}"
+        return body, note
 
     @property
-    def size(self) -> int:
-        """The body's length in bytes."""
-        return len(self._raw_body)
+    def body(self) -> Any:
+        """The body, decoded by :func:`read_body` (JSON, form dict, text or None), secrets redacted."""
+        return self.read()[0]
+
+    def to_dict(self, found: Secrets | None = None) -> dict[str, Any]:
+        """Headers, body, its full size, whether it was cut and why it is not all shown."""
+        body, note = self.read(found)
+        return {
+            "headers": self.redacted_headers(found),
+            "body": body,
+            "body_size": self.size,
+            "body_truncated": self.truncated,
+            "body_note": note,
+        }
+
+
+def _credential(name: str) -> bool:
+    return name.lower() in ("authorization", "proxy-authorization", "cookie")
 
 
 @dataclass(frozen=True, eq=False)
@@ -221,7 +272,8 @@ class JournalEntry:
     (``/scim/v2/Users/<user_id>``), None when no route matched. ``principal`` is the RingCentral
     user (extension id) behind the bearer token and ``app`` the client id of the app behind it
     (or of the client authenticating to an OAuth endpoint). ``served_by`` says which scenario
-    step answered, when one did.
+    step answered, when one did. ``query`` is redacted when recorded; ``query_secrets`` keeps
+    the values redacted from it, so that an answer echoing one can be scrubbed when shown.
     """
 
     id: int
@@ -238,6 +290,7 @@ class JournalEntry:
     duration_ms: float = 0.0
     served_by: str | None = None
     violations: tuple[Violation, ...] = ()
+    query_secrets: tuple[str, ...] = ()
 
     @property
     def headers(self) -> dict[str, str]:
@@ -255,35 +308,78 @@ class JournalEntry:
     def warnings(self) -> list[Violation]:
         return [v for v in self.violations if v.severity == "warning"]
 
+    def cost(self) -> int:
+        """Roughly the bytes this entry holds in memory (what :class:`Journal` bounds)."""
+        cost = ENTRY_OVERHEAD + len(self.path) + self.request.cost() + self.response.cost()
+        if self.query:
+            cost += sum(len(name) + len(str(value)) + _HEADER_OVERHEAD for name, value in self.query.items())
+        if self.violations:
+            cost += sum(200 + len(v.message) + len(v.pointer) for v in self.violations)
+        return cost
+
+    def secrets(self) -> Secrets:
+        """The secret values the request carried (credentials, secret fields), to scrub echoes of.
+
+        Computed when asked (it decodes the request), never kept: the journal's memory is its bodies.
+        """
+        found = Secrets()
+        for value in self.query_secrets:
+            found.add(value)
+        self.request.to_dict(found)
+        return found
+
+    def shown_violations(self) -> tuple[Violation, ...]:
+        """The violations with any echo of the request's secrets scrubbed from their messages."""
+        if not self.violations:
+            return self.violations
+        secrets = self.secrets()
+        if not secrets:
+            return self.violations
+        scrub = secrets.scrub
+        return tuple(
+            Violation(scrub(v.pointer), v.rule, scrub(v.message), v.severity) for v in self.violations
+        )
+
     def describe(self) -> str:
         """``#3 POST /scim/v2/Users?filter=... -> 400``: the request in one line."""
         query = f"?{urlencode(self.query, doseq=True)}" if self.query else ""
-        return f"#{self.id} {self.method} {self.path}{query} -> {self.status}"
+        return self.secrets().scrub(f"#{self.id} {self.method} {self.path}{query} -> {self.status}")
 
     def to_dict(self) -> dict[str, Any]:
-        """The entry as one JSON Lines record (``fixtures/schemas/mockrc/journal-entry.schema.json``)."""
-        return {
+        """The entry as one JSON Lines record (``fixtures/schemas/mockrc/journal-entry.schema.json``).
+
+        Secrets are redacted, and what the answer, the messages or the path echo of them scrubbed.
+        """
+        found = Secrets()
+        for value in self.query_secrets:
+            found.add(value)
+        request = self.request.to_dict(found)
+        record = {
             "id": self.id,
             "time": isoformat(self.time),
             "method": self.method,
             "path": self.path,
             "query": self.query,
             "route": self.route,
-            "headers": self.request.headers,
-            "body": self.request.body,
+            "headers": request["headers"],
+            "body": request["body"],
+            "body_size": request["body_size"],
+            "body_truncated": request["body_truncated"],
+            "body_note": request["body_note"],
             "principal": self.principal,
             "app": self.app,
             "status": self.status,
-            "response": {"headers": self.response.headers, "body": self.response.body},
+            "response": self.response.to_dict(),
             "duration_ms": round(self.duration_ms, 3),
             "served_by": self.served_by,
             "violations": [v.to_dict() for v in self.violations],
         }
+        return found.scrub_json(record) if found else record
 
 
 @dataclass(frozen=True)
 class RecordedViolation:
-    """One violation and the journal entry of the request it was found in."""
+    """One violation (echoes of the request's secrets scrubbed) and the journal entry it was found in."""
 
     entry: JournalEntry
     violation: Violation
@@ -292,7 +388,7 @@ class RecordedViolation:
         return {
             "request_id": self.entry.id,
             "method": self.entry.method,
-            "path": self.entry.path,
+            "path": self.entry.secrets().scrub(self.entry.path),
             "status": self.entry.status,
             **self.violation.to_dict(),
         }
@@ -442,6 +538,34 @@ class NearMiss:
         return f"{self.entry.describe()}: {'; '.join(self.differences)}"
 
 
+def _json_line(entry: JournalEntry) -> str:
+    """The entry as one line of the journal file; never fails, so no request is missing from it.
+
+    A lone surrogate or anything else that would not encode as UTF-8 falls back to ASCII escapes;
+    should rendering fail altogether, the line keeps what the request was and says so.
+    """
+    try:
+        record = entry.to_dict()
+    except Exception as exc:  # the file must have every request
+        record = {
+            "id": entry.id,
+            "time": isoformat(entry.time),
+            "method": entry.method,
+            "path": entry.path,
+            "status": entry.status,
+            "body_note": f"the journal could not render this request ({type(exc).__name__})",
+            "violations": [
+                {**v.to_dict(), "pointer": REDACTED, "message": REDACTED} for v in entry.violations
+            ],
+        }
+    line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(record, separators=(",", ":"))
+    return line + "\n"
+
+
 def _pattern(pattern: RequestPattern | None, criteria: dict[str, Any]) -> RequestPattern:
     if pattern is not None and criteria:
         raise TypeError("pass a RequestPattern or criteria, not both")
@@ -449,22 +573,38 @@ def _pattern(pattern: RequestPattern | None, criteria: dict[str, Any]) -> Reques
 
 
 class Journal:
-    """The newest ``capacity`` entries of one fake, optionally streamed to a JSON Lines file.
+    """The newest entries of one fake, at most ``capacity`` of them and ``max_bytes`` in all.
 
-    Thread-safe: the live server records from its worker threads while a test reads.
+    The oldest entries go first when either bound is reached (:attr:`dropped` counts them); the
+    newest entry is always kept. A stream (:meth:`stream_to`) gets every entry. Thread-safe: the
+    live server records from its worker threads while a test reads.
     """
 
-    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+    def __init__(self, capacity: int = DEFAULT_CAPACITY, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         if capacity < 1:
             raise ValueError(f"the journal's capacity must be at least 1, not {capacity}")
-        self._entries: deque[JournalEntry] = deque(maxlen=capacity)
+        if max_bytes < 1:
+            raise ValueError(f"the journal's byte limit must be at least 1, not {max_bytes}")
+        self._entries: deque[tuple[JournalEntry, int]] = deque()
+        self._capacity = capacity
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._lock = threading.Lock()
         self._stream: TextIO | None = None
         self._dropped = 0
 
     @property
     def capacity(self) -> int:
-        return self._entries.maxlen or 0
+        return self._capacity
+
+    @property
+    def max_bytes(self) -> int:
+        return self._max_bytes
+
+    @property
+    def bytes(self) -> int:
+        """Roughly the bytes the entries in memory hold (:meth:`JournalEntry.cost`)."""
+        return self._bytes
 
     @property
     def dropped(self) -> int:
@@ -488,13 +628,17 @@ class Journal:
 
     def record(self, entry: JournalEntry) -> None:
         """Keep ``entry``; with a stream, write and flush it now, before the client is answered."""
-        line = None
-        if self._stream is not None:
-            line = json.dumps(entry.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n"
+        line = _json_line(entry) if self._stream is not None else None
+        cost = entry.cost()
         with self._lock:
-            if len(self._entries) == self._entries.maxlen:
+            self._entries.append((entry, cost))
+            self._bytes += cost
+            while len(self._entries) > 1 and (
+                len(self._entries) > self._capacity or self._bytes > self._max_bytes
+            ):
+                _, freed = self._entries.popleft()
+                self._bytes -= freed
                 self._dropped += 1
-            self._entries.append(entry)
             if line is not None and self._stream is not None:
                 self._stream.write(line)
                 self._stream.flush()
@@ -504,13 +648,14 @@ class Journal:
         with self._lock:
             count = len(self._entries)
             self._entries.clear()
+            self._bytes = 0
             self._dropped = 0
         return count
 
     def entries(self) -> list[JournalEntry]:
         """The entries in memory, oldest first (a copy: later requests do not change it)."""
         with self._lock:
-            return list(self._entries)
+            return [entry for entry, _ in self._entries]
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -550,11 +695,15 @@ class Journal:
     def violations(
         self, *, severity: Severity | None = None, rule: str | None = None
     ) -> list[RecordedViolation]:
-        """Every violation recorded, in request order, optionally of one severity or rule."""
+        """Every violation recorded, in request order, optionally of one severity or rule.
+
+        Messages that echo a secret the request carried have it scrubbed (they reach CI logs).
+        """
         return [
             RecordedViolation(entry, violation)
             for entry in self.entries()
-            for violation in entry.violations
+            if entry.violations
+            for violation in entry.shown_violations()
             if (severity is None or violation.severity == severity)
             and (rule is None or violation.rule == rule)
         ]

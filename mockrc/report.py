@@ -242,6 +242,7 @@ class Report:
                     "warnings": len(found) - errors,
                     "rules": list(dict.fromkeys(f.rule for f in found)),
                     "body": entry.get("body"),
+                    "body_note": entry.get("body_note"),
                 }
             )
         return sorted(rows, key=lambda row: (-row["errors"], -row["warnings"], row["request_id"]))
@@ -365,6 +366,8 @@ class Report:
             lines += [f"  {f.effective_severity} at {f.pointer or '/'}: {f.message}" for f in found]
             if entry.get("body") is not None:
                 lines.append(f"  body: {_body_text(entry['body'])}")
+            if entry.get("body_note"):
+                lines.append(f"  ({entry['body_note']})")
         hidden = len(rule.request_ids) - len(shown)
         if hidden:
             lines.append(f"... and {hidden} more requests (the JSON report lists them all)")

@@ -1,7 +1,16 @@
-"""Where mockrc's data files live: the project's ``fixtures/`` folder, shipped as ``mockrc._fixtures``.
+"""Where mockrc's data files live, in a checkout and in an installed wheel: the one loader.
 
-``pyproject.toml`` maps the top-level ``fixtures/`` directory to the package ``mockrc._fixtures``,
-so the same files serve a checkout, an editable install and a wheel.
+Two plain data folders (no Python in them) sit at the top of the repository:
+
+- ``fixtures/``: the JSON Schemas (``schemas/``), the profiles, the default account, the seed files
+  and the OAuth form schemas (``oauth/``);
+- ``scenarios/``: the shipped scenarios (``*.yaml``) and the bodies they send (``bodies/``).
+
+The build copies both into the package as ``mockrc/_data/fixtures`` and ``mockrc/_data/scenarios``
+(``pyproject.toml``, ``[tool.setuptools.package-dir]``), so a wheel carries them. A checkout, and an
+editable install (which runs the checkout's code), has no ``mockrc/_data``: the folders are read
+where they are, so an edit to them is seen at once. Test-only payloads live in ``tests/samples/``
+and never ship.
 """
 
 from __future__ import annotations
@@ -10,15 +19,41 @@ import json
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
+
+DataFolder = Literal["fixtures", "scenarios"]
 
 
-def fixture(*parts: str) -> Traversable:
-    """The fixture file ``fixtures/<parts…>``."""
-    node = files("mockrc._fixtures")
+@cache
+def data_folder(name: DataFolder) -> Traversable:
+    """The folder ``fixtures`` or ``scenarios``: the wheel's copy, or else the checkout's own."""
+    installed = files("mockrc") / "_data" / name
+    if installed.is_dir():
+        return installed
+    checkout = Path(__file__).resolve().parent.parent / name
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(
+        f"mockrc's data folder {name}/ is missing: looked in {installed} (an installed wheel) and"
+        f" {checkout} (a checkout); reinstall mockrc"
+    )
+
+
+def _child(node: Traversable, parts: tuple[str, ...]) -> Traversable:
     for part in parts:
         node = node / part
     return node
+
+
+def fixture(*parts: str) -> Traversable:
+    """The file or folder ``fixtures/<parts…>``."""
+    return _child(data_folder("fixtures"), parts)
+
+
+def scenario_data(*parts: str) -> Traversable:
+    """The file or folder ``scenarios/<parts…>``: a shipped scenario, or a body it sends."""
+    return _child(data_folder("scenarios"), parts)
 
 
 @cache

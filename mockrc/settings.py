@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from mockrc.journal import DEFAULT_CAPACITY
+from mockrc.journal import DEFAULT_CAPACITY, DEFAULT_MAX_BYTES
 from mockrc.ratelimit import RateLimits
 
 #: The hosts RingCentral's SDKs and Entra talk to; the in-process transport answers for them.
@@ -44,6 +44,9 @@ class Settings:
     rate_limits: RateLimits | None = None
     #: Journal entries kept in memory (the newest ones); a ``--journal`` file keeps every one.
     journal_size: int = DEFAULT_CAPACITY
+    #: Bytes the journal's entries in memory may hold in all (bodies are kept up to 64 KiB each);
+    #: the oldest entries go first. A ``--journal`` file is not bounded by it.
+    journal_bytes: int = DEFAULT_MAX_BYTES
     #: The users the fake starts with, and again after every reset (:mod:`mockrc.seed`): a number
     #: generates that many realistic users from ``seed``; a string is a seed file, shipped
     #: (``fixtures/seed/<name>``) or a path, with users and maybe the account.

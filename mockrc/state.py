@@ -69,7 +69,7 @@ class MockState:
         self._initial_scenarios = tuple(load_scenario(s) for s in self.settings.scenarios)
         self.lock = threading.RLock()
         #: Every request and its answer; it outlives :meth:`reset`, which only empties it.
-        self.journal = Journal(self.settings.journal_size)
+        self.journal = Journal(self.settings.journal_size, self.settings.journal_bytes)
         #: Request ids never restart, so a journal file that spans resets has each id once.
         self._request_ids = 0
         self._build()

@@ -93,7 +93,7 @@ def summarise(entry: JournalEntry) -> dict[str, Any]:
         "app": entry.app,
         "duration_ms": round(entry.duration_ms, 1),
         "served_by": entry.served_by,
-        "violations": [v.to_dict() for v in entry.violations],
+        "violations": [v.to_dict() for v in entry.shown_violations()],
     }
 
 

@@ -26,7 +26,8 @@ from mockrc.errors import InvalidValue, ScimError
 from mockrc.http.admin_routes import ADMIN_PREFIX, is_own_path
 from mockrc.http.request_parsing import int_param, json_body
 from mockrc.http.wire import json_response
-from mockrc.journal import FORM_MEDIA_TYPE, JournalEntry, Message, RequestPattern, redact_pairs, wsgi_headers
+from mockrc.journal import FORM_MEDIA_TYPE, JournalEntry, Message, RequestPattern, wsgi_headers
+from mockrc.redaction import Secrets, redact_pairs
 from mockrc.report import DEFAULT_MIN_REQUESTS, build_report
 from mockrc.scim.render import render_user
 from mockrc.seed import SeedError, add_users
@@ -72,11 +73,45 @@ def record_exchange(state: MockState, response: Response) -> None:
 
     It runs on every request, so it reads the request and ``g`` through one context lookup each
     and copies the headers straight from the WSGI environ; everything else waits until read.
+    It never raises: whatever the request held, it is recorded (with what could be captured).
     """
     req: Request = request._get_current_object()  # type: ignore[attr-defined]
     if is_own_path(req.path):
         return
     context = g._get_current_object()  # type: ignore[attr-defined]
+    if getattr(context, "journal_recorded", False):
+        return
+    context.journal_recorded = True
+    try:
+        entry = _entry(state, req, context, response.status_code, _response_message(response))
+    except Exception as exc:  # a request the journal cannot read is still recorded
+        entry = _fallback_entry(state, req, context, response.status_code, exc)
+    state.journal.record(entry)
+
+
+def record_lost_exchange(state: MockState, error: BaseException | None) -> None:
+    """Record a request whose answer never reached :func:`record_exchange` (an after-request hook
+    failed): the journal has every request that reached the app, exactly once."""
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    context = g._get_current_object()  # type: ignore[attr-defined]
+    if is_own_path(req.path) or getattr(context, "journal_recorded", False):
+        return
+    context.journal_recorded = True
+    reason = type(error).__name__ if error is not None else "no answer was recorded"
+    lost = Message((), b"", note=f"the answer was lost: {reason}")
+    try:
+        entry = _entry(state, req, context, 500, lost)
+    except Exception as exc:
+        entry = _fallback_entry(state, req, context, 500, exc)
+    state.journal.record(entry)
+
+
+def _response_message(response: Response) -> Message:
+    return Message(response.headers.to_wsgi_list(), response.get_data(), response.mimetype)
+
+
+def _request_message(req: Request) -> Message:
+    headers = wsgi_headers(req.environ)
     try:
         # A request without a body (most GETs) skips Werkzeug's input-stream machinery.
         body = (
@@ -85,26 +120,58 @@ def record_exchange(state: MockState, response: Response) -> None:
             else b""
         )
     except RequestEntityTooLarge:
-        body = f"[{req.content_length} bytes, refused as too large]".encode()
+        size = req.content_length or 0
+        return Message(
+            headers, b"", req.mimetype, wsgi=True, size=size, note="refused as too large: not read"
+        )
+    return Message(headers, body, req.mimetype, wsgi=True)
+
+
+def _entry(state: MockState, req: Request, context: Any, status: int, response: Message) -> JournalEntry:
     principal, app = _caller(state, req)
     started = getattr(context, "journal_started", None)
-    entry = JournalEntry(
+    query: dict[str, str | list[str]] = {}
+    query_secrets: tuple[str, ...] = ()
+    if req.query_string:
+        found = Secrets()
+        query = redact_pairs(req.args.items(multi=True), found)
+        query_secrets = found.values()
+    return JournalEntry(
         id=getattr(context, "request_id", 0),
         time=getattr(context, "journal_time", None) or state.clock.now(),
         method=req.method,
         path=req.path,
-        status=response.status_code,
-        request=Message(wsgi_headers(req.environ), body, req.mimetype, wsgi=True),
-        response=Message(response.headers.to_wsgi_list(), response.get_data(), response.mimetype),
-        query=redact_pairs(req.args.items(multi=True)) if req.query_string else {},
+        status=status,
+        request=_request_message(req),
+        response=response,
+        query=query,
         route=req.url_rule.rule if req.url_rule is not None else None,
         principal=principal,
         app=app,
         duration_ms=(time.perf_counter() - started) * 1000 if started is not None else 0.0,
         served_by=getattr(context, "served_by", None),
         violations=tuple(getattr(context, "violations", None) or ()),
+        query_secrets=query_secrets,
     )
-    state.journal.record(entry)
+
+
+def _fallback_entry(
+    state: MockState, req: Request, context: Any, status: int, error: Exception
+) -> JournalEntry:
+    """The entry of a request whose capture failed: what it was, its violations, and why."""
+    return JournalEntry(
+        id=getattr(context, "request_id", 0),
+        time=getattr(context, "journal_time", None) or state.clock.now(),
+        method=req.method,
+        path=req.path,
+        status=status,
+        request=Message((), b"", note=f"the journal could not capture this request ({type(error).__name__})"),
+        response=Message((), b""),
+        query={},
+        route=req.url_rule.rule if req.url_rule is not None else None,
+        served_by=getattr(context, "served_by", None),
+        violations=tuple(getattr(context, "violations", None) or ()),
+    )
 
 
 # --- the control API -------------------------------------------------------------------------------
@@ -141,6 +208,10 @@ def journal_blueprint(state: MockState) -> Blueprint:
     """The control endpoints of one fake. They read ``state.users`` per request: a reset replaces it."""
     routes = Blueprint("mockrc_journal", __name__, url_prefix=ADMIN_PREFIX)
     journal = state.journal
+
+    @routes.teardown_app_request
+    def _record_lost(error: BaseException | None) -> None:
+        record_lost_exchange(state, error)
 
     @routes.post("/reset")
     def reset() -> Response:

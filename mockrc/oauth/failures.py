@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from mockrc.errors import OAuthError, OAuthErrorItem
 from mockrc.oauth.schemas import Problem
+from mockrc.redaction import REDACTED, is_secret_name
 
 
 def _one(error: str, code: str, message: str, *parameters: tuple[str, str | None]) -> OAuthError:
@@ -47,7 +48,9 @@ def from_problems(problems: Sequence[Problem], form: Mapping[str, str]) -> OAuth
     """One ``invalid_request`` listing every schema problem of a form, each naming its field.
 
     A field mockrc does not know is refused (inferred: RingCentral may ignore it), so that a
-    typo in a client's form shows up in a test instead of being silently dropped.
+    typo in a client's form shows up in a test instead of being silently dropped. Its value is
+    not echoed (a typo of ``password`` holds a password), nor is the value of a secret field:
+    error bodies reach logs and journals.
     """
     items: list[OAuthErrorItem] = []
     for problem in problems:
@@ -55,13 +58,10 @@ def from_problems(problems: Sequence[Problem], form: Mapping[str, str]) -> OAuth
         if problem.kind == "missing":
             items.append(_missing_item(name))
         elif problem.kind == "unknown":
-            items.append(
-                OAuthErrorItem("OAU-101", f"Unsupported parameter [{name}]", ((name, form.get(name)),))
-            )
+            items.append(OAuthErrorItem("OAU-101", f"Unsupported parameter [{name}]", ((name, None),)))
         else:
-            items.append(
-                OAuthErrorItem("OAU-101", f"Parameter [{name}] is invalid", ((name, form.get(name)),))
-            )
+            value = None if is_secret_name(name) else form.get(name)
+            items.append(OAuthErrorItem("OAU-101", f"Parameter [{name}] is invalid", ((name, value),)))
     return OAuthError("invalid_request", *items)
 
 
@@ -99,8 +99,14 @@ def client_authentication_required() -> OAuthError:
 
 
 def invalid_authorization_header(value: str) -> OAuthError:
-    """An ``Authorization`` header that is not ``Basic base64(id:secret)`` (OAU-123)."""
-    return _one("invalid_client", "OAU-123", f"Invalid Authorization header value: {value}")
+    """An ``Authorization`` header that is not ``Basic base64(id:secret)`` (OAU-123).
+
+    RingCentral's message goes on with the header's value; the fake's shows the scheme only,
+    so that the credentials never reach a log or a journal.
+    """
+    scheme, _, credentials = value.strip().partition(" ")
+    shown = f"{scheme} {REDACTED}" if credentials.strip() else scheme or REDACTED
+    return _one("invalid_client", "OAU-123", f"Invalid Authorization header value: {shown}")
 
 
 def unknown_client(client_id: str) -> OAuthError:
@@ -196,9 +202,12 @@ def code_verifier_missing() -> OAuthError:
     return OAuthError("invalid_grant", _missing_item("code_verifier"))
 
 
-def code_verifier_invalid(value: str) -> OAuthError:
-    """The verifier does not answer the challenge, or there was no challenge (RFC 7636 §4.6)."""
-    return invalid("code_verifier", value, "invalid_grant")
+def code_verifier_invalid() -> OAuthError:
+    """The verifier does not answer the challenge, or there was no challenge (RFC 7636 §4.6).
+
+    The verifier is a secret (it proves who started the authorization): it is not echoed.
+    """
+    return invalid("code_verifier", None, "invalid_grant")
 
 
 def invalid_resource_owner_credentials() -> OAuthError:

@@ -297,11 +297,11 @@ class SessionStore:
             raise failures.redirect_uris_do_not_match()
         if code.code_challenge is None:
             if code_verifier is not None:
-                raise failures.code_verifier_invalid(code_verifier)
+                raise failures.code_verifier_invalid()
         elif code_verifier is None:
             raise failures.code_verifier_missing()
         elif not verifies(code_verifier, code.code_challenge, code.code_challenge_method):
-            raise failures.code_verifier_invalid(code_verifier)
+            raise failures.code_verifier_invalid()
         return code
 
     def mark_redeemed(self, code: AuthorizationCode, session_id: str) -> None:

@@ -9,8 +9,8 @@ listed under ``end_states``), a missing body file, a key given twice. These are 
 WireMock users report as silent misbehaviour (mappings pasted into one file, a misspelt
 ``newScenarioState`` that leaves the scenario stuck).
 
-Names resolve to the shipped scenarios (``scenarios/*.yaml``, packaged as ``mockrc._scenarios``);
-anything that looks like a path is read as a file.
+Names resolve to the shipped scenarios (the top-level ``scenarios/*.yaml``, found by
+``mockrc.resources``); anything that looks like a path is read as a file.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
-from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -32,7 +31,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from mockrc.ratelimit import RateLimits
-from mockrc.resources import fixture, load_json_fixture
+from mockrc.resources import load_json_fixture, scenario_data
 from mockrc.scenarios.model import (
     INITIAL_STATE,
     Action,
@@ -69,7 +68,7 @@ class ScenarioError(ValueError):
 
 
 def _shipped_folder() -> Traversable:
-    return files("mockrc._scenarios")
+    return scenario_data()
 
 
 def shipped_scenarios() -> tuple[str, ...]:
@@ -175,8 +174,8 @@ def _validator() -> Draft202012Validator:
 
 def parse_scenario(document: Any, source: str, base: Traversable | Path | None) -> Scenario:
     """Check ``document`` and build the scenario. ``base`` is where relative body files are looked
-    for first (the scenario file's folder); None for a posted document, which may only use
-    mockrc's own fixtures."""
+    for first (the scenario file's folder); None for a posted document, which may only use the
+    bodies mockrc ships (``scenarios/bodies/``)."""
     problems = [_describe(error, document) for error in _sorted_errors(document)]
     if problems:
         _fail(source, problems)
@@ -372,16 +371,21 @@ class _Builder:
         return Respond(doc["status"], headers)
 
     def _body_file(self, label: str, status: int, headers: tuple[tuple[str, str], ...], name: str) -> Respond:
-        places: list[Traversable | Path] = [] if self.base is None else [self.base]
-        places.append(fixture())
+        # Relative to the scenario file, as it says; then to mockrc's shipped scenarios folder, so
+        # any scenario can send a body mockrc ships (bodies/oauth-invalid-client.json).
+        shipped = _shipped_folder()
+        places: list[Traversable | Path] = [] if self.base in (None, shipped) else [self.base]
+        places.append(shipped)
         if self.base is None and (name.startswith("/") or ".." in Path(name).parts):
             self.problems.append(
-                f"{label}: respond.body_file {name!r} must be a path inside mockrc's fixtures/ folder"
-                " for a posted scenario; or send the body inline with body"
+                f"{label}: respond.body_file {name!r} must be a path inside mockrc's scenarios/ folder"
+                " (bodies/…) for a posted scenario; or send the body inline with body"
             )
             return Respond(status, headers)
         for place in places:
-            entry = place.joinpath(*Path(name).parts)
+            entry = place
+            for part in Path(name).parts:
+                entry = entry / part
             if entry.is_file():
                 if name.endswith(".json"):
                     media: str = "json"

@@ -1,7 +1,8 @@
 """Headless Chromium for the dashboard's tests and screenshots: Debian's chromium, driven by selenium.
 
 ``python3 dev.py test`` installs Debian's ``chromium`` and ``chromium-driver`` when they are
-missing; selenium talks to that chromedriver (never to a browser it would download itself).
+missing (asking first outside CI; ``MOCKRC_NO_BROWSER=1`` opts out and the browser tests skip);
+selenium talks to that chromedriver (never to a browser it would download itself).
 """
 
 from __future__ import annotations
@@ -37,7 +38,11 @@ def missing() -> str | None:
     """Why Chromium cannot run here, or None when it can."""
     for path in (CHROMIUM, CHROMEDRIVER):
         if not (os.path.exists(path) or shutil.which(os.path.basename(path))):
-            return f"{path} is not installed (python3 dev.py test installs chromium and chromium-driver)"
+            return (
+                f"{path} is not installed; to run the browser tests, run python3 dev.py test without"
+                " MOCKRC_NO_BROWSER (it installs Debian's chromium and chromium-driver with apt-get, as"
+                " root) or install those two packages yourself"
+            )
     return None
 
 

@@ -30,9 +30,11 @@ PATIENCE = 15
 @pytest.fixture(scope="session")
 def browser() -> Iterator[webdriver.Chrome]:
     why = missing()
+    if why is None and os.environ.get("MOCKRC_NO_BROWSER", "").strip().lower() in ("1", "true", "yes", "on"):
+        why = "MOCKRC_NO_BROWSER is set; to run the browser tests, unset it and run python3 dev.py test"
     if why is not None:
         if os.environ.get("CI"):
-            pytest.fail(f"the browser tests must run in CI: {why}")
+            pytest.fail(f"the browser tests must run in CI, never skip there: {why}")
         pytest.skip(why)
     with chromium() as driver:
         yield driver

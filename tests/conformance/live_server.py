@@ -6,17 +6,25 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 READY_PREFIX = "mockrc: serving RingCentral"
 
 
 @contextmanager
-def mockrc_serve(*args: str, ready_within: float = 30.0) -> Iterator[tuple[str, list[str]]]:
-    """Start ``python -m mockrc serve --port 0 ARGS``; yield its base URL and its output so far."""
+def mockrc_serve(
+    *args: str,
+    ready_within: float = 30.0,
+    program: Sequence[str] = (sys.executable, "-m", "mockrc"),
+    env: Mapping[str, str] | None = None,
+) -> Iterator[tuple[str, list[str]]]:
+    """Start ``PROGRAM serve --port 0 ARGS`` (``python -m mockrc`` unless told another, such as an
+    installed ``mockrc`` script) in ``env`` (default: this process's environment); yield its base
+    URL and its output so far."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "mockrc", "serve", "--port", "0", *args],
+        [*program, "serve", "--port", "0", *args],
+        env=None if env is None else dict(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -219,7 +219,7 @@ def test_the_code_cannot_be_redeemed_with_a_wrong_verifier(fake: Fake) -> None:
             {
                 "errorCode": "OAU-101",
                 "message": "Parameter [code_verifier] is invalid",
-                "parameters": [{"parameterName": "code_verifier", "parameterValue": "x" * 43}],
+                "parameters": [{"parameterName": "code_verifier"}],  # a secret: not echoed
             }
         ],
         "error_description": "Parameter [code_verifier] is invalid",

@@ -181,7 +181,7 @@ def test_a_missing_and_an_unknown_field_are_named(fake: Fake) -> None:
             {
                 "errorCode": "OAU-101",
                 "message": "Unsupported parameter [pasword]",
-                "parameters": [{"parameterName": "pasword", "parameterValue": "x"}],
+                "parameters": [{"parameterName": "pasword"}],  # a typo of password: its value is not echoed
             },
         ],
         "error_description": "Mandatory parameter [password] not specified",

@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from mockrc.resources import fixture
+from mockrc.resources import scenario_data
 from tests.helpers import minimal_user
 from tests.http.conftest import Fake
 from tests.scenarios.support import JWT, activate, login, scim, scim_error, token_request
 
-INVALID_CLIENT = json.loads(fixture("scenarios", "oauth-invalid-client.json").read_text(encoding="utf-8"))
+INVALID_CLIENT = json.loads(scenario_data("bodies", "oauth-invalid-client.json").read_text(encoding="utf-8"))
 
 
 @pytest.mark.scenario("auth-failure")

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
+from benchmarks import bench_journal
+from benchmarks.bench_journal import Scale as JournalScale
 from benchmarks.bench_scim import Options, format_report, parse_options, quick_options, run, targets
 
 TINY = Options(
@@ -71,3 +75,32 @@ def test_options_default_to_the_full_run_and_can_be_narrowed() -> None:
     assert narrowed.sizes == (50, 500)
     assert narrowed.connections == 4
     assert narrowed.seconds == quick_options().seconds
+
+
+def test_the_journal_benchmark_runs_at_toy_sizes(capsys: pytest.CaptureFixture[str]) -> None:
+    tiny = JournalScale(
+        users=3,
+        rounds=1,
+        calls=2,
+        entries=2,
+        soak_users=3,
+        big_bodies=1,
+        big_size=100_000,
+        lists=1,
+        list_count=3,
+        drops=2,
+        journal_bytes=200_000,
+    )
+
+    bench_journal.timings(tiny)
+    bench_journal.memory_per_entry(tiny)
+    bench_journal.soak(tiny)
+    bench_journal.adversarial_reads()
+
+    printed = capsys.readouterr().out
+    assert (
+        "record_exchange" in printed
+        and "counted/held" in printed
+        and " dropped after " in printed
+        and "escaped quotes" in printed
+    )

@@ -304,3 +304,14 @@ def test_the_readme_shows_the_banner_as_mockrc_serve_prints_it() -> None:
         pass
 
     assert [line.replace(url, "http://127.0.0.1:8080") for line in output] == shown.splitlines()
+
+
+def test_the_journal_byte_bound_comes_from_the_option_or_the_environment(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert parse_args(["serve"], {}).journal_bytes == Settings.journal_bytes
+    assert parse_args(["serve", "--journal-bytes", "16M"], {}).journal_bytes == 16 * 1024**2
+    assert parse_args(["serve"], {"MOCKRC_JOURNAL_BYTES": "512k"}).journal_bytes == 512 * 1024
+    with pytest.raises(SystemExit):
+        parse_args(["serve"], {"MOCKRC_JOURNAL_BYTES": "lots"})
+    assert "MOCKRC_JOURNAL_BYTES='lots'" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,15 @@ from mockrc.journal import (
     Message,
     RequestPattern,
     decode_body,
+    parse_byte_size,
+    read_body,
     redact_header,
     wsgi_headers,
 )
+from mockrc.redaction import SAFE_HEADERS, is_secret_name, redact_pairs
 from mockrc.resources import load_json_fixture
+from mockrc.settings import Settings
+from mockrc.state import MockState
 from mockrc.violations import Violation
 
 SCIM = "application/scim+json"
@@ -140,9 +146,10 @@ def test_text_bodies_have_form_shaped_secrets_redacted() -> None:
 
 
 def test_empty_and_oversized_bodies() -> None:
-    assert decode_body(b"", SCIM) is None
-    note = decode_body(b"x" * (BODY_LIMIT + 1), SCIM)
-    assert isinstance(note, str) and str(BODY_LIMIT + 1) in note and "not kept" in note
+    assert read_body(b"", SCIM) == (None, None)
+    body, note = read_body(b'{"password": "' + b"x" * BODY_LIMIT + b'"}', SCIM)
+    assert body == f'{{"password": "{REDACTED}"'
+    assert note == f"truncated: the journal keeps the first {BODY_LIMIT} of {BODY_LIMIT + 16} bytes"
 
 
 def test_request_headers_are_copied_from_the_wsgi_environ_and_named_when_read() -> None:
@@ -199,7 +206,13 @@ def test_an_entry_renders_as_a_journal_line_of_the_published_schema() -> None:
     Draft202012Validator(load_json_fixture("schemas", "mockrc", "journal-entry.schema.json")).validate(line)
     assert line["time"] == "2026-01-01T00:00:07.000Z"
     assert line["headers"]["Authorization"] == f"Bearer {REDACTED}"
-    assert line["response"] == {"headers": {"Content-Type": SCIM}, "body": {"id": "1"}}
+    assert line["response"] == {
+        "headers": {"Content-Type": SCIM},
+        "body": {"id": "1"},
+        "body_size": 10,
+        "body_truncated": False,
+        "body_note": None,
+    }
     assert line["duration_ms"] == 1.235
     assert line["served_by"] == "disable-flow/step 2"
     assert line["violations"] == [STRING_BOOLEAN.to_dict()]
@@ -455,3 +468,167 @@ def test_violations_and_assert_no_violations() -> None:
     journal_of(SEARCH, patch).assert_no_violations()
     with pytest.raises(AssertionError, match=r"compat\.string-boolean"):
         journal_of(SEARCH, patch).assert_no_violations(include_warnings=True)
+
+
+def _sized(number: int, body_bytes: int, query: dict[str, Any] | None = None) -> JournalEntry:
+    raw = b'{"userName": "' + b"x" * body_bytes + b'"}'
+    return JournalEntry(
+        id=number,
+        time=FakeClock.DEFAULT_START,
+        method="POST",
+        path="/scim/v2/Users",
+        status=201,
+        request=Message((("Content-Type", SCIM),), raw, SCIM),
+        response=Message((), b""),
+        query=query or {},
+    )
+
+
+def test_the_journal_is_bounded_by_bytes_too_and_drops_the_oldest() -> None:
+    one = _sized(0, 40_000).cost()
+    journal = Journal(capacity=100, max_bytes=3 * one)
+
+    for number in range(1, 8):
+        journal.record(_sized(number, 40_000))
+
+    assert [e.id for e in journal.entries()] == [5, 6, 7]
+    assert journal.dropped == 4
+    assert journal.bytes == 3 * one <= journal.max_bytes
+    journal.clear()
+    assert journal.bytes == 0
+
+
+def test_an_entry_larger_than_the_bound_is_kept_alone() -> None:
+    journal = Journal(capacity=100, max_bytes=1000)
+
+    journal.record(_sized(1, 10))
+    journal.record(_sized(2, 50_000))
+
+    assert [e.id for e in journal.entries()] == [2]
+    assert journal.dropped == 1
+
+
+def test_a_body_is_kept_as_a_prefix_with_its_full_size() -> None:
+    raw = b"[" + b"1," * (4 * 1024 * 1024) + b"1]"
+    message = Message((("Content-Type", SCIM),), raw, SCIM)
+
+    record = message.to_dict()
+
+    assert message.cost() < BODY_LIMIT + 1024
+    assert (record["body_size"], record["body_truncated"]) == (len(raw), True)
+    assert record["body_note"] == f"truncated: the journal keeps the first {BODY_LIMIT} of {len(raw)} bytes"
+    assert len(record["body"]) == BODY_LIMIT
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("1000", 1000), ("64M", 64 * 1024**2), ("512k", 512 * 1024), ("1GiB", 1024**3), (" 2 MB ", 2 * 1024**2)],
+)
+def test_byte_sizes_are_read_in_binary_units(text: str, size: int) -> None:
+    assert parse_byte_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["", "M", "1.5M", "-1", "10 parsecs"])
+def test_a_bad_byte_size_says_what_is_wanted(text: str) -> None:
+    with pytest.raises(ValueError, match="not a size in bytes"):
+        parse_byte_size(text)
+
+
+def test_the_settings_bound_the_journal_of_a_fake() -> None:
+    state = MockState(Settings(journal_size=5, journal_bytes=123_456), clock=FakeClock())
+
+    assert (state.journal.capacity, state.journal.max_bytes) == (5, 123_456)
+
+
+# --- redaction after decoding ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("password", True),
+        ("newPassword", True),
+        ("pasword", True),
+        ("client_secret", True),
+        ("access_token", True),
+        ("refresh_token", True),
+        ("X-Api-Key", True),
+        ("code", True),
+        ("code_verifier", True),
+        ("client_assertion", True),
+        ("postalCode", False),
+        ("token_type", False),
+        ("userName", False),
+        ("expires_in", False),
+    ],
+)
+def test_names_of_secrets(name: str, secret: bool) -> None:
+    assert is_secret_name(name) is secret
+
+
+def test_json_is_redacted_after_decoding_escapes() -> None:
+    raw = b'{"userName": "a@example.com", "pass\\u0077ord": "hunter22", "\\u0074oken": "t"}'
+
+    assert decode_body(raw, SCIM) == {"userName": "a@example.com", "password": REDACTED, "token": REDACTED}
+
+
+def test_form_names_are_redacted_after_percent_decoding() -> None:
+    assert decode_body(b"grant_type=password&pass%77ord=hunter22&%63ode=abc", FORM) == {
+        "grant_type": "password",
+        "password": REDACTED,
+        "code": REDACTED,
+    }
+
+
+def test_a_patch_of_a_secret_attribute_by_urn_hides_its_value_even_in_malformed_text() -> None:
+    op = {"op": "replace", "path": "urn:ietf:params:scim:schemas:core:2.0:User:password", "value": "hunter22"}
+    valid = json.dumps({"Operations": [op]}).encode()
+
+    assert decode_body(valid, SCIM) == {"Operations": [{**op, "value": REDACTED}]}
+    assert "hunter22" not in decode_body(valid[:-3], SCIM)  # cut off: text, still redacted
+
+
+def test_text_hides_credentials_after_an_auth_scheme() -> None:
+    text = "curl -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc' https://example.com"
+
+    assert (
+        decode_body(text.encode(), "text/plain")
+        == f"curl -H 'Authorization: Bearer {REDACTED}' https://example.com"
+    )
+
+
+def test_a_deep_body_reads_as_text_with_a_note_and_never_raises() -> None:
+    deep = b"[" * 5000 + b"]" * 5000
+
+    body, note = read_body(deep, SCIM)
+
+    assert body == deep.decode() and note is not None and "nested deeper" in note
+
+
+def test_the_readme_states_the_header_allow_list_exactly() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    stated = readme.split("keep their value only if they are one of", 1)[1].split(
+        "(request and response alike)"
+    )[0]
+
+    assert {name.lower() for name in re.findall(r"`([A-Za-z-]+)`", stated)} == SAFE_HEADERS
+
+
+def test_html_form_fields_named_like_secrets_have_their_value_hidden() -> None:
+    page = '<input type="hidden" name="ticket" value="t1ck3t"><input name="username" value="ann">'
+
+    assert decode_body(page.encode(), "text/html") == (
+        f'<input type="hidden" name="ticket" value="{REDACTED}"><input name="username" value="ann">'
+    )
+
+
+def test_a_long_query_counts_towards_the_bound() -> None:
+    plain, queried = _sized(1, 10), _sized(2, 10, {"filter": "x" * 100_000})
+
+    assert queried.cost() >= plain.cost() + 100_000
+
+
+def test_a_huge_parameter_keeps_its_start_and_its_length() -> None:
+    [(name, value)] = redact_pairs([("filter", "x" * 200_000)]).items()
+
+    assert name == "filter" and value == "x" * 65536 + "... [truncated: 200000 characters]"

@@ -9,6 +9,7 @@ keyword, from the keywords the profiles' schemas actually use.
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -16,7 +17,6 @@ from typing import Any
 
 import mockrc
 from mockrc.profile import available_profiles, load_profile
-from mockrc.resources import load_json_fixture
 from mockrc.rules import BY_ID, REGENERATE, RULES, rules_markdown
 
 PACKAGE = Path(mockrc.__file__).resolve().parent
@@ -187,7 +187,9 @@ def test_no_rule_is_catalogued_that_the_code_cannot_record() -> None:
 
 
 def test_the_sample_payloads_expect_only_catalogued_rules_at_their_severity() -> None:
-    expectations = load_json_fixture("samples", "expectations.json")
+    expectations = json.loads(
+        (Path(__file__).resolve().parents[1] / "samples" / "expectations.json").read_text()
+    )
     seen = {
         (severity, rule)
         for sample in expectations.values()

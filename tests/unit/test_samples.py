@@ -1,8 +1,9 @@
 """Sample payloads (RFC examples, Entra ID's real shapes, known-bad bodies) against every profile.
 
-Each ``fixtures/samples/<source>-<what>.json`` is a request body exactly as a client sends it; what
+Each ``tests/samples/<source>-<what>.json`` is a request body exactly as a client sends it; what
 each profile must report for it (normaliser warnings and errors, then validation errors) is in
-``fixtures/samples/expectations.json``, kept apart so that the samples stay real payloads.
+``tests/samples/expectations.json``, kept apart so that the samples stay real payloads. They are
+test data, so they live under ``tests/`` and never ship in the wheel.
 """
 
 from __future__ import annotations
@@ -10,19 +11,20 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mockrc.profile import available_profiles, load_profile
-from mockrc.resources import fixture, load_json_fixture
 from mockrc.scim.normalise import normalise_user
 from mockrc.validation import Validator
 from mockrc.violations import ViolationLog
 
-EXPECTATIONS: dict[str, Any] = load_json_fixture("samples", "expectations.json")
+FOLDER = Path(__file__).resolve().parents[1] / "samples"
+EXPECTATIONS: dict[str, Any] = json.loads((FOLDER / "expectations.json").read_text(encoding="utf-8"))
 SAMPLES = sorted(
-    e.name for e in fixture("samples").iterdir() if e.name.endswith(".json") and e.name != "expectations.json"
+    e.name for e in FOLDER.iterdir() if e.name.endswith(".json") and e.name != "expectations.json"
 )
 NAME = re.compile(r"^(rfc7643-[\d.]+|rfc7644-[\d.]+|entra|ringcentral-net|compat|bad)-[a-z0-9.-]+\.json$")
 
@@ -50,7 +52,7 @@ def test_samples_are_named_source_then_what_and_say_what_they_are(name: str) -> 
 def test_sample_gives_exactly_the_expected_violations(name: str, profile_name: str) -> None:
     profile = load_profile(profile_name)
     expectation = EXPECTATIONS[name]
-    body = json.loads(fixture("samples", name).read_text(encoding="utf-8"))
+    body = json.loads((FOLDER / name).read_text(encoding="utf-8"))
     log = ViolationLog()
     if expectation["kind"] == "user":
         body = normalise_user(body, profile, log)

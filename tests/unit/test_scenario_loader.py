@@ -10,7 +10,7 @@ from textwrap import dedent
 import pytest
 
 from mockrc.ratelimit import RateLimits
-from mockrc.resources import fixture
+from mockrc.resources import scenario_data
 from mockrc.scenarios.loader import (
     POSTED,
     ScenarioError,
@@ -156,19 +156,21 @@ def test_json_files_are_accepted(tmp_path: Path) -> None:
     assert load_scenario(path).steps[0].action == Fault("empty")
 
 
-def test_a_body_file_is_looked_for_next_to_the_scenario_then_in_mockrc_fixtures(tmp_path: Path) -> None:
+def test_a_body_file_is_looked_for_next_to_the_scenario_then_in_mockrc_s_scenarios_folder(
+    tmp_path: Path,
+) -> None:
     scenario = load_scenario(
         write(
             tmp_path,
             """
             name: s
             steps:
-              - {id: a, respond: {status: 400, body_file: scenarios/oauth-invalid-client.json}}
+              - {id: a, respond: {status: 400, body_file: bodies/oauth-invalid-client.json}}
             """,
         )
     )
 
-    expected = fixture("scenarios", "oauth-invalid-client.json").read_bytes()
+    expected = scenario_data("bodies", "oauth-invalid-client.json").read_bytes()
     assert scenario.steps[0].action == Respond(400, (), expected, "json")
 
 
@@ -414,6 +416,7 @@ def test_a_posted_scenario_may_only_use_mockrc_s_own_body_files() -> None:
     }
 
     with pytest.raises(
-        ScenarioError, match="must be a path inside mockrc's fixtures/ folder for a posted scenario"
+        ScenarioError,
+        match=r"must be a path inside mockrc's scenarios/ folder \(bodies/…\) for a posted scenario",
     ):
         parse_scenario(document, POSTED, None)

@@ -118,7 +118,10 @@ class Target:
             stream.seek(self._file_offset)
             added = stream.read()
         self._file_offset += len(added)
-        return added.decode("utf-8").splitlines()
+        # JSON Lines ends records with "\n" only: str.splitlines() would also split at U+2028,
+        # which a JSON string may hold as it is.
+        text = added.decode("utf-8")
+        return text.split("\n")[:-1] if text else []
 
     def fresh(self) -> None:
         """Back to the seeded users, with a new admin token, at the clock's start (a reset keeps

@@ -13,7 +13,7 @@ What is generated (the families of :data:`FAMILIES`):
 
 - SCIM User bodies from the project's JSON Schemas (``fixtures/schemas/``: a small generator
   that reads the subset of JSON Schema those files use), valid RingCentral users (userName equal
-  to the work email, which no schema can say), the shipped samples (``fixtures/samples/``), and
+  to the work email, which no schema can say), the request samples (``tests/samples/``), and
   mutations of all of them: members dropped, duplicated (repeated JSON keys) or retyped, deep
   nesting, huge numbers, ``NaN``/``Infinity``, long strings and arrays, unicode including lone
   surrogates written as JSON escapes, bodies that are not objects or not JSON at all;
@@ -52,7 +52,7 @@ T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "fixtures" / "schemas"
-SAMPLES = ROOT / "fixtures" / "samples"
+SAMPLES = ROOT / "tests" / "samples"
 
 CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -318,6 +318,7 @@ def _load_samples() -> dict[str, dict[str, Any]]:
 
 
 SAMPLE_BODIES = _load_samples()
+assert SAMPLE_BODIES, f"no request samples in {SAMPLES}"
 USER_SAMPLES = tuple(body for body in SAMPLE_BODIES.values() if "userName" in body or "name" in body)
 PATCH_SAMPLES = tuple(body for body in SAMPLE_BODIES.values() if "Operations" in body)
 SEARCH_SAMPLES = tuple(

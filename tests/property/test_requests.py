@@ -94,6 +94,7 @@ def test_listing_and_filtering_users(target: Target, request: Request) -> None:
         b'{"attributes":[' + b'"userName",' * 2_000 + b'"x"],"filter":"' + b"not (" * 250 + b'userName pr"}',
     )
 )
+@example(_json("scim.search", "POST", "/scim/v2/Users/.search", b'{"schemas":["\\ud83d"],"count":0}'))
 def test_searching_users(target: Target, request: Request) -> None:
     target.fresh()
     target.exchange(request)
@@ -157,6 +158,7 @@ def test_raw_bodies_with_odd_content_types(target: Target, request: Request) -> 
 
 
 @given(requests_of(s.control_request))
+@example(_json("control", "POST", "/__mockrc/clock/advance", b'{"seconds":1e999}'))  # KNOWN.md #10
 def test_control_plane_reads_with_junk(target: Target, request: Request) -> None:
     target.fresh()
     target.exchange(request)

@@ -436,7 +436,7 @@ def _mutate_once(d: Draw, body: Any) -> Any:
             target.append(junk_value(d))
         elif kind == "long-array":
             filler = d.choice((target[0], junk_value(d), 1))
-            target.extend([filler] * d.choice(LONG_LENGTHS))
+            target.extend([filler] * _repeats(d, filler))
         else:
             index = d.integer(0, len(target) - 1)
             target[index] = _replacement(d, kind, target[index])
@@ -461,10 +461,22 @@ def _mutate_once(d: Draw, body: Any) -> Any:
         target[d.choice((key.upper(), key.lower(), key.swapcase()))] = value
         return body
     if kind == "long-array":
-        target[key] = [copy.deepcopy(target[key])] * d.choice(LONG_LENGTHS)
+        target[key] = [target[key]] * _repeats(d, target[key])
         return body
     target[key] = _replacement(d, kind, target[key])
     return body
+
+
+#: The largest body a repetition may build: past RingCentral's 10 MB limit (a 413 is worth
+#: asking for), not so far past it that building the text costs the client gigabytes.
+MAX_BODY_BYTES = 12 * 1024 * 1024
+
+
+def _repeats(d: Draw, value: Any) -> int:
+    """How many copies of ``value`` a long array gets: one of :data:`LONG_LENGTHS`, within
+    :data:`MAX_BODY_BYTES` (a copy of a 1 MB string is 1 MB of body)."""
+    size = len(to_json(value)) + 1
+    return min(d.choice(LONG_LENGTHS), MAX_BODY_BYTES // size)
 
 
 def _replacement(d: Draw, kind: str, old: Any) -> Any:
@@ -508,7 +520,7 @@ def body_bytes(d: Draw, value: Any) -> bytes:
         return to_json(nested(d.choice(NESTING_DEPTHS), d.choice(("array", "object", "mixed")))).encode()
     if spoil == "empty":
         return d.choice((b"", b" ", b"\n"))
-    text = to_json(value).encode("utf-8", "surrogatepass")
+    text = to_json(value).encode("utf-8", "surrogatepass")[:MAX_BODY_BYTES]
     if b'"password"' in text and chance(d, 30):
         text = text.replace(b'"password"', b'"pass\\u0077ord"')  # the same name, escaped
     if spoil == "truncate" and text:
@@ -709,7 +721,7 @@ def patch_body(d: Draw) -> Any:
     else:
         body = {"schemas": [PATCH_OP], "Operations": [patch_operation(d) for _ in range(d.integer(1, 4))]}
     if chance(d, 5):
-        body["Operations"] = body["Operations"] * d.choice(LONG_LENGTHS)
+        body["Operations"] = body["Operations"] * _repeats(d, body["Operations"])
     if chance(d, 35):
         body = mutate(d, body)
     return body

@@ -158,7 +158,7 @@ def test_raw_bodies_with_odd_content_types(target: Target, request: Request) -> 
 
 
 @given(requests_of(s.control_request))
-@example(_json("control", "POST", "/__mockrc/clock/advance", b'{"seconds":1e999}'))  # KNOWN.md #10
+@example(_json("control", "POST", "/__mockrc/clock/advance", b'{"seconds":1e300}'))  # KNOWN.md #10
 def test_control_plane_reads_with_junk(target: Target, request: Request) -> None:
     target.fresh()
     target.exchange(request)

@@ -10,22 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, Response, g
+from flask import Flask, Response, g, request
 
 from mockrc.clock import Clock
 from mockrc.http.admin_routes import FAVICON_PATH, admin_blueprint
 from mockrc.http.dashboard_routes import dashboard_blueprint, favicon
 from mockrc.http.error_responses import register_error_handlers
+from mockrc.http.guard import RequestGuard
 from mockrc.http.journal_routes import journal_blueprint, record_exchange, start_exchange
 from mockrc.http.oauth_routes import oauth_blueprint
+from mockrc.http.request_limits import register_request_limits
 from mockrc.http.scenario_routes import DELAY_ENVIRON, register_overlays, scenario_blueprint
 from mockrc.http.scim_routes import scim_blueprint
+from mockrc.limits import LIMITS
 from mockrc.settings import Settings
 from mockrc.state import MockState
 from mockrc.violations import ViolationLog
-
-#: RingCentral's largest declared request body (``x-request-max-body-size: 10m`` on writes).
-MAX_BODY_BYTES = 10 * 1024 * 1024
 
 StartResponse = Callable[..., Any]
 
@@ -54,7 +54,7 @@ def create_app(
     if state is None:
         state = MockState(settings, clock=clock)
     app = Flask("mockrc")
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.config["MAX_CONTENT_LENGTH"] = LIMITS.body_bytes
     # Werkzeug answers a path with "//" (an id such as "%2Fx" decodes to one) with a 308 to the
     # path without it: a different resource, and a redirect no SCIM or OAuth client expects.
     # Unmerged, such a path matches no route and gets the API's own 404.
@@ -67,6 +67,15 @@ def create_app(
         g.violations = ViolationLog()
         start_exchange(state)
 
+    guard = RequestGuard(state.settings)
+
+    @app.before_request
+    def _refuse_misdirected_and_cross_site_requests() -> Response | None:
+        # Second of the before-request hooks, ahead of the scenarios' and the rate limits' (which
+        # register_overlays adds): a refused request is journaled, and nothing else acts on it.
+        # The request itself, not Flask's proxy: each attribute read through the proxy costs ~1 µs.
+        return guard.check(request._get_current_object())  # type: ignore[attr-defined]
+
     @app.after_request
     def _close_request(response: Response) -> Response:
         # Registered first, so it runs last: the journal records the response as it is sent.
@@ -74,6 +83,7 @@ def create_app(
         return response
 
     register_error_handlers(app, state)
+    register_request_limits(app)
     register_overlays(app, state)
     app.register_blueprint(scim_blueprint(state))
     app.register_blueprint(admin_blueprint(state))

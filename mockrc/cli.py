@@ -8,6 +8,7 @@ from ``MOCKRC_*`` environment variables.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import ipaddress
 import os
@@ -22,7 +23,8 @@ from mockrc.app import create_app
 from mockrc.clock import FakeClock
 from mockrc.commands import add_commands, apply_environment, command_line_wins, environment_note
 from mockrc.commands import run as run_command
-from mockrc.http.dashboard_routes import ADMIN_KEY_HEADER, UI_PREFIX
+from mockrc.http.dashboard_routes import UI_PREFIX
+from mockrc.http.guard import ADMIN_KEY_HEADER, HostPolicy, parse_allowed_host
 from mockrc.journal import parse_byte_size
 from mockrc.profile import available_profiles
 from mockrc.ratelimit import RateLimits
@@ -30,7 +32,7 @@ from mockrc.report import add_report_command, run_report_command
 from mockrc.settings import Settings
 from mockrc.state import MockState
 from mockrc.transport.addresses import reachable_urls
-from mockrc.transport.server import LiveServer
+from mockrc.transport.server import DRAIN_SECONDS, LiveServer
 
 #: The token ``mockrc serve`` accepts when none is given, so the fake is usable on its defaults.
 DEFAULT_TOKEN = "mockrc-admin-token"
@@ -164,6 +166,16 @@ def _parser() -> argparse.ArgumentParser:
         "/__mockrc then needs the admin key printed at start",
     )
     serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        type=_allowed_host,
+        metavar="HOST",
+        help="also answer requests whose Host header names HOST: a host name, an IP address, a network "
+        "(10.0.0.0/8) or '*' for any (repeatable). Loopback and --host are always answered; with "
+        "--allow-remote, so are the machine's own names and any IP address",
+    )
+    serve.add_argument(
         "--admin-key",
         metavar="KEY",
         help="the admin key of /__mockrc with --allow-remote (default: a random one, printed at start)",
@@ -180,6 +192,37 @@ def _is_loopback(host: str) -> bool:
     except OSError:
         return False
     return bool(found) and all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in found)
+
+
+def _allowed_host(text: str) -> str:
+    """``HOST`` of ``--allowed-host``, checked now so that a typo stops the start."""
+    try:
+        parse_allowed_host(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text.strip()
+
+
+def allowed_hosts(host: str, allow_remote: bool, listed: Sequence[str]) -> tuple[str, ...]:
+    """The hosts ``mockrc serve`` answers for besides loopback (:class:`mockrc.http.guard.HostPolicy`).
+
+    ``--host`` unless it is a wildcard address (``0.0.0.0``, ``::``: nobody sends those as Host),
+    then ``--allowed-host``. With ``--allow-remote``, also the names and addresses the banner
+    prints for other machines: the machine's own names, and any IP address, which a page cannot
+    re-point at the fake the way it can re-point a name of its own (DNS rebinding).
+    """
+    hosts: list[str] = []
+    try:
+        if not ipaddress.ip_address(host.strip("[]")).is_unspecified:
+            hosts.append(host)
+    except ValueError:
+        with contextlib.suppress(ValueError):  # not a name a Host header can carry: it never matches
+            parse_allowed_host(host)
+            hosts.append(host)
+    hosts += listed
+    if allow_remote:
+        hosts += [socket.gethostname(), socket.getfqdn(), "0.0.0.0/0", "::/0"]
+    return tuple(dict.fromkeys(h for h in hosts if h))
 
 
 def _rate_limit(text: str) -> tuple[str, int]:
@@ -228,6 +271,7 @@ def _serve(args: argparse.Namespace) -> int:
         state_file=args.state_file,
         admin_key=admin_key,
         users=tuple(args.users),
+        allowed_hosts=allowed_hosts(args.host, args.allow_remote, args.allowed_host),
     )
     try:
         state = MockState(settings, clock=FakeClock() if args.clock == "fake" else None)
@@ -292,15 +336,32 @@ def _serve(args: argparse.Namespace) -> int:
             flush=True,
         )
         dashboard += f"?key={admin_key}"
+    if args.allow_remote or args.allowed_host:
+        print(
+            f"mockrc: answers for the hosts {HostPolicy.of(settings).describe()} (Host header; "
+            "--allowed-host HOST adds one)",
+            flush=True,
+        )
     print(f"mockrc: dashboard {dashboard}", flush=True)
     # Last, because scripts wait for this line: the server answers from here on.
     print(f"mockrc: serving RingCentral (profile {settings.profile}) at {url}", flush=True)
-    server.serve_forever()
+    unanswered = server.serve_forever(on_drain=_draining)
+    if unanswered:
+        print(f"mockrc: {unanswered} request(s) still unanswered: their connections were closed", flush=True)
     state.journal.close()
     if state.state_file is not None:
         state.state_file.close()
     print("mockrc: stopped", flush=True)
     return 0
+
+
+def _draining(in_flight: int) -> None:
+    if in_flight:
+        print(
+            f"mockrc: stopping: answering the {in_flight} request(s) in flight first "
+            f"(up to {DRAIN_SECONDS:g} s; a second signal cuts them)",
+            flush=True,
+        )
 
 
 def parse_args(

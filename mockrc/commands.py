@@ -24,8 +24,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from mockrc.http.dashboard_routes import ADMIN_KEY_HEADER, DEFAULT_TOKEN_TTL
-from mockrc.persistence import StateFileError, stored_profile
+from mockrc.http.dashboard_routes import DEFAULT_TOKEN_TTL
+from mockrc.http.guard import ADMIN_KEY_HEADER
+from mockrc.persistence import StateFileInUse, stored_profile
 from mockrc.scenarios.loader import ScenarioError, load_scenario, shipped_scenarios
 from mockrc.scim.render import render_user
 from mockrc.seed import SeedError, add_users, build_seed
@@ -144,8 +145,11 @@ class LiveFake:
     def call(self, method: str, path: str, body: Any = None) -> Any:
         headers = {"Accept": "application/json"}
         data = None
-        if body is not None:
+        if method != "GET":
+            # Also without a body: the fake refuses a state-changing control call that a page of
+            # another site could send, and a JSON content type is what such a page cannot.
             headers["Content-Type"] = "application/json"
+        if body is not None:
             data = json.dumps(body).encode()
         if self.admin_key:
             headers[ADMIN_KEY_HEADER] = self.admin_key
@@ -179,7 +183,7 @@ def _open_file(path: str, *, must_exist: bool) -> MockState:
         raise CommandError(f"{path}: no such state file")
     try:
         return MockState(Settings(state_file=path, profile=stored_profile(path) or "ringcentral"))
-    except StateFileError as exc:
+    except StateFileInUse as exc:
         raise CommandError(f"{exc}; while a fake runs on it, use --url") from None
     except ValueError as exc:
         raise CommandError(str(exc)) from None

@@ -98,6 +98,12 @@ class PayloadTooLarge(ScimError):
     status = 413
 
 
+class UriTooLong(ScimError):
+    """414: the request target (path and query) is past :attr:`mockrc.limits.Limits.request_target_bytes`."""
+
+    status = 414
+
+
 class InternalError(ScimError):
     status = 500
 
@@ -185,3 +191,37 @@ class OAuthError(MockrcError):
         super().__init__(items[0].message)
         self.error = error
         self.items: tuple[OAuthErrorItem, ...] = items
+
+
+# --- mockrc's own guard (mockrc.http.guard) ---------------------------------------------------
+
+
+class GuardRefusal(MockrcError):
+    """A request refused before any endpoint sees it: sent to a host the fake does not answer for,
+    from another site's page, or to the control plane without its admin key.
+
+    ``code`` is the ``errorCode`` of RingCentral's REST error body (SCIM's body on ``/scim``).
+    """
+
+    code: ClassVar[str] = ""
+
+
+class MisdirectedRequest(GuardRefusal):
+    """421: the ``Host`` header names a host this fake does not answer for (DNS rebinding)."""
+
+    status = 421
+    code = "MOCKRC-421"
+
+
+class CrossSiteRequest(GuardRefusal):
+    """403: a control call from another origin, or one a page of another site could have sent."""
+
+    status = 403
+    code = "MOCKRC-403"
+
+
+class AdminKeyRequired(GuardRefusal):
+    """401: a control call without the admin key of a fake reachable from the network."""
+
+    status = 401
+    code = "MOCKRC-401"

@@ -65,6 +65,8 @@ __all__ = [
     "wsgi_headers",
 ]
 
+#: Characters of a request's path and query that :meth:`JournalEntry.describe` shows.
+DESCRIBED_TARGET = 300
 #: Entries kept in memory unless the settings say otherwise.
 DEFAULT_CAPACITY = 10_000
 #: Bytes the entries in memory may hold unless the settings say otherwise (bodies, headers and
@@ -341,9 +343,16 @@ class JournalEntry:
         )
 
     def describe(self) -> str:
-        """``#3 POST /scim/v2/Users?filter=... -> 400``: the request in one line."""
+        """``#3 POST /scim/v2/Users?filter=... -> 400``: the request in one line.
+
+        The path and query are cut at :data:`DESCRIBED_TARGET` characters: a hostile request's
+        megabyte of query string must not become a megabyte of every report line naming it.
+        """
         query = f"?{urlencode(self.query, doseq=True)}" if self.query else ""
-        return self.secrets().scrub(f"#{self.id} {self.method} {self.path}{query} -> {self.status}")
+        target = f"{self.path}{query}"
+        if len(target) > DESCRIBED_TARGET:
+            target = f"{target[:DESCRIBED_TARGET]}… [{len(target):,} characters]"
+        return self.secrets().scrub(f"#{self.id} {self.method} {target} -> {self.status}")
 
     def to_dict(self) -> dict[str, Any]:
         """The entry as one JSON Lines record (``fixtures/schemas/mockrc/journal-entry.schema.json``).

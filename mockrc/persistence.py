@@ -38,7 +38,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -53,6 +53,13 @@ if TYPE_CHECKING:
 
 #: Bumped when the tables change; a file of another version is refused rather than misread.
 SCHEMA_VERSION: Final = 1
+#: ``PRAGMA application_id`` of a state file ("mkrc"): the field of SQLite's file header that says
+#: which program a database belongs to (https://www.sqlite.org/pragma.html#pragma_application_id,
+#: https://www.sqlite.org/fileformat.html#application_id). A database of another program is refused
+#: rather than adopted: mockrc would add its tables to it, and a reset would empty them.
+APPLICATION_ID: Final = 0x6D6B7263
+#: The tables of a state file; a file of an earlier mockrc has these and no application id yet.
+_TABLES: Final = frozenset({"meta", "users", "tokens", "sessions", "refresh_tokens"})
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -71,7 +78,36 @@ V = TypeVar("V")
 
 
 class StateFileError(ValueError):
-    """The state file cannot be used (another version, another profile, in use, not a database)."""
+    """The state file cannot be used (another version, another profile, in use, not a database,
+    another program's database, a row that cannot be read)."""
+
+
+class StateFileInUse(StateFileError):
+    """Another mockrc holds the state file (one file serves one fake)."""
+
+
+T = TypeVar("T")
+
+
+def _owner(db: sqlite3.Connection) -> tuple[str, str]:
+    """Whose database ``db`` is: ``("mockrc", "")``, ``("new", "")`` (empty), or ``("other", why)``."""
+    (application_id,) = db.execute("PRAGMA application_id").fetchone()
+    objects = sorted(
+        name for (name,) in db.execute("SELECT name FROM sqlite_master") if not name.startswith("sqlite_")
+    )
+    if application_id == APPLICATION_ID:
+        return "mockrc", ""
+    if application_id != 0:
+        return "other", f"its application id is {application_id:#x}, not mockrc's {APPLICATION_ID:#x}"
+    if not objects:
+        return "new", ""
+    # A state file of a mockrc from before the application id: its tables, its version in meta.
+    if set(objects) <= _TABLES and "meta" in objects:
+        with suppress(sqlite3.Error):  # a table called meta, but not mockrc's
+            if db.execute("SELECT 1 FROM meta WHERE key = 'version'").fetchone() is not None:
+                return "mockrc", ""
+    shown = ", ".join(objects[:10]) + (f" and {len(objects) - 10} more" if len(objects) > 10 else "")
+    return "other", f"it holds {shown}"
 
 
 class _TrackedDict(dict[str, V]):
@@ -196,6 +232,14 @@ def _token(text: str) -> AccessToken:
     return AccessToken(**{**document, "principal": _principal(document["principal"])})
 
 
+def _object(text: str, what: str) -> dict[str, Any]:
+    """A stored JSON object."""
+    document = json.loads(text)
+    if not isinstance(document, dict):
+        raise ValueError(f"{what} must be a JSON object, not {type(document).__name__}")
+    return document
+
+
 def _issued_json(issued: Issued | None) -> dict[str, Any] | None:
     return None if issued is None else asdict(issued)
 
@@ -249,6 +293,8 @@ def stored_profile(path: str | os.PathLike[str]) -> str | None:
         return None
     try:
         with closing(sqlite3.connect(path, timeout=0)) as db:
+            if _owner(db)[0] != "mockrc":
+                return None
             row = db.execute("SELECT value FROM meta WHERE key = 'profile'").fetchone()
     except sqlite3.Error:
         return None
@@ -272,24 +318,27 @@ class StateFile:
             # Requests run on the server's threads, one at a time under the state's lock; a file
             # another process holds is refused at once (timeout=0) rather than waited for.
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=0)
+        except sqlite3.Error as exc:
+            raise self._why(exc) from None
+        try:
             self._db.execute("PRAGMA locking_mode=EXCLUSIVE")
+            # Whose file it is, before anything is written to it (WAL mode is kept in its header).
+            self._refuse_another_programs()
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise StateFileError(self._why(exc)) from None
-        try:
+            self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 self._db.execute(statement)
             meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
             self._check(meta, profile)
-            self.starts = int(meta.get("starts", "0")) + 1
+            self.starts = self._read("meta", "starts", lambda: int(meta.get("starts", "0"))) + 1
             self._put_meta({"version": str(SCHEMA_VERSION), "profile": profile, "starts": str(self.starts)})
             self._db.execute("COMMIT")
         except BaseException as exc:
             self._db.close()
             if isinstance(exc, sqlite3.Error):
-                raise StateFileError(self._why(exc)) from None
+                raise self._why(exc) from None
             raise
         self._meta = meta
         self._state: MockState | None = None
@@ -300,12 +349,34 @@ class StateFile:
         self._sessions: set[str] = set()
         self._refresh: set[str] = set()
         self._unassigned = meta.get("unassigned_extensions")
-        self._high_water = int(meta.get("high_water", "0"))
+        self._high_water = self._read("meta", "high_water", lambda: int(meta.get("high_water", "0")))
 
-    def _why(self, exc: sqlite3.Error) -> str:
+    def _why(self, exc: sqlite3.Error) -> StateFileError:
         if "locked" in str(exc):
-            return f"{self.path}: the state file is in use by another mockrc (one file serves one fake)"
-        return f"{self.path}: cannot use the state file: {exc}"
+            return StateFileInUse(
+                f"{self.path}: the state file is in use by another mockrc (one file serves one fake)"
+            )
+        return StateFileError(f"{self.path}: cannot use the state file: {exc}")
+
+    def _refuse_another_programs(self) -> None:
+        """Refuse another program's database; a new file, or one of an earlier mockrc, is then
+        marked as mockrc's (``PRAGMA application_id``)."""
+        owner, why = _owner(self._db)
+        if owner == "other":
+            raise StateFileError(
+                f"{self.path}: not a mockrc state file ({why}); mockrc does not add its tables to "
+                "another program's database: give --state-file a new file, or one mockrc made"
+            )
+
+    def _read(self, table: str, key: str, load: Callable[..., T], *args: Any) -> T:
+        """``load(*args)``, the reading of one row; a row that cannot be read stops the start, naming it."""
+        try:
+            return load(*args)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise StateFileError(
+                f"{self.path}: table {table}, row {key!r} cannot be read ({type(exc).__name__}: {exc}); "
+                "was the file changed outside mockrc? Restore it, or start with a new --state-file"
+            ) from None
 
     def _check(self, meta: Mapping[str, str], profile: str) -> None:
         version = meta.get("version")
@@ -338,7 +409,7 @@ class StateFile:
         """
         stored = self._meta.get("account")
         if chosen is None and stored is not None:
-            return parse_account(json.loads(stored), f"{self.path} (the account it holds)")
+            return self._read("meta", "account", lambda: parse_account(json.loads(stored), "the account"))
         account = chosen or load_account(None)
         text = json.dumps(account_document(account))
         self._write(lambda: self._put_meta({"account": text}))
@@ -392,23 +463,27 @@ class StateFile:
             "SELECT id, attributes, created, last_modified, version FROM users ORDER BY rowid"
         )
         for user_id, attributes, created, last_modified, version in rows:
-            UserStore.add(store, StoredUser(user_id, json.loads(attributes), created, last_modified, version))
-        if self._unassigned is not None:
-            state.users.unassigned_extensions = json.loads(self._unassigned)
+            document = self._read("users", user_id, _object, attributes, "attributes")
+            UserStore.add(store, StoredUser(user_id, document, created, last_modified, version))
+        unassigned = self._unassigned
+        if unassigned is not None:
+            state.users.unassigned_extensions = self._read(
+                "meta", "unassigned_extensions", lambda: json.loads(unassigned)
+            )
         ids = _ResumedIds(state.profile.rules.id_style, self.seed_for(state.settings.seed), self._high_water)
         state.ids = state.users.ids = ids
         static = set(state.settings.tokens)
         tokens = state.tokens._tokens
         for value, text in self._db.execute("SELECT value, token FROM tokens"):
             if value not in static:
-                tokens[value] = _token(text)
+                tokens[value] = self._read("tokens", value, _token, text)
         sessions = state.oauth.sessions
-        for (text,) in self._db.execute("SELECT session FROM sessions"):
-            session = _session(text, state.account)
+        for session_id, text in self._db.execute("SELECT id, session FROM sessions"):
+            session = self._read("sessions", session_id, _session, text, state.account)
             if session is not None:
                 sessions._sessions[session.id] = session
         for value, text in self._db.execute("SELECT value, record FROM refresh_tokens"):
-            record = _refresh(text)
+            record = self._read("refresh_tokens", value, _refresh, text)
             if record.session_id in sessions._sessions:
                 sessions._refresh[value] = record
 

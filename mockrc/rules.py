@@ -83,10 +83,91 @@ RULES: tuple[Rule, ...] = (
         "RFC 7644 §3.3, §3.4.3, §3.5.2 (the body is a resource or message object); RFC 7643 §2",
     ),
     Rule(
+        "http.invalid-text",
+        "error",
+        "The body is not text in a charset mockrc reads (UTF-8, UTF-16, UTF-32, ASCII, Latin-1), or a "
+        "JSON string in it holds a lone surrogate escape (\\ud800-\\udfff), which is not Unicode "
+        "text (answered 400 invalidSyntax).",
+        "RFC 8259 §8.1 (JSON is exchanged as UTF-8) and §8.2 (strings with lone surrogates are not "
+        "interoperable); RFC 7644 §3.12 (invalidSyntax)",
+    ),
+    Rule(
         "query.integer",
         "error",
         "startIndex or count is not an integer (answered 400 invalidValue).",
         "RFC 7644 §3.4.2.4 (both are integers); RingCentral's spec (both are int32)",
+    ),
+    # --- mockrc's limits on one request (mockrc/limits.py; README "Limits") -----------------------
+    Rule(
+        "limit.body-bytes",
+        "error",
+        "The body is larger than RingCentral's limit for the endpoint: 10 MB for writes, 1 MB for "
+        "POST /Users/.search (answered 413).",
+        "RingCentral's spec (x-request-max-body-size: 10m on POST/PUT/PATCH /Users, 1m on .search)",
+    ),
+    Rule(
+        "limit.request-target-bytes",
+        "error",
+        "The path and query string together are longer than mockrc reads (answered 414 URI Too Long).",
+        "RFC 9110 §4.1 (recipients should support URIs of at least 8,000 octets) and §15.5.15 (414)",
+    ),
+    Rule(
+        "limit.json-depth",
+        "error",
+        "Arrays and objects in the JSON body nest deeper than mockrc reads (answered 400 invalidSyntax).",
+        "RFC 8259 §9 (a parser may limit nesting depth); inferred: no SCIM message nests more than a "
+        "few levels",
+    ),
+    Rule(
+        "limit.number-length",
+        "error",
+        "A JSON number is longer than mockrc reads, or beyond the range of a double (answered 400 "
+        "invalidValue).",
+        "RFC 8259 §6 (implementations may limit the range and precision of numbers); RingCentral's "
+        "spec (its integers are int32 or int64)",
+    ),
+    Rule(
+        "limit.string-length",
+        "error",
+        "A JSON string, member name or value, is longer than mockrc stores (answered 400 invalidValue).",
+        "RFC 8259 §9 (a parser may limit the length of strings); inferred: RingCentral's spec states "
+        "no maximum length for user attributes",
+    ),
+    Rule(
+        "limit.array-length",
+        "error",
+        "A JSON array (emails, Operations, attributes…), an attributes query parameter, or a "
+        "multi-valued attribute after a PATCH has more elements than mockrc takes (answered 400 "
+        "invalidValue).",
+        "inferred: RFC 7644 sets no limit, and no SCIM client sends a user with that many values",
+    ),
+    Rule(
+        "limit.filter-length",
+        "error",
+        "A filter or PATCH path is longer than mockrc parses (answered 400 invalidFilter, or "
+        "invalidPath for a path).",
+        "RFC 7644 §3.4.2.2 and §3.12 (invalidFilter); inferred: RingCentral filters by one userName or email",
+    ),
+    Rule(
+        "limit.filter-depth",
+        "error",
+        "A filter or PATCH path nests parentheses, brackets, not, and, or deeper than mockrc parses "
+        "(answered 400 invalidFilter, or invalidPath for a path).",
+        "RFC 7644 §3.4.2.2 and §3.12 (invalidFilter); inferred: RingCentral supports no logical "
+        "operators at all",
+    ),
+    Rule(
+        "limit.paging-integer",
+        "error",
+        "startIndex or count is beyond a 32-bit integer (answered 400 invalidValue).",
+        "RingCentral's spec (startIndex and count are int32)",
+    ),
+    Rule(
+        "limit.violations-per-request",
+        "warning",
+        "The request had more violations than mockrc records for one request; this entry counts "
+        "the rest (or says that checking stopped).",
+        "inferred: mockrc's own limit, so that a body with thousands of problems costs linear time",
     ),
     # --- filters --------------------------------------------------------------------------------
     Rule(
@@ -301,6 +382,7 @@ def rules_markdown() -> str:
     titles = {
         "http": "HTTP requests",
         "query": "Query parameters",
+        "limit": "mockrc's limits on one request",
         "filter": "Filters (RFC 7644)",
         "ringcentral": "RingCentral's own rules",
         "scim": "SCIM rules of the profile",

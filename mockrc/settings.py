@@ -57,3 +57,8 @@ class Settings:
     #: When set, every ``/__mockrc`` call but the health check needs this key (``mockrc serve``
     #: sets one when it binds an address other than loopback).
     admin_key: str | None = None
+    #: Hosts the fake answers for besides loopback and the hosts of ``base_urls``: names, IP
+    #: addresses, networks (``10.0.0.0/8``), or ``*`` for any; any other ``Host`` header is answered
+    #: 421, so that a page cannot reach the fake under a name of its own (DNS rebinding; see
+    #: :mod:`mockrc.http.guard`). ``mockrc serve`` adds ``--host`` and ``--allowed-host``.
+    allowed_hosts: tuple[str, ...] = ()

@@ -21,25 +21,45 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
+from itertools import islice
 from typing import Any, get_args
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
+from mockrc.json_input import canonical
+from mockrc.limits import LIMITS
 from mockrc.profile import Profile, SchemaKind
-from mockrc.violations import Violation, json_pointer
+from mockrc.violations import Truncation, Violation, json_pointer
+
+
+def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    """``uniqueItems`` in linear time. jsonschema's own compares every pair of elements it cannot
+    sort (objects, mixed types): quadratic in the array's length."""
+    if unique and validator.is_type(instance, "array"):
+        seen: set[Any] = set()
+        for element in instance:
+            key = canonical(element)
+            if key in seen:
+                yield ValidationError(f"{_json(instance)} has non-unique elements")
+                return
+            seen.add(key)
+
+
+#: Draft 2020-12, with the one keyword whose check is not linear replaced.
+_Draft = validators.extend(Draft202012Validator, {"uniqueItems": _unique_items})
 
 
 @cache
-def _compiled(profile: Profile) -> Mapping[SchemaKind, Draft202012Validator]:
+def _compiled(profile: Profile) -> Mapping[SchemaKind, Any]:
     """The profile's JSON Schemas, checked against the 2020-12 metaschema and compiled, once."""
-    compiled: dict[SchemaKind, Draft202012Validator] = {}
+    compiled: dict[SchemaKind, Any] = {}
     for kind in get_args(SchemaKind):
         document = copy.deepcopy(profile.json_schemas[kind])
         Draft202012Validator.check_schema(document)
-        compiled[kind] = Draft202012Validator(document)
+        compiled[kind] = _Draft(document)
     return compiled
 
 
@@ -50,9 +70,22 @@ class Validator:
         self.profile = profile
         self._validators = _compiled(profile)
 
-    def validate(self, kind: SchemaKind, payload: Any) -> list[Violation]:
-        """Every way ``payload`` breaks the ``kind`` schema, sorted by where; empty when it is valid."""
-        violations: list[Violation] = []
+    def validate(
+        self, kind: SchemaKind, payload: Any, *, limit: int = LIMITS.violations_per_request
+    ) -> list[Violation]:
+        """Every way ``payload`` breaks the ``kind`` schema, sorted by where; empty when it is valid.
+
+        At most ``limit``: checking stops there (jsonschema finds errors lazily), and a last
+        :class:`~mockrc.violations.Truncation` entry says there were more.
+        """
+        found = list(islice(self._all(kind, payload), limit + 1))
+        violations = sorted(found[:limit], key=lambda v: (_path_key(v.pointer), v.rule, v.message))
+        if len(found) > limit:
+            violations.append(Truncation.of(0, True, limit))
+        return violations
+
+    def _all(self, kind: SchemaKind, payload: Any) -> Iterator[Violation]:
+        """The violations of ``payload``, as jsonschema finds them (lazily)."""
         required_seen: set[tuple[tuple[Any, ...], tuple[Any, ...]]] = set()
         for error in self._validators[kind].iter_errors(payload):
             if error.validator == "required":
@@ -62,8 +95,7 @@ class Validator:
                 if where in required_seen:
                     continue
                 required_seen.add(where)
-            violations.extend(_violations(error))
-        return sorted(violations, key=lambda v: (_path_key(v.pointer), v.rule, v.message))
+            yield from _violations(error)
 
 
 def _violations(error: ValidationError) -> Iterable[Violation]:

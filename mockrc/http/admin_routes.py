@@ -22,6 +22,12 @@ def is_own_path(path: str) -> bool:
     return path in (ADMIN_PREFIX, FAVICON_PATH) or path.startswith(ADMIN_PREFIX + "/")
 
 
+def is_control_path(path: str) -> bool:
+    """Whether ``path`` is under ``/__mockrc``: the control plane, which the request guard keeps
+    other sites' pages out of (:mod:`mockrc.http.guard`; the icon is no part of it)."""
+    return path == ADMIN_PREFIX or path.startswith(f"{ADMIN_PREFIX}/")
+
+
 def admin_blueprint(state: MockState) -> Blueprint:
     routes = Blueprint("mockrc_admin", __name__, url_prefix=ADMIN_PREFIX)
 

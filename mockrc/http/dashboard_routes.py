@@ -1,4 +1,4 @@
-"""``/__mockrc/ui``: the dashboard, the JSON it polls, token minting, and the admin key.
+"""``/__mockrc/ui``: the dashboard, the JSON it polls, and token minting.
 
 A developer who runs the fake on their machine wants to *see* what their code, Postman or an
 identity provider did to it without reading logs: the page (``mockrc/dashboard/``: plain HTML,
@@ -15,29 +15,26 @@ like any request, and everything it does goes through the control API (reset, sc
 - ``GET /__mockrc/ui/api/journal/ID``: one journal entry in full (request and response).
 - ``POST /__mockrc/tokens``: mint an access token for a user of the account (``mockrc token``).
 
-**The admin key.** ``mockrc serve`` binds loopback unless told otherwise; bound to another address
-(``--allow-remote``), the fake is reachable by anyone on the network, and ``/__mockrc`` can reset it
-or read every request. Then ``Settings.admin_key`` is set and every ``/__mockrc`` call but the health
-check needs it, in the ``X-Mockrc-Admin-Key`` header or in the cookie that opening the dashboard
-URL printed at start (``/__mockrc/ui?key=KEY``) sets, so that the page's own requests carry it.
+The admin key of a fake reachable from the network, and the checks that keep other sites' pages
+out of ``/__mockrc``, are :mod:`mockrc.http.guard`'s. The page's mutating requests send
+``Content-Type: application/json``, which the guard asks of every state-changing control call.
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 from typing import Any, Final
 
-from flask import Blueprint, Response, redirect, request
+from flask import Blueprint, Response, request
 
 from mockrc.account import Account, User
 from mockrc.clock import FakeClock, isoformat
 from mockrc.errors import InvalidValue, NotFound
 from mockrc.http.admin_routes import ADMIN_PREFIX
 from mockrc.http.request_parsing import int_param, json_body
-from mockrc.http.wire import json_response, rest_error_body
+from mockrc.http.wire import json_response
 from mockrc.journal import JournalEntry
 from mockrc.scenarios.loader import load_scenario, shipped_scenarios
 from mockrc.scim.render import render_user
@@ -45,8 +42,6 @@ from mockrc.state import MockState
 from mockrc.store import StoredUser
 
 UI_PREFIX: Final = f"{ADMIN_PREFIX}/ui"
-ADMIN_KEY_HEADER: Final = "X-Mockrc-Admin-Key"
-ADMIN_KEY_COOKIE: Final = "mockrc_admin_key"
 #: Journal entries one poll answers at most (the page keeps the newest few hundred).
 MAX_ENTRIES: Final = 200
 #: Users one search answers unless ``limit`` says otherwise.
@@ -139,37 +134,9 @@ def _account_user(account: Account, wanted: str | None) -> User:
     raise NotFound(f"the account has no user {wanted!r} (its users: {known})")
 
 
-def _admin_key_given(key: str) -> bool:
-    given = request.headers.get(ADMIN_KEY_HEADER) or request.cookies.get(ADMIN_KEY_COOKIE) or ""
-    return hmac.compare_digest(given.encode(), key.encode())
-
-
 def dashboard_blueprint(state: MockState) -> Blueprint:
-    """The dashboard of one fake, its JSON, token minting, and the admin-key guard of ``/__mockrc``."""
+    """The dashboard of one fake, its JSON, and token minting."""
     routes = Blueprint("mockrc_dashboard", __name__, url_prefix=ADMIN_PREFIX)
-
-    @routes.before_app_request
-    def _guard() -> Response | None:
-        key = state.settings.admin_key
-        path = request.path
-        if key is None or not (path == ADMIN_PREFIX or path.startswith(f"{ADMIN_PREFIX}/")):
-            return None
-        if path == f"{ADMIN_PREFIX}/health" or _admin_key_given(key):
-            return None
-        if path in (UI_PREFIX, f"{UI_PREFIX}/") and hmac.compare_digest(
-            request.args.get("key", "").encode(), key.encode()
-        ):
-            # The URL printed at start: keep the key in a cookie for the page's own requests,
-            # and take it out of the address bar (and of the browser's history).
-            response = redirect(UI_PREFIX, code=303)
-            response.set_cookie(ADMIN_KEY_COOKIE, key, httponly=True, samesite="Strict", path=ADMIN_PREFIX)
-            return response
-        body = rest_error_body(
-            "MOCKRC-401",
-            f"{ADMIN_PREFIX} needs the admin key printed when the fake started: send it in the "
-            f"{ADMIN_KEY_HEADER} header, or open the dashboard URL printed at start",
-        )
-        return json_response(body, 401)
 
     @routes.get("/ui")
     @routes.get("/ui/")

@@ -14,10 +14,11 @@ from typing import Any
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from mockrc.errors import AuthError, MockrcError, OAuthError, ScimError
+from mockrc.errors import AuthError, GuardRefusal, MockrcError, OAuthError, ScimError
 from mockrc.http.wire import json_response, rest_error_body, scim_error_body, scim_response
+from mockrc.limits import LIMITS
 from mockrc.state import HandlerError, MockState
-from mockrc.violations import Violation
+from mockrc.violations import Violation, ViolationLog
 
 
 def _is_scim_path(path: str) -> bool:
@@ -56,13 +57,14 @@ def render_error(error: MockrcError, state: MockState, path: str) -> Response:
     scim_type = error.scim_type if isinstance(error, ScimError) else None
     if _is_scim_path(path):
         return scim_response(scim_error_body(error.status, error.detail, scim_type), error.status)
-    return json_response(rest_error_body(f"HTTP-{error.status}", error.detail), error.status)
+    code = error.code if isinstance(error, GuardRefusal) else f"HTTP-{error.status}"
+    return json_response(rest_error_body(code, error.detail), error.status)
 
 
 _HTTP_DETAILS = {
     404: "Resource not found: {method} {path}",
     405: "Method {method} is not allowed for {path}",
-    413: "Request body is too large",
+    413: "Request body is too large: the limit is {body_bytes:,} bytes",
 }
 
 
@@ -92,8 +94,14 @@ def _refusal_rule(error: MockrcError) -> str | None:
 def register_error_handlers(app: Flask, state: MockState) -> None:
     @app.errorhandler(MockrcError)
     def _mockrc_error(error: MockrcError) -> Response:
-        found = g.setdefault("violations", [])
-        found.extend(v for v in error.violations if v not in found)
+        found = g.setdefault("violations", ViolationLog())
+        # The error may carry violations the request's log holds already (those it was built
+        # from): a set makes skipping them linear. The log keeps the per-request limit.
+        seen = set(found)
+        for violation in error.violations:
+            if violation not in seen:
+                seen.add(violation)
+                found.append(violation)
         rule = None if error.violations else _refusal_rule(error)
         if rule is not None:
             found.append(Violation("", rule, error.detail))
@@ -103,7 +111,13 @@ def register_error_handlers(app: Flask, state: MockState) -> None:
     def _http_error(error: HTTPException) -> Response:
         status = error.code or 500
         template = _HTTP_DETAILS.get(status)
-        detail = template.format(method=request.method, path=request.path) if template else error.name
+        detail = (
+            template.format(method=request.method, path=request.path, body_bytes=LIMITS.body_bytes)
+            if template
+            else error.name
+        )
+        if status == 413:
+            g.setdefault("violations", ViolationLog()).error("", "limit.body-bytes", detail)
         allowed = sorted(getattr(error, "valid_methods", None) or ()) if status == 405 else []
         usable = [m for m in allowed if m not in ("HEAD", "OPTIONS")]
         if usable:

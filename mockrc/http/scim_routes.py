@@ -2,7 +2,8 @@
 
 Permissions follow RingCentral's spec: discovery and reads need ``ReadAccounts``, writes need
 ``EditAccounts``. Request bodies are limited as RingCentral declares (``x-request-max-body-size``:
-1 MB for ``.search``, 10 MB for writes, the latter enforced app-wide).
+1 MB for ``.search``, 10 MB for writes, the latter enforced app-wide); these and every other limit
+on what a request may contain are in :mod:`mockrc.limits`.
 """
 
 from __future__ import annotations
@@ -16,13 +17,12 @@ from mockrc.errors import Forbidden, NotFound
 from mockrc.http.auth import authorise_scim
 from mockrc.http.request_parsing import int_param, json_body
 from mockrc.http.wire import list_response, scim_response
-from mockrc.scim.projection import parse_attribute_list, project
+from mockrc.limits import LIMITS
+from mockrc.scim.projection import Projection, parse_attribute_list
 from mockrc.scim.render import SCIM_PREFIX, render_user, user_location, with_meta
 from mockrc.scim.users import Page
 from mockrc.state import MockState
 from mockrc.store import StoredUser
-
-SEARCH_MAX_BYTES = 1024 * 1024
 
 
 def scim_blueprint(state: MockState) -> Blueprint:
@@ -35,23 +35,29 @@ def scim_blueprint(state: MockState) -> Blueprint:
         # scheme://host from the WSGI environ: request.host_url also IRI-decodes it, at ~100 µs.
         return f"{request.scheme}://{request.host}"
 
-    def user_json(user: StoredUser, source: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The user as returned, projected by ``attributes``/``excludedAttributes`` where the profile
-        supports them (from ``source``: a SearchRequest body, else the query string)."""
-        schemas = state.users.schemas_of(user.attributes)
+    def projection(source: Mapping[str, Any] | None = None) -> Projection | None:
+        """``attributes``/``excludedAttributes`` where the profile supports them (from ``source``:
+        a SearchRequest body, else the query string), resolved once per request."""
         if not profile.rules.attributes_parameters:
-            # copy=False: the view serialises the dict at once, before the store can change.
-            return render_user(user, schemas, profile, base_url(), copy=False)
+            return None
         source = request.args if source is None else source
-        return project(
-            render_user(user, schemas, profile, base_url()),
+        return Projection.of(
             profile.resource_schema,
-            parse_attribute_list(source.get("attributes")),
-            parse_attribute_list(source.get("excludedAttributes")),
+            parse_attribute_list(source.get("attributes"), "attributes"),
+            parse_attribute_list(source.get("excludedAttributes"), "excludedAttributes"),
         )
 
+    def user_json(user: StoredUser, projected: Projection | None) -> dict[str, Any]:
+        """The user as returned, projected when the profile supports it."""
+        schemas = state.users.schemas_of(user.attributes)
+        if projected is None:
+            # copy=False: the view serialises the dict at once, before the store can change.
+            return render_user(user, schemas, profile, base_url(), copy=False)
+        return projected.apply(render_user(user, schemas, profile, base_url()))
+
     def page_response(page: Page, source: Mapping[str, Any] | None = None) -> Response:
-        resources = [user_json(u, source) for u in page.users]
+        projected = projection(source)
+        resources = [user_json(u, projected) for u in page.users]
         return scim_response(list_response(resources, page.total, page.start_index))
 
     def refuse_filter() -> None:
@@ -118,7 +124,7 @@ def scim_blueprint(state: MockState) -> Blueprint:
     @routes.post("/Users/.search")
     def search_users() -> Response:
         authorise_scim(request, state.tokens, "ReadAccounts")
-        body = json_body(request, max_bytes=SEARCH_MAX_BYTES)
+        body = json_body(request, max_bytes=LIMITS.search_body_bytes)
         state.users.validate_search(body, g.violations)
         page = state.users.search(
             body.get("filter"),
@@ -130,24 +136,31 @@ def scim_blueprint(state: MockState) -> Blueprint:
     @routes.post("/Users")
     def create_user() -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
+        projected = projection()  # before the write: a refused request changes nothing
         user = state.users.create(json_body(request), g.violations)
         location = user_location(base_url(), user.id)
-        return scim_response(user_json(user), 201, headers={"Location": location})
+        return scim_response(user_json(user, projected), 201, headers={"Location": location})
 
     @routes.get("/Users/<user_id>")
     def get_user(user_id: str) -> Response:
         authorise_scim(request, state.tokens, "ReadAccounts")
-        return scim_response(user_json(state.users.get(user_id)))
+        return scim_response(user_json(state.users.get(user_id), projection()))
 
     @routes.put("/Users/<user_id>")
     def replace_user(user_id: str) -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
-        return scim_response(user_json(state.users.replace(user_id, json_body(request), g.violations)))
+        projected = projection()
+        return scim_response(
+            user_json(state.users.replace(user_id, json_body(request), g.violations), projected)
+        )
 
     @routes.patch("/Users/<user_id>")
     def patch_user(user_id: str) -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
-        return scim_response(user_json(state.users.patch(user_id, json_body(request), g.violations)))
+        projected = projection()
+        return scim_response(
+            user_json(state.users.patch(user_id, json_body(request), g.violations), projected)
+        )
 
     @routes.delete("/Users/<user_id>")
     def delete_user(user_id: str) -> Response:

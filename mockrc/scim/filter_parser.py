@@ -42,6 +42,11 @@ How this parser reads the grammar where it leaves room:
 - ``$ref`` is accepted as an attribute name: RFC 7643 §2.4 defines it although it does not fit
   ``ATTRNAME``.
 - Brackets do not nest (RFC 7644 §3.4.2.2 defines them over sub-attributes only).
+- Limits (:mod:`mockrc.limits`): a filter or path is at most ``filter_length`` characters and nests
+  at most ``filter_depth`` levels (each ``(``, ``[``, ``not`` and each ``and``/``or`` of a chain is
+  one), so neither this recursive parser nor the recursive evaluator can run out of stack; strings
+  must be Unicode text (no lone surrogate escapes, RFC 8259 §8.2) and numbers as short and as
+  finite as in a JSON body.
 - Entra ID's matching filter ``emails[type eq "work"].value eq "x"`` — a valuePath followed by a
   sub-attribute and a comparison, which Figure 1 does not allow — is accepted as a
   :class:`~mockrc.scim.filter_ast.ValueFilter` with ``sub_attr`` and ``comparison`` set; the
@@ -55,10 +60,12 @@ The parser checks syntax only. Whether the attributes exist and the operator sui
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from mockrc.limits import LIMITS, Limits
 from mockrc.scim.filter_ast import (
     And,
     AttrPath,
@@ -79,6 +86,7 @@ _SPACE = " \t"
 _WORD_END = frozenset(_SPACE + '()[]"')
 # Words that cannot start an attribute expression: seeing one there means an operand is missing.
 _NOT_AN_ATTRIBUTE = frozenset(("and", "or", "pr", *COMPARE_OPS))
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class FilterSyntaxError(ValueError):
@@ -88,10 +96,25 @@ class FilterSyntaxError(ValueError):
     expected there. The caller maps it to ``invalidFilter`` or ``invalidPath``.
     """
 
+    #: The violation rule a caller records it under.
+    rule = "filter.syntax"
+
     def __init__(self, position: int, reason: str) -> None:
         super().__init__(f"at position {position}: {reason}")
         self.position = position
         self.reason = reason
+
+
+class FilterTooLong(FilterSyntaxError):
+    """A filter or path longer than ``Limits.filter_length``."""
+
+    rule = "limit.filter-length"
+
+
+class FilterTooDeep(FilterSyntaxError):
+    """A filter or path nested deeper than ``Limits.filter_depth``."""
+
+    rule = "limit.filter-depth"
 
 
 @dataclass(frozen=True)
@@ -111,11 +134,20 @@ class _Parser:
     unterminated string late in the text does not hide a missing operator before it.
     """
 
-    def __init__(self, text: str, subject: str) -> None:
+    def __init__(self, text: str, subject: str, limits: Limits) -> None:
+        if len(text) > limits.filter_length:
+            raise FilterTooLong(
+                limits.filter_length,
+                f"the {subject} is {len(text):,} characters long; the limit is {limits.filter_length:,}",
+            )
         self.text = text
         self.subject = subject  # "filter" or "path", for messages
         self.pos = 0
         self.lookahead: _Token | None = None
+        self.max_depth = limits.filter_depth
+        self.number_length = limits.number_length
+        #: ``(`` and ``[`` open at this point of the recursive descent.
+        self.open_groups = 0
 
     # --- lexer -------------------------------------------------------------------------------
 
@@ -161,6 +193,10 @@ class _Parser:
             value = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise FilterSyntaxError(start + exc.pos, f"invalid JSON string: {exc.msg}") from None
+        if not value.isascii() and _SURROGATE.search(value):
+            raise FilterSyntaxError(
+                start, "the string has a lone surrogate escape (\\ud800-\\udfff): not Unicode text"
+            )
         self.pos = j + 1
         return _Token("string", raw, start, value)
 
@@ -207,9 +243,21 @@ class _Parser:
             return self.group(bracket)
         return self.attr_expr(bracket)
 
+    def enter(self, opening: _Token) -> None:
+        """Count ``opening`` (a ``(`` or ``[`` just consumed) against the depth limit."""
+        self.open_groups += 1
+        if self.open_groups > self.max_depth:
+            raise FilterTooDeep(
+                opening.start,
+                f'"{opening.text}" opens level {self.open_groups}: the {self.subject} nests too deep; '
+                f"the limit is {self.max_depth} levels",
+            )
+
     def group(self, bracket: _Token | None) -> Expr:
         opening = self.advance()
+        self.enter(opening)
         expr = self.or_expr(bracket)
+        self.open_groups -= 1
         closing = self.peek()
         if closing.kind == ")":
             self.advance()
@@ -241,7 +289,9 @@ class _Parser:
 
     def value_filter(self, opening: _Token) -> Expr:
         """The valFilter after ``opening`` (a consumed ``[``), through the closing ``]``."""
+        self.enter(opening)
         inner = self.or_expr(opening)
+        self.open_groups -= 1
         closing = self.peek()
         if closing.kind == "]":
             self.advance()
@@ -279,8 +329,15 @@ class _Parser:
                 self.advance()
                 return _LITERALS[lowered]
             if _NUMBER.fullmatch(token.text):
+                value = json.loads(token.text) if len(token.text) <= self.number_length else None
+                if value is None or not math.isfinite(value):
+                    raise FilterSyntaxError(
+                        token.start,
+                        f"the number {token.text[:40]}{'…' if len(token.text) > 40 else ''} is out of range: "
+                        f"at most {self.number_length} characters, within a double's range",
+                    )
                 self.advance()
-                return json.loads(token.text)
+                return value
             raise FilterSyntaxError(
                 token.start,
                 f"expected a value, found {token.text}: string values must be quoted JSON strings, "
@@ -334,19 +391,40 @@ def _check_name(name: str, start: int) -> None:
             raise FilterSyntaxError(start + offset, f'invalid character "{ch}" in attribute name "{name}"')
 
 
-def parse_filter(text: str) -> Expr:
+def parse_filter(text: str, limits: Limits = LIMITS) -> Expr:
     """Parse a SCIM filter (the ``filter`` query parameter or SearchRequest member)."""
-    parser = _Parser(text, "filter")
+    parser = _Parser(text, "filter", limits)
     if parser.peek().kind == "end":
         raise FilterSyntaxError(0, "the filter is empty")
     expr = parser.or_expr(None)
     parser.expect_end('"and", "or" or the end of the filter')
+    _check_depth(expr, "filter", limits)
     return expr
 
 
-def parse_path(text: str) -> PatchPath:
+def _check_depth(expr: Expr, subject: str, limits: Limits) -> None:
+    """Refuse a tree deeper than ``limits.filter_depth`` (long ``and``/``or`` chains nest to the
+    left without recursion in the parser, but the evaluator recurses on them). Iterative."""
+    stack: list[tuple[Expr, int]] = [(expr, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limits.filter_depth:
+            raise FilterTooDeep(
+                0,
+                f"the {subject} nests more than {limits.filter_depth} levels deep (each and, or, not and "
+                f"value filter is one); the limit is {limits.filter_depth}",
+            )
+        if isinstance(node, And | Or):
+            stack += [(node.left, depth + 1), (node.right, depth + 1)]
+        elif isinstance(node, Not):
+            stack.append((node.expr, depth + 1))
+        elif isinstance(node, ValueFilter):
+            stack.append((node.filter, depth + 1))
+
+
+def parse_path(text: str, limits: Limits = LIMITS) -> PatchPath:
     """Parse a PATCH operation ``path``: ``attrPath`` or ``valuePath [subAttr]``."""
-    parser = _Parser(text, "path")
+    parser = _Parser(text, "path", limits)
     token = parser.peek()
     if token.kind == "end":
         raise FilterSyntaxError(0, "the path is empty")
@@ -359,4 +437,5 @@ def parse_path(text: str) -> PatchPath:
     value_filter = parser.value_filter(parser.advance())
     sub_attr = parser.sub_attr(parser.advance()) if parser.peek().kind == "subattr" else None
     parser.expect_end("the end of the path" if sub_attr else '".subAttribute" or the end of the path')
+    _check_depth(value_filter, "path", limits)
     return PatchPath(attr, value_filter, sub_attr)

@@ -49,11 +49,12 @@ def normalise_user(body: Mapping[str, Any], profile: Profile, log: ViolationLog)
     schema = profile.resource_schema
     core = schema.attributes()
     out: dict[str, Any] = {}
+    firsts = _first_spellings(body)
     for key, value in body.items():
         pointer: Pointer = (key,)
         extension = schema.canonical_uri(key)
         if extension is not None and extension != schema.core_uri:
-            if not _first_spelling(key, body, pointer, log) or value is None:
+            if not _first_spelling(key, firsts, pointer, log) or value is None:
                 continue
             out[extension] = (
                 _complex(value, schema.attributes(extension), extension, profile.name, pointer, log)
@@ -65,7 +66,7 @@ def normalise_user(body: Mapping[str, Any], profile: Profile, log: ViolationLog)
         if attr is None:
             _unknown(key, "User", profile.name, pointer, log)
         else:
-            _put(out, attr, key, value, body, profile.name, pointer, log)
+            _put(out, attr, key, value, firsts, profile.name, pointer, log)
     return out
 
 
@@ -74,7 +75,7 @@ def _put(
     attr: AttributeDef,
     key: str,
     value: Any,
-    source: Mapping[str, Any],
+    firsts: Mapping[str, str],
     profile_name: str,
     pointer: Pointer,
     log: ViolationLog,
@@ -87,14 +88,23 @@ def _put(
             f'"{key}" is read-only: the server sets it, so the value sent was ignored',
         )
         return
-    if not _first_spelling(key, source, pointer, log) or value is None:
+    if not _first_spelling(key, firsts, pointer, log) or value is None:
         return
     out[attr.name] = _value(attr, value, profile_name, pointer, log)
 
 
-def _first_spelling(key: str, source: Mapping[str, Any], pointer: Pointer, log: ViolationLog) -> bool:
-    """Whether ``key`` is the first of ``source``'s keys for its attribute; if not, an error."""
-    first = next(k for k in source if k.lower() == key.lower())
+def _first_spellings(source: Mapping[str, Any]) -> dict[str, str]:
+    """The first key of ``source`` for each lower-cased name: one pass, so a body with thousands
+    of case variants of one name costs linear time, not a scan of the body per key."""
+    firsts: dict[str, str] = {}
+    for key in source:
+        firsts.setdefault(key.lower(), key)
+    return firsts
+
+
+def _first_spelling(key: str, firsts: Mapping[str, str], pointer: Pointer, log: ViolationLog) -> bool:
+    """Whether ``key`` is the first of its object's keys for its attribute; if not, an error."""
+    first = firsts[key.lower()]
     if first == key:
         return True
     log.error(
@@ -140,12 +150,13 @@ def _complex(
 ) -> dict[str, Any]:
     """A complex value (or an extension object) whose keys are the names in ``definitions``."""
     out: dict[str, Any] = {}
+    firsts = _first_spellings(value)
     for key, item in value.items():
         sub = definitions.get(key.lower())
         if sub is None:
             _unknown(key, parent, profile_name, (*pointer, key), log)
         else:
-            _put(out, sub, key, item, value, profile_name, (*pointer, key), log)
+            _put(out, sub, key, item, firsts, profile_name, (*pointer, key), log)
     return out
 
 

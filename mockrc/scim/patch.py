@@ -69,11 +69,13 @@ from mockrc.errors import (
     NoTarget,
     ScimError,
 )
+from mockrc.json_input import canonical
+from mockrc.limits import LIMITS
 from mockrc.scim.filter_ast import And, AttrPath, Comparison, Expr, ValueFilter
 from mockrc.scim.filter_eval import Predicate, compile_filter
 from mockrc.scim.filter_parser import FilterSyntaxError, parse_path
 from mockrc.scim.schema import AttributeDef, ResourceSchema
-from mockrc.violations import ViolationLog, json_pointer
+from mockrc.violations import Violation, ViolationLog, json_pointer
 
 _OPS = ("add", "replace", "remove")
 #: Core User attributes that Entra treats as holding at most one element per ``type``
@@ -131,8 +133,12 @@ class _Operation:
         self.index = index
         self.kind = ""
 
-    def fail(self, error: type[ScimError], where: str, reason: str) -> NoReturn:
-        raise error(f"Operations[{self.index}]: {where}: {reason}")
+    def fail(self, error: type[ScimError], where: str, reason: str, rule: str | None = None) -> NoReturn:
+        """Raise ``error``; ``rule``, when given, is recorded as the violation (else the error
+        funnel records the refusal under the error's own rule)."""
+        detail = f"Operations[{self.index}]: {where}: {reason}"
+        violations = [Violation(f"/Operations/{self.index}", rule, detail)] if rule else []
+        raise error(detail, violations=violations)
 
     # --- the operation as a whole --------------------------------------------------------------
 
@@ -215,7 +221,8 @@ class _Operation:
         try:
             path = parse_path(text)
         except FilterSyntaxError as exc:
-            self.fail(InvalidPath, where, f"{exc.reason} (at position {exc.position})")
+            rule = exc.rule if exc.rule != FilterSyntaxError.rule else None
+            self.fail(InvalidPath, where, f"{exc.reason} (at position {exc.position})", rule)
         schema_uri = None
         if path.attr.uri is not None:
             schema_uri = self.schema.canonical_uri(path.attr.uri)
@@ -289,12 +296,26 @@ class _Operation:
             self.fail(Mutability, target.where, f'attribute "{attr.name}.{target.sub.name}" is readOnly')
         extension = attr.schema_uri in self.schema.extension_uris
         holder: dict[str, Any] = self.work.get(attr.schema_uri, {}) if extension else self.work
-        before = copy.deepcopy(holder.get(attr.name))
+        # Copied only when a rule compares before with after: a copy per operation would make a
+        # PATCH of many operations on one long attribute quadratic.
+        constrained = _constrained(attr)
+        before = copy.deepcopy(holder.get(attr.name)) if constrained else None
         if self.kind == "remove":
             self.remove(target, holder, value if has_value else None, pointer)
         else:
             self.set(target, holder, value, pointer)
-        self.check_change(target, before, holder.get(attr.name))
+        after = holder.get(attr.name)
+        if constrained:
+            self.check_change(target, before, after)
+        if isinstance(after, list) and len(after) > LIMITS.array_length:
+            # Checked after every operation, not only on the result, so that each operation works
+            # on at most the limit plus what it adds.
+            self.fail(
+                InvalidValue,
+                target.where,
+                f'"{attr.name}" would have {len(after):,} elements; the limit is {LIMITS.array_length}',
+                "limit.array-length",
+            )
         if extension:
             if holder:
                 self.work[attr.schema_uri] = holder
@@ -351,8 +372,7 @@ class _Operation:
             if self.kind == "replace":
                 elements = new
             else:
-                for element in new:
-                    self.add_element(attr, elements, element)
+                _Additions(attr, elements).add_all(new)
         else:
             self.set_in_elements(target, elements, value, pointer)
         if attr.sub("primary") is not None:
@@ -388,18 +408,6 @@ class _Operation:
             )
         elements.append(created)
 
-    def add_element(self, attr: AttributeDef, elements: list[Any], element: Any) -> None:
-        """Add one element unless it is there already or, for one-per-type attributes, merge it."""
-        if element in elements:
-            return
-        type_def = attr.sub("type")
-        if attr.name.lower() in _ONE_PER_TYPE and type_def is not None and "type" in element:
-            for existing in elements:
-                if _equal(type_def, existing.get(type_def.name), element[type_def.name]):
-                    _merge(existing, element)
-                    return
-        elements.append(element)
-
     def remove(self, target: _Target, holder: dict[str, Any], value: Any, pointer: Pointer) -> None:
         attr = target.attr
         if attr.name not in holder:
@@ -421,14 +429,15 @@ class _Operation:
             if value is None:
                 kept = []
             else:
-                doomed = self.elements(attr, value, pointer, target.where)
-                kept = [e for e in elements if not any(_listed(attr, e, d) for d in doomed)]
+                listed = _Listed(attr, self.elements(attr, value, pointer, target.where))
+                kept = [e for e in elements if not listed.includes(e)]
         else:
             matched = self.select(target, elements)
             if not matched and target.value_filter is not None:
                 self.fail(NoTarget, target.where, f'no element of "{attr.name}" matches the filter')
             if target.sub is None:
-                kept = [e for e in elements if not any(e is m for m in matched)]
+                doomed = {id(m) for m in matched}
+                kept = [e for e in elements if id(e) not in doomed]
             else:
                 for element in matched:
                     element.pop(target.sub.name, None)
@@ -527,8 +536,9 @@ def _label(target: _Target) -> str:
 
 
 def _quoted(text: str) -> str:
-    """A path as a JSON string, so the quotes of a filter inside it stay readable."""
-    return json.dumps(text, ensure_ascii=False)
+    """A path as a JSON string, so the quotes of a filter inside it stay readable (a long one cut)."""
+    shown = json.dumps(text, ensure_ascii=False)
+    return shown if len(shown) <= 200 else f"{shown[:200]}…"
 
 
 def _store(holder: dict[str, Any], name: str, value: Any) -> None:
@@ -552,25 +562,101 @@ def _without_nulls(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def _equal(defn: AttributeDef, left: Any, right: Any) -> bool:
-    """Equality as SCIM defines it: strings fold case unless the attribute is caseExact."""
-    if isinstance(left, str) and isinstance(right, str) and not defn.case_exact:
-        return left.casefold() == right.casefold()
-    return bool(left == right)
+def _constrained(attr: AttributeDef) -> bool:
+    """Whether :meth:`_Operation.check_change` has a rule to check on ``attr`` (immutable or
+    required, on it or, for a single-valued complex attribute, on a sub-attribute)."""
+    if attr.mutability == "immutable" or attr.required:
+        return True
+    if attr.multi_valued or not attr.is_complex:
+        return False
+    return any(sub.mutability == "immutable" or sub.required for sub in attr.sub_attributes.values())
 
 
-def _listed(attr: AttributeDef, element: Any, listed: Any) -> bool:
-    """Whether ``element`` is one a remove-with-value lists: by ``value``, else by all it gives."""
-    if not attr.is_complex:
-        return _equal(attr, element, listed)
-    keys = ["value"] if "value" in listed else list(listed)
-    return all(_equal(attr.sub_attributes[k.lower()], element.get(k), listed[k]) for k in keys)
+def _match_key(defn: AttributeDef, value: Any) -> Any:
+    """A hashable key that is equal for values SCIM calls equal (strings fold case unless the
+    attribute is caseExact), so matching many values is a set lookup, not a comparison of pairs."""
+    if isinstance(value, str) and not defn.case_exact:
+        return ("string", value.casefold())
+    return canonical(value)
+
+
+class _Additions:
+    """``add`` of elements to a multi-valued attribute (RFC 7644 §3.5.2.1), in linear time: an
+    element equal to one present is not added again, and for one-per-type attributes an element
+    whose ``type`` is present is merged into the first element of that type."""
+
+    def __init__(self, attr: AttributeDef, elements: list[Any]) -> None:
+        self.attr = attr
+        self.elements = elements
+        type_def = attr.sub("type")
+        self.type_def = type_def if attr.name.lower() in _ONE_PER_TYPE else None
+        self.present: dict[Any, int] = {}
+        self.by_type: dict[Any, dict[str, Any]] = {}
+        for element in elements:
+            self._index(element)
+
+    def _index(self, element: Any) -> None:
+        key = canonical(element)
+        self.present[key] = self.present.get(key, 0) + 1
+        if self.type_def is not None and isinstance(element, dict):
+            kind = element.get(self.type_def.name)
+            self.by_type.setdefault(_match_key(self.type_def, kind), element)
+
+    def add_all(self, new: list[Any]) -> None:
+        for element in new:
+            self.add(element)
+
+    def add(self, element: Any) -> None:
+        if canonical(element) in self.present:
+            return
+        if self.type_def is not None and self.type_def.name in element:
+            existing = self.by_type.get(_match_key(self.type_def, element[self.type_def.name]))
+            if existing is not None:
+                old = canonical(existing)
+                _merge(existing, element)
+                self.present[old] -= 1
+                if not self.present[old]:
+                    del self.present[old]
+                new = canonical(existing)
+                self.present[new] = self.present.get(new, 0) + 1
+                return
+        self.elements.append(element)
+        self._index(element)
+
+
+class _Listed:
+    """The elements a remove-with-value lists, matched on their ``value`` sub-attribute, else on
+    every sub-attribute each one gives: one set per set of sub-attributes, so testing an element
+    costs one lookup per such set rather than a comparison with every listed element."""
+
+    def __init__(self, attr: AttributeDef, listed: list[Any]) -> None:
+        self.attr = attr
+        self.keys: dict[tuple[str, ...], set[tuple[Any, ...]]] = {}
+        for item in listed:
+            if not attr.is_complex:
+                names: tuple[str, ...] = ()
+                key = (_match_key(attr, item),)
+            else:
+                names = ("value",) if "value" in item else tuple(item)
+                key = tuple(_match_key(attr.sub_attributes[n.lower()], item[n]) for n in names)
+            self.keys.setdefault(names, set()).add(key)
+
+    def includes(self, element: Any) -> bool:
+        if not self.attr.is_complex:
+            return (_match_key(self.attr, element),) in self.keys.get((), set())
+        if not isinstance(element, Mapping):
+            return False
+        return any(
+            tuple(_match_key(self.attr.sub_attributes[n.lower()], element.get(n)) for n in names) in keys
+            for names, keys in self.keys.items()
+        )
 
 
 def _one_primary(elements: list[Any], was_primary: list[Any]) -> None:
     """RFC 7644 §3.5.2: a newly primary element makes every other one ``"primary": false``."""
     primaries = [e for e in elements if isinstance(e, dict) and e.get("primary") is True]
-    newly = [e for e in primaries if not any(e is old for old in was_primary)]
+    before = {id(old) for old in was_primary}
+    newly = [e for e in primaries if id(e) not in before]
     if newly:
         for element in primaries:
             if element is not newly[-1]:

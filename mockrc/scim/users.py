@@ -4,18 +4,21 @@ Each operation takes the client's payload, normalises it (canonical attribute na
 compatibility shapes recorded as warnings), validates it against the profile's JSON Schema,
 applies the profile's business rules, and only then touches the store, so a rejected request
 changes nothing. Views call these methods and serialise what they return; nothing here knows
-about HTTP.
+about HTTP. Bodies are checked against :mod:`mockrc.limits` first, whoever passes them (the HTTP
+views read them within the limits already; seeds and in-process callers pass Python values), so
+no body can make the normaliser, the validator or the PATCH engine run out of stack or time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from mockrc.clock import Clock, isoformat
 from mockrc.errors import Forbidden, InvalidFilter, InvalidSyntax, InvalidValue, ScimError
 from mockrc.ids import IdFactory
+from mockrc.json_input import check_value
 from mockrc.profile import Profile
 from mockrc.scim.filter_ast import Expr
 from mockrc.scim.filter_eval import compile_filter
@@ -25,7 +28,7 @@ from mockrc.scim.normalise import normalise_user
 from mockrc.scim.patch import apply_patch
 from mockrc.store import StoredUser, UserStore
 from mockrc.validation import Validator
-from mockrc.violations import Violation, ViolationLog
+from mockrc.violations import Truncation, Violation, ViolationLog
 
 #: JSON Schema keywords whose failure means a bad *value* rather than a badly built body
 #: (RFC 7644 Table 9: invalidValue "a required value was missing, or the value specified was not
@@ -44,16 +47,21 @@ class Page:
     users: list[StoredUser]
 
 
-def _raise_for(violations: list[Violation], what: str) -> None:
-    """Turn error-severity violations into one 400 whose detail lists them all."""
-    errors = [v for v in violations if v.severity == "error"]
-    if not errors:
+def _raise_for(violations: Iterable[Violation], what: str) -> None:
+    """Turn error-severity violations into one 400 whose detail lists them (at most the
+    per-request limit of them, then how many more)."""
+    errors = [v for v in violations if v.severity == "error" or isinstance(v, Truncation)]
+    if not any(v.severity == "error" for v in errors):
         return
-    keyword = errors[0].rule.removeprefix("schema.")
+    listed = ViolationLog(errors)
+    first = next(v for v in listed if v.severity == "error")
+    keyword = first.rule.removeprefix("schema.")
     error_class: type[ScimError] = InvalidValue if keyword in _VALUE_KEYWORDS else InvalidSyntax
-    listed = "; ".join(f"{v.pointer or '/'}: {v.message}" for v in errors)
-    noun = "problem" if len(errors) == 1 else "problems"
-    raise error_class(f"{what}: {len(errors)} {noun}: {listed}", violations=errors)
+    text = "; ".join(f"{v.pointer or '/'}: {v.message}" for v in listed)
+    total = listed.kept + listed.omitted
+    count = f"more than {total:,}" if listed.stopped else f"{total:,}"
+    noun = "problem" if total == 1 and not listed.stopped else "problems"
+    raise error_class(f"{what}: {count} {noun}: {text}", violations=errors)
 
 
 class UserService:
@@ -104,6 +112,7 @@ class UserService:
         Where the profile has no ``attributes`` parameters (RingCentral's spec has none, nor
         sorting), the SearchRequest members for them are accepted, ignored and recorded.
         """
+        check_value(body)
         _raise_for(self.validator.validate("search", body), "Invalid SearchRequest")
         if not self.profile.rules.attributes_parameters:
             for key in ("attributes", "excludedAttributes", "sortBy", "sortOrder"):
@@ -115,9 +124,9 @@ class UserService:
         try:
             return parse_filter(filter_text)
         except FilterSyntaxError as exc:
+            shown = filter_text if len(filter_text) <= 200 else f"{filter_text[:200]}…"
             raise InvalidFilter(
-                f"Invalid filter [{filter_text}] {exc}",
-                violations=[Violation("?filter", "filter.syntax", str(exc))],
+                f"Invalid filter [{shown}] {exc}", violations=[Violation("?filter", exc.rule, str(exc))]
             ) from None
 
     def _filter(self, expr: Expr) -> list[StoredUser]:
@@ -180,10 +189,15 @@ class UserService:
 
     def patch(self, user_id: str, body: Mapping[str, Any], log: ViolationLog) -> StoredUser:
         current = self.store.snapshot(user_id)
+        check_value(body)
         _raise_for(self.validator.validate("patch", body), "Invalid PatchOp")
         patched = apply_patch(current, body["Operations"], self.profile.resource_schema, log)
+        # The body was within the limits; what it built must be too (a user cannot grow by PATCHes).
+        check_value(patched, context="after the PATCH")
         result_violations = [
-            Violation(v.pointer, v.rule, f"after the PATCH, {v.message}", v.severity)
+            v
+            if isinstance(v, Truncation)
+            else Violation(v.pointer, v.rule, f"after the PATCH, {v.message}", v.severity)
             for v in self.validator.validate("user", self._with_schemas(patched))
         ]
         _raise_for(result_violations, "PATCH would leave an invalid user")
@@ -197,6 +211,7 @@ class UserService:
 
     def _prepare(self, body: Mapping[str, Any], log: ViolationLog, what: str) -> dict[str, Any]:
         """Normalise, validate and apply the business rules to a full User body (POST and PUT)."""
+        check_value(body)
         attributes = normalise_user(body, self.profile, log)
         _raise_for([*log.errors, *self.validator.validate("user", attributes)], what)
         attributes.pop("schemas", None)

@@ -12,6 +12,12 @@ Transport faults: a response carrying ``X-Mockrc-Fault: drop`` is never sent; th
 closed instead, so the client sees the server hang up without an answer (``RemoteDisconnected``,
 a ``ConnectionError`` in ``requests``), as with the in-process transport.
 
+Stopping (:meth:`LiveServer.serve_forever`, on SIGTERM or SIGINT) drains: the listening socket
+closes at once, so new connections are refused; requests already received are answered and their
+answers sent, for at most ``drain_seconds`` (5 s by default, longer than any answer takes but a
+scenario's delay); idle keep-alive connections are closed. A second signal ends the drain: the
+connections still open are closed (the workers get a few seconds to finish, as waitress gives them).
+
 Nothing is logged on start; the CLI prints its own line.
 """
 
@@ -20,18 +26,24 @@ from __future__ import annotations
 import signal
 import socket
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from types import FrameType, TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from waitress import create_server, wasyncore
-from waitress.channel import ClientDisconnected
+from waitress.channel import ClientDisconnected, HTTPChannel
 from waitress.server import BaseWSGIServer
 
+from mockrc.limits import LIMITS
 from mockrc.transport.faults import FAULT_DROP, FAULT_HEADER
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+
+#: How long stopping waits for the requests in flight to be answered (see the module's docstring).
+DRAIN_SECONDS: Final = 5.0
 
 
 class _ShutdownRequested(SystemExit):
@@ -72,9 +84,15 @@ class LiveServer:
     """One WSGI app on ``http://host:port``; in a daemon thread (``start``) or the foreground."""
 
     def __init__(
-        self, app: WSGIApplication, host: str = "127.0.0.1", port: int = 0, threads: int = 8
+        self,
+        app: WSGIApplication,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        threads: int = 8,
+        drain_seconds: float = DRAIN_SECONDS,
     ) -> None:
         self._app = _with_faults(app)
+        self._drain_seconds = drain_seconds
         self._host = host
         self._requested_port = port
         self._threads = threads
@@ -99,7 +117,12 @@ class LiveServer:
         socket_map: dict[int, wasyncore.dispatcher] = {}
         try:
             self._server = create_server(
-                self._app, map=socket_map, sockets=[sock], threads=self._threads, ident="mockrc"
+                self._app,
+                map=socket_map,
+                sockets=[sock],
+                threads=self._threads,
+                ident="mockrc",
+                max_request_header_size=LIMITS.server_head_bytes,
             )
         except BaseException:
             sock.close()
@@ -129,22 +152,36 @@ class LiveServer:
             self._thread = None
         self._close()
 
-    def serve_forever(self) -> None:
-        """Serve in this (main) thread until SIGINT or SIGTERM, then close the server and return."""
+    def serve_forever(self, on_drain: Callable[[int], None] | None = None) -> int:
+        """Serve in this (main) thread until SIGINT or SIGTERM, drain, close the server and return.
+
+        ``on_drain`` is told how many requests are in flight when the drain starts. Returns how
+        many were still unanswered when it ended (0 unless ``drain_seconds`` passed, or a second
+        signal came).
+        """
         self.bind()
         if self._thread is not None:
             raise RuntimeError("LiveServer is already serving in a thread")
         previous: dict[signal.Signals, Any] = {}
+        unanswered = 0
         try:
             for signum in (signal.SIGINT, signal.SIGTERM):
                 previous[signum] = signal.signal(signum, _request_shutdown)
-            self._serve(threading.Event())
+            try:
+                self._serve(threading.Event())
+            except _ShutdownRequested:
+                # A second signal raises again, out of the drain, and the connections are closed.
+                unanswered = self._in_flight()
+                if on_drain is not None:
+                    on_drain(unanswered)
+                unanswered = self._drain(time.monotonic() + self._drain_seconds)
         except _ShutdownRequested:
-            pass
+            unanswered = self._in_flight()
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
             self._close()
+        return unanswered
 
     @property
     def port(self) -> int:
@@ -190,6 +227,33 @@ class LiveServer:
                 map=socket_map,
                 count=1,
             )
+
+    def _drain(self, deadline: float) -> int:
+        """Refuse new connections, then run the loop until no request is in flight or ``deadline``
+        (``time.monotonic()``) passes; the number of requests still in flight."""
+        server = self._bound
+        # The listening socket only: the trigger stays open for the workers still answering.
+        wasyncore.dispatcher.close(server)
+        while (busy := self._in_flight()) and (left := deadline - time.monotonic()) > 0:
+            wasyncore.loop(
+                timeout=min(left, server.adj.asyncore_loop_timeout),
+                use_poll=server.adj.asyncore_use_poll,
+                map=self._map,
+                count=1,
+            )
+        return busy
+
+    def _in_flight(self) -> int:
+        """Requests being received, served or sent; idle keep-alive connections are closed."""
+        busy = 0
+        for channel in list(self._map.values()):
+            if not isinstance(channel, HTTPChannel):
+                continue  # the listening socket, the trigger
+            if channel.requests or channel.request is not None or channel.total_outbufs_len:
+                busy += 1
+            else:
+                channel.handle_close()
+        return busy
 
     def _close(self) -> None:
         """With the loop stopped: drop the connections, let the workers finish, close the server.

@@ -40,7 +40,7 @@ def traffic(url: str) -> None:
     requests.patch(f"{users}/{created['id']}", json=disable, headers=AUTH, timeout=10)
     requests.get(users, params={"filter": 'externalId eq "alan"'}, headers=AUTH, timeout=10)
     requests.get(f"{users}/{created['id']}", headers=AUTH, timeout=10)
-    requests.post(f"{url}/__mockrc/scenarios/token-expiry/activate", timeout=10)
+    requests.post(f"{url}/__mockrc/scenarios/token-expiry/activate", json={}, timeout=10)
 
 
 def main() -> int:

@@ -77,7 +77,7 @@ def test_the_overview_sends_only_what_is_newer_than_the_pages_last_request(fake:
 
 
 def test_the_overview_shows_active_scenarios_and_the_ones_that_can_be_activated(fake: Fake) -> None:
-    fake.post("/__mockrc/scenarios/token-expiry/activate")
+    fake.post("/__mockrc/scenarios/token-expiry/activate", json={})
 
     scenarios = fake.get("/__mockrc/ui/api/overview").json()["scenarios"]
 
@@ -142,7 +142,7 @@ def test_one_user_as_the_scim_api_renders_it(fake: Fake) -> None:
 
 
 def test_a_minted_token_acts_for_the_user_it_names(fake: Fake) -> None:
-    admin = fake.post("/__mockrc/tokens").json()
+    admin = fake.post("/__mockrc/tokens", json={}).json()
     standard = fake.post("/__mockrc/tokens", json={"user": "USER@mockrc.test", "ttl": 600}).json()
 
     assert (admin["email"], admin["owner_id"], admin["expires_in"]) == (

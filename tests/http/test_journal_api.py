@@ -108,7 +108,8 @@ def test_find_answers_the_matches_or_the_near_misses(fake: Fake) -> None:
 
 
 def test_find_needs_a_json_pattern_when_posted(fake: Fake) -> None:
-    response = fake.post("/__mockrc/journal/find", data="method=POST")
+    # The admin-key header gets a text body past the guard, which refuses it from a cross-site form.
+    response = fake.post("/__mockrc/journal/find", data="method=POST", headers={"X-Mockrc-Admin-Key": "-"})
 
     assert response.status_code == 415
 
@@ -116,7 +117,7 @@ def test_find_needs_a_json_pattern_when_posted(fake: Fake) -> None:
 def test_clear_empties_the_journal(fake: Fake) -> None:
     traffic(fake)
 
-    assert fake.delete("/__mockrc/journal").json() == {"cleared": 4}
+    assert fake.delete("/__mockrc/journal", json={}).json() == {"cleared": 4}
     assert fake.get("/__mockrc/journal").json()["total"] == 0
 
 
@@ -222,7 +223,7 @@ def test_the_clock_only_moves_forward_by_a_number(fake: Fake, seconds: object) -
 def test_reset_forgets_users_tokens_and_the_journal(fake: Fake) -> None:
     traffic(fake)
 
-    assert fake.post("/__mockrc/reset").json() == {"status": "reset"}
+    assert fake.post("/__mockrc/reset", json={}).json() == {"status": "reset"}
 
     assert fake.session.get(fake.url("/__mockrc/users"), timeout=10).json()["totalResults"] == 0
     assert fake.get("/__mockrc/journal").json()["total"] == 0
@@ -240,7 +241,7 @@ def test_reset_forgets_users_tokens_and_the_journal(fake: Fake) -> None:
 def test_a_wrong_method_on_a_control_path_answers_405_saying_which(
     fake: Fake, method: str, path: str, use: str
 ) -> None:
-    response = fake.request(method, path)
+    response = fake.request(method, path, json={})
 
     assert response.status_code == 405
     assert response.json()["message"] == f"Method {method} is not allowed for {path}: use {use}"

@@ -107,7 +107,7 @@ def test_the_control_plane_is_not_journaled_and_request_ids_survive_a_reset(fake
     fake.get("/__mockrc/health")
     fake.get("/__mockrc/journal")
     first = fake.state.journal.entries()
-    fake.post("/__mockrc/reset")
+    fake.post("/__mockrc/reset", json={})
     fake.get("/scim/v2/ServiceProviderConfig")  # the reset forgot this token: 401
 
     assert [e.path for e in first] == ["/scim/v2/Users"]
@@ -117,11 +117,11 @@ def test_the_control_plane_is_not_journaled_and_request_ids_survive_a_reset(fake
 
 
 def test_a_scenario_step_that_served_a_request_is_named(fake: Fake) -> None:
-    assert fake.post("/__mockrc/scenarios/auth-failure/activate").status_code == 200
+    assert fake.post("/__mockrc/scenarios/auth-failure/activate", json={}).status_code == 200
 
     fake.session.post(fake.url(TOKEN), data={"grant_type": "client_credentials"}, auth=CLIENT, timeout=10)
     fake.get("/scim/v2/Users")
-    fake.post("/__mockrc/scenarios/auth-failure/deactivate")
+    fake.post("/__mockrc/scenarios/auth-failure/deactivate", json={})
     fake.post("/scim/v2/Users", json=minimal_user("d@example.com"))
 
     served = [e.served_by for e in fake.state.journal.entries()]

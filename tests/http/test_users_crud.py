@@ -215,7 +215,7 @@ def test_deleted_user_name_can_be_used_again(fake: Fake) -> None:
 def test_after_a_reset_the_scim_endpoints_see_the_new_empty_state(fake: Fake) -> None:
     create(fake, entra_user())
 
-    reset = fake.post("/__mockrc/reset")
+    reset = fake.post("/__mockrc/reset", json={})
     fake.token = fake.state.issue_admin_token()  # a reset forgets every token too
     listed = fake.get("/scim/v2/Users").json()
     again = fake.post("/scim/v2/Users", json=entra_user())

@@ -174,7 +174,7 @@ def test_mockrc_version_and_serve_from_the_wheel_answer(built: Built) -> None:
         users = requests.get(
             f"{url}/scim/v2/Users", headers={"Authorization": "Bearer mockrc-admin-token"}, timeout=10
         )
-        activated = requests.post(f"{url}/__mockrc/scenarios/auth-failure/activate", timeout=10)
+        activated = requests.post(f"{url}/__mockrc/scenarios/auth-failure/activate", json={}, timeout=10)
         refused = requests.post(f"{url}/restapi/oauth/token", data={"grant_type": "password"}, timeout=10)
 
     assert any(line.startswith("mockrc: profile ringcentral, scenarios: none") for line in banner)

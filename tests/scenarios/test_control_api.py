@@ -20,6 +20,9 @@ BASE = "/__mockrc/scenarios"
 
 
 def control(fake: Fake, method: str, path: str = "", **kwargs: Any) -> requests.Response:
+    if method != "GET" and "json" not in kwargs:
+        # The guard refuses a state-changing control call a cross-site form could send.
+        kwargs.setdefault("headers", {"Content-Type": "application/json"})
     return fake.session.request(method, fake.url(f"{BASE}{path}"), timeout=10, **kwargs)
 
 

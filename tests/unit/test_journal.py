@@ -632,3 +632,20 @@ def test_a_huge_parameter_keeps_its_start_and_its_length() -> None:
     [(name, value)] = redact_pairs([("filter", "x" * 200_000)]).items()
 
     assert name == "filter" and value == "x" * 65536 + "... [truncated: 200000 characters]"
+
+
+def test_describe_cuts_a_long_request_target_and_says_how_long_it_was() -> None:
+    """A hostile request's megabyte of query string must not fill every report line that names it."""
+    from mockrc.journal import DESCRIBED_TARGET
+
+    recorded = entry(7, query={"filter": "x" * 100_000}, status=414)
+
+    line = recorded.describe()
+
+    assert len(line) < DESCRIBED_TARGET + 100
+    assert line.startswith("#7 GET /scim/v2/Users?filter=xxx")
+    assert "[100,022 characters]" in line
+    assert line.endswith("-> 414")
+    assert entry(8, query={"filter": 'userName eq "a"'}).describe() == (
+        "#8 GET /scim/v2/Users?filter=userName+eq+%22a%22 -> 200"
+    )

@@ -18,8 +18,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from mockrc.app import create_app
+from mockrc.cli import main
 from mockrc.clock import FakeClock
-from mockrc.persistence import StateFileError
+from mockrc.persistence import APPLICATION_ID, StateFileError
 from mockrc.settings import Settings
 from mockrc.state import MockState
 from tests.helpers import minimal_user, patch
@@ -213,7 +214,7 @@ def test_a_reset_empties_the_file_too(state_path: Path) -> None:
     with started(state_path) as (_, client):
         client.post("/scim/v2/Users", json=minimal_user("a@example.com"), headers=AUTH)
         token = sign_in(client)["access_token"]
-        assert client.post("/__mockrc/reset").status_code == 200
+        assert client.post("/__mockrc/reset", json={}).status_code == 200
         client.post("/scim/v2/Users", json=minimal_user("after@example.com"), headers=AUTH)
     with started(state_path) as (_, client):
         assert [u["userName"] for u in users_of(client)] == ["after@example.com"]
@@ -273,5 +274,110 @@ def test_without_a_state_file_nothing_is_written_anywhere(
 def test_another_programs_database_is_refused(state_path: Path) -> None:
     with closing(sqlite3.connect(state_path)) as db, db:
         db.execute("CREATE TABLE meta (k TEXT)")
-    with pytest.raises(StateFileError, match="cannot use the state file: no such column"):
+    with pytest.raises(StateFileError, match=r"not a mockrc state file \(it holds meta\)"):
         MockState(Settings(state_file=str(state_path)))
+
+
+def _schema(path: Path) -> tuple[int, str, list[tuple[str, str]]]:
+    """What a database says of itself: application id, journal mode, tables."""
+    with closing(sqlite3.connect(path)) as db:
+        (application_id,) = db.execute("PRAGMA application_id").fetchone()
+        (journal_mode,) = db.execute("PRAGMA journal_mode").fetchone()
+        tables = db.execute("SELECT type, name FROM sqlite_master ORDER BY name").fetchall()
+        return application_id, journal_mode, tables
+
+
+def test_another_programs_database_is_refused_naming_it_and_left_as_it_was(state_path: Path) -> None:
+    with closing(sqlite3.connect(state_path)) as db, db:
+        db.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, total REAL)")
+        db.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        db.execute("INSERT INTO orders (total) VALUES (9.5)")
+    before = _schema(state_path)
+
+    with pytest.raises(StateFileError) as refused:
+        MockState(Settings(state_file=str(state_path)))
+
+    assert str(refused.value).startswith(
+        f"{state_path}: not a mockrc state file (it holds customers, orders); mockrc does not add its "
+        "tables to another program's database"
+    )
+    assert _schema(state_path) == before
+    with closing(sqlite3.connect(state_path)) as db:
+        assert db.execute("SELECT total FROM orders").fetchall() == [(9.5,)]
+
+
+def test_a_database_marked_as_another_program_s_is_refused_even_with_mockrc_s_tables(
+    state_path: Path,
+) -> None:
+    with started(state_path):
+        pass
+    with closing(sqlite3.connect(state_path)) as db:
+        db.execute("PRAGMA application_id = 1234")
+
+    with pytest.raises(StateFileError, match=r"not a mockrc state file \(its application id is 0x4d2"):
+        MockState(Settings(state_file=str(state_path)))
+
+
+def test_a_new_file_is_marked_as_mockrc_s_and_a_file_of_an_earlier_mockrc_is_adopted(
+    state_path: Path,
+) -> None:
+    with started(state_path) as (_, client):
+        client.post("/scim/v2/Users", json=minimal_user("kept@example.com"), headers=AUTH)
+    assert _schema(state_path)[0] == APPLICATION_ID == int.from_bytes(b"mkrc", "big")
+    with closing(sqlite3.connect(state_path)) as db:
+        db.execute("PRAGMA application_id = 0")  # as an earlier mockrc wrote it
+
+    with started(state_path) as (_, client):
+        assert [u["userName"] for u in users_of(client)] == ["kept@example.com"]
+    assert _schema(state_path)[0] == APPLICATION_ID
+
+
+_UNREADABLE = [
+    (table, column, key, stored)
+    for table, column, key in [
+        ("users", "attributes", None),
+        ("tokens", "token", None),
+        ("sessions", "session", None),
+        ("refresh_tokens", "record", None),
+        ("meta", "value", "account"),
+        ("meta", "value", "high_water"),
+    ]
+    for stored in ["{not json", "[1, 2]", *([] if table == "users" else ['{"unexpected": true}'])]
+]
+
+
+@pytest.mark.parametrize(("table", "column", "key", "stored"), _UNREADABLE)
+def test_a_row_that_cannot_be_read_stops_the_start_naming_file_table_and_row(
+    state_path: Path, table: str, column: str, key: str | None, stored: str
+) -> None:
+    with started(state_path) as (_, client):
+        client.post("/scim/v2/Users", json=minimal_user("a@example.com"), headers=AUTH)
+        sign_in(client)
+    where = "key = ?" if key else "rowid = (SELECT min(rowid) FROM " + table + ")"
+    with closing(sqlite3.connect(state_path)) as db, db:
+        row_key = key or db.execute(f"SELECT * FROM {table} ORDER BY rowid LIMIT 1").fetchone()[0]
+        db.execute(f"UPDATE {table} SET {column} = ? WHERE {where}", (stored, *([key] if key else [])))
+
+    with pytest.raises(StateFileError) as refused:
+        MockState(Settings(tokens=(TOKEN,), state_file=str(state_path)), clock=FakeClock())
+
+    assert str(refused.value).startswith(f"{state_path}: table {table}, row {row_key!r} cannot be read (")
+    assert "start with a new --state-file" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "command", [["serve", "--port", "0"], ["users", "list"], ["token"]], ids=["serve", "users", "token"]
+)
+def test_the_cli_refuses_another_programs_database_with_status_2_naming_it(
+    state_path: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with closing(sqlite3.connect(state_path)) as db, db:
+        db.execute("CREATE TABLE notes (body TEXT)")
+    before = _schema(state_path)
+
+    assert main([*command, "--state-file", str(state_path)]) == 2
+
+    error = capsys.readouterr().err
+    assert f"{state_path}: not a mockrc state file (it holds notes)" in error
+    assert "use --url" not in error  # nothing to do with a running fake
+    assert _schema(state_path) == before

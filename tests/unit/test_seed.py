@@ -295,7 +295,7 @@ def test_serve_users_and_seed_start_with_generated_users_that_a_reset_brings_bac
         headers = {"Authorization": "Bearer mockrc-admin-token"}
         page = requests.get(listing, params={"count": 1000}, headers=headers, timeout=10).json()
         requests.delete(f"{listing}/{page['Resources'][0]['id']}", headers=headers, timeout=10)
-        requests.post(f"{url}/__mockrc/reset", timeout=10)
+        requests.post(f"{url}/__mockrc/reset", json={}, timeout=10)
         after_reset = requests.get(f"{url}/__mockrc/users", timeout=10).json()["Resources"]
 
     assert "mockrc: 503 users seeded (seed 7)" in output

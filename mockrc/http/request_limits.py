@@ -1,0 +1,45 @@
+"""What every request and every answer gets, whatever the route: the request-target limit and ``nosniff``.
+
+- A path and query string longer than :attr:`~mockrc.limits.Limits.request_target_bytes` is
+  answered 414 URI Too Long (RFC 9110 §15.5.15) before anything parses the query, in SCIM's
+  error shape under ``/scim`` and RingCentral's REST shape elsewhere. 414 rather than 400: it
+  says exactly what is wrong, and the query itself may well be valid. (The live server reads a
+  request line up to :attr:`~mockrc.limits.Limits.server_head_bytes` so that such a request
+  reaches the app; past that, waitress answers 431 in plain text.)
+- Every answer carries ``X-Content-Type-Options: nosniff``: a browser must take mockrc's JSON
+  for JSON, never for a script or a page (the fake runs on developers' machines, next to their
+  browser).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+from mockrc.errors import UriTooLong
+from mockrc.limits import LIMITS, Limits
+from mockrc.violations import Violation
+
+
+def register_request_limits(app: Flask, limits: Limits = LIMITS) -> None:
+    """Add the request-target check (before every other view work) and ``nosniff`` to ``app``."""
+
+    @app.before_request
+    def _request_target() -> None:
+        environ = request.environ
+        # PATH_INFO is the decoded path as a latin-1 str (one character per byte), QUERY_STRING
+        # the raw query: their lengths are what the client sent, or very near it.
+        query = environ.get("QUERY_STRING", "")
+        length = len(environ.get("PATH_INFO", "")) + (len(query) + 1 if query else 0)
+        if length > limits.request_target_bytes:
+            message = (
+                f"Request URI is too long: {length:,} bytes of path and query; the limit is "
+                f"{limits.request_target_bytes:,}"
+            )
+            if request.path.startswith("/scim/"):
+                message += " (a long filter fits in the body of POST /scim/v2/Users/.search)"
+            raise UriTooLong(message, violations=[Violation("", "limit.request-target-bytes", message)])
+
+    @app.after_request
+    def _nosniff(response: Response) -> Response:
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -25,6 +25,7 @@ from functools import cache
 from typing import Any, Final, NoReturn
 from urllib.parse import urlsplit
 
+from mockrc.errors import AccountError
 from mockrc.oauth.schemas import validate
 from mockrc.resources import fixture
 
@@ -189,7 +190,7 @@ def is_loopback_uri(uri: str) -> bool:
 def load_account(path: str | os.PathLike[str] | None = None) -> Account:
     """The account in the JSON file ``path``, or the default account when ``path`` is None.
 
-    Raises ValueError whose message starts with the file and names the field that is wrong.
+    Raises AccountError whose message starts with the file and names the field that is wrong.
     """
     if path is None:
         return _default_account()
@@ -198,7 +199,7 @@ def load_account(path: str | os.PathLike[str] | None = None) -> Account:
         with open(where, encoding="utf-8") as handle:
             text = handle.read()
     except OSError as exc:
-        raise ValueError(f"{where}: cannot read the account file: {exc.strerror or exc}") from None
+        raise AccountError(f"{where}: cannot read the account file: {exc.strerror or exc}") from None
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -307,4 +308,4 @@ def _unique(where: str, collection: str, key: str, values: Iterable[str]) -> Non
 
 
 def _bad(where: str, field: str, problem: str) -> NoReturn:
-    raise ValueError(f"{where}: {field}: {problem}")
+    raise AccountError(f"{where}: {field}: {problem}")

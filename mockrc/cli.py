@@ -23,6 +23,7 @@ from mockrc.app import create_app
 from mockrc.clock import FakeClock
 from mockrc.commands import add_commands, apply_environment, command_line_wins, environment_note
 from mockrc.commands import run as run_command
+from mockrc.errors import ConfigError
 from mockrc.http.dashboard_routes import UI_PREFIX
 from mockrc.http.guard import ADMIN_KEY_HEADER, HostPolicy, parse_allowed_host
 from mockrc.journal import parse_byte_size
@@ -277,7 +278,7 @@ def _serve(args: argparse.Namespace) -> int:
         state = MockState(settings, clock=FakeClock() if args.clock == "fake" else None)
         if args.journal:
             state.journal.stream_to(args.journal)
-    except (ValueError, OSError) as exc:
+    except (ConfigError, OSError) as exc:
         print(f"mockrc: {exc}", file=sys.stderr, flush=True)
         return 2
     server = LiveServer(create_app(state), host=args.host, port=args.port)

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from mockrc.errors import ConfigError
 from mockrc.http.dashboard_routes import DEFAULT_TOKEN_TTL
 from mockrc.http.guard import ADMIN_KEY_HEADER
 from mockrc.persistence import StateFileInUse, stored_profile
@@ -185,7 +186,7 @@ def _open_file(path: str, *, must_exist: bool) -> MockState:
         return MockState(Settings(state_file=path, profile=stored_profile(path) or "ringcentral"))
     except StateFileInUse as exc:
         raise CommandError(f"{exc}; while a fake runs on it, use --url") from None
-    except ValueError as exc:
+    except ConfigError as exc:
         raise CommandError(str(exc)) from None
 
 
@@ -315,7 +316,7 @@ def _users_seed(args: argparse.Namespace) -> int:
 def _build(source: int | str, seed: int, profile: Any, taken: Sequence[str]) -> list[dict[str, Any]]:
     try:
         built = build_seed([source], seed=seed, profile=profile, taken=taken)
-    except (SeedError, ValueError) as exc:
+    except ConfigError as exc:
         raise CommandError(str(exc)) from None
     if built.account is not None:
         print(

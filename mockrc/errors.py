@@ -4,6 +4,10 @@ The domain (store, SCIM rules, filter and PATCH engines, tokens) raises these; e
 (:mod:`mockrc.http.error_responses`) turns them into wire bodies. Each class carries the facts the
 wire format needs (HTTP status, SCIM ``scimType``, RingCentral error code) so that the domain never
 builds a response and the HTTP layer never invents a status.
+
+Apart from them, :class:`ConfigError` is what a fake's configuration (a seed, a scenario, a state
+file, an account, a profile) raises when it cannot be used: the CLI and the pytest plugin report it
+as bad configuration, and only it (a ``ValueError`` from a bug is a bug, not a user's mistake).
 """
 
 from __future__ import annotations
@@ -25,6 +29,35 @@ class MockrcError(Exception):
         self.detail = detail
         #: The contract violations that caused this error, for the request journal.
         self.violations: tuple[Violation, ...] = tuple(violations)
+
+
+# --- configuration ----------------------------------------------------------------------------
+
+
+class ConfigError(ValueError):
+    """Configuration a fake cannot start with (or load); the message names the source and the mistake.
+
+    A ``ValueError`` so that code written before it existed keeps catching it.
+    """
+
+
+class AccountError(ConfigError):
+    """An account file, or the account of a seed file or state file, that breaks the account format."""
+
+
+class ProfileError(ConfigError):
+    """An unknown profile, or a profile document that breaks the profile format."""
+
+
+class DocumentError(ConfigError):
+    """A YAML or JSON configuration file that does not parse, or gives one key twice (see
+    :mod:`mockrc.documents`); ``problem`` is the mistake without the file's name."""
+
+    def __init__(self, problem: str, *, duplicate_key: bool = False) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        #: Whether the mistake is a key given twice (a loader may add what that usually means).
+        self.duplicate_key = duplicate_key
 
 
 # --- SCIM protocol errors (RFC 7644 §3.12, Table 9) -------------------------------------------

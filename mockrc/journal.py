@@ -32,6 +32,7 @@ from typing import Any, TextIO
 from urllib.parse import parse_qsl, urlencode
 
 from mockrc.clock import isoformat
+from mockrc.errors import ConfigError
 from mockrc.redaction import (
     REDACTED,
     Secrets,
@@ -591,9 +592,9 @@ class Journal:
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         if capacity < 1:
-            raise ValueError(f"the journal's capacity must be at least 1, not {capacity}")
+            raise ConfigError(f"the journal's capacity must be at least 1, not {capacity}")
         if max_bytes < 1:
-            raise ValueError(f"the journal's byte limit must be at least 1, not {max_bytes}")
+            raise ConfigError(f"the journal's byte limit must be at least 1, not {max_bytes}")
         self._entries: deque[tuple[JournalEntry, int]] = deque()
         self._capacity = capacity
         self._max_bytes = max_bytes

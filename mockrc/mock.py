@@ -11,6 +11,7 @@ through untouched. Works as a context manager and as a decorator::
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from contextlib import ContextDecorator
 from typing import Any
@@ -38,6 +39,12 @@ class MockRingCentral(ContextDecorator):
     activates more), and ``rate_limits`` turns RingCentral's rate limits on (``RateLimits()``:
     RingCentral's defaults). ``users`` are there from the start (:mod:`mockrc.seed`): a number
     of realistic users generated from ``seed``, a seed file (shipped name or path), or a list of both.
+    ``token`` is the admin's bearer token :attr:`token` gives, registered as one of ``tokens``
+    (default: a fresh one minted at each start). ``journal_size`` and ``journal_bytes`` bound the
+    journal (the newest entries are kept), as ``mockrc serve --journal-size/--journal-bytes`` do.
+
+    A configuration the fake cannot start with (a bad seed, scenario, account or profile) raises
+    :class:`~mockrc.errors.ConfigError` from :meth:`start`.
     """
 
     def __init__(
@@ -52,18 +59,24 @@ class MockRingCentral(ContextDecorator):
         scenarios: Sequence[str | os.PathLike[str]] = (),
         rate_limits: RateLimits | None = None,
         users: SeedSource | Sequence[SeedSource] = (),
+        token: str | None = None,
+        journal_size: int = Settings.journal_size,
+        journal_bytes: int = Settings.journal_bytes,
     ) -> None:
         self.settings = Settings(
             profile=profile,
-            tokens=tuple(tokens),
+            tokens=(*tokens, token) if token is not None and token not in tokens else tuple(tokens),
             seed=seed,
             base_urls=(*DEFAULT_BASE_URLS, *(u.rstrip("/") for u in base_urls)),
             account=account,
             scenarios=tuple(os.fspath(s) for s in scenarios),
             rate_limits=rate_limits,
             users=seed_sources(users),
+            journal_size=journal_size,
+            journal_bytes=journal_bytes,
         )
         self._clock = clock
+        self._token = token
         self.state: MockState
         self.app: Flask
         self.clock: Clock
@@ -94,14 +107,37 @@ class MockRingCentral(ContextDecorator):
         """The contract report on the journal: ``exit_status``, ``junit()``, ``to_json()``, ``markdown()``."""
         return build_report(self.journal.records(), source="in-process", strict_warnings=strict_warnings)
 
-    def start(self) -> MockRingCentral:
+    def build(self) -> MockRingCentral:
+        """A fresh fake (``state``, ``app``, ``clock``, ``token``) that answers nothing yet.
+
+        :meth:`start` builds and then answers ``requests`` calls through it; the pytest plugin
+        builds one per test and serves it in-process, on its live server, or both.
+        """
         self.clock = self._clock or FakeClock()
         self.state = MockState(self.settings, clock=self.clock)
         self.app = create_app(self.state)
-        self.token = self.state.issue_admin_token()
+        self.token = self._token if self._token is not None else self.state.issue_admin_token()
+        return self
+
+    def serve_in_process(self) -> None:
+        """Answer ``requests`` calls to the base URLs with the fake :meth:`build` made, until :meth:`stop`."""
+        if self._transport is not None:
+            raise RuntimeError("the fake is already started")
         self._transport = InProcessTransport(self.app, self.settings.base_urls)
         self._transport.start()
+
+    def start(self) -> MockRingCentral:
+        """Build a fresh fake and answer ``requests`` calls to its base URLs with it."""
+        self.build()
+        self.serve_in_process()
         return self
+
+    @property
+    def url_pattern(self) -> re.Pattern[str]:
+        """The URLs the fake answers while started (RingCentral's hosts and any extra base URL)."""
+        if self._transport is None:
+            raise RuntimeError("the fake is not started")
+        return self._transport.url_pattern
 
     def stop(self) -> None:
         if self._transport is not None:

@@ -43,6 +43,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from mockrc.account import Account, load_account, parse_account
+from mockrc.errors import ConfigError
 from mockrc.ids import IdFactory, IdStyle
 from mockrc.oauth.sessions import Issued, RefreshRecord, Session
 from mockrc.store import StoredUser, UserStore
@@ -77,7 +78,7 @@ CREATE TABLE IF NOT EXISTS refresh_tokens (
 V = TypeVar("V")
 
 
-class StateFileError(ValueError):
+class StateFileError(ConfigError):
     """The state file cannot be used (another version, another profile, in use, not a database,
     another program's database, a row that cannot be read)."""
 

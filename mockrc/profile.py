@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, NoReturn, get_args
 
+from mockrc.errors import ProfileError
 from mockrc.resources import fixture, load_json_fixture
 from mockrc.scim.schema import ResourceSchema
 
@@ -212,10 +213,10 @@ def available_profiles() -> tuple[str, ...]:
 
 @cache
 def load_profile(name: str) -> Profile:
-    """The profile called ``name``, loaded once per process; ValueError naming the known ones."""
+    """The profile called ``name``, loaded once per process; ProfileError naming the known ones."""
     known = available_profiles()
     if name not in known:
-        raise ValueError(f"unknown profile {name!r}; known profiles: {', '.join(known)}")
+        raise ProfileError(f"unknown profile {name!r}; known profiles: {', '.join(known)}")
     where = f"fixtures/profiles/{name}.json"
     doc = _freeze(load_json_fixture("profiles", f"{name}.json"))
     if doc.get("name") != name:
@@ -262,4 +263,4 @@ def _user_schema(
 
 
 def _bad(where: str, problem: str) -> NoReturn:
-    raise ValueError(f"{where}: {problem}")
+    raise ProfileError(f"{where}: {problem}")

@@ -14,8 +14,9 @@ A test that asks for both gets one fake through both doors. ``@pytest.mark.mockr
 profile=..., seed=..., users=..., strict=...)`` configures the fake of one test (on a class or a
 module, of all its tests; the closest marker wins, keyword by keyword); the ini options
 ``mockrc_scenarios``, ``mockrc_profile``, ``mockrc_seed``, ``mockrc_users`` and ``mockrc_strict`` set
-the defaults. Relative paths in a marker are read from the test file's folder, in an ini option
-from the ini file's folder.
+the defaults (``mockrc_journal_size`` and ``mockrc_journal_bytes`` bound each test's journal, as
+``mockrc serve --journal-size/--journal-bytes`` do). Relative paths in a marker are read from the
+test file's folder, in an ini option from the ini file's folder.
 
 **Strict by default**, because a fake that quietly answers 400 or 404 lets a broken client pass
 (pytest-httpserver's most reported trap). When the test function returns, the test fails with one
@@ -28,6 +29,9 @@ the test, with its own traceback, instead of hiding behind the 500 the client sa
 has already failed, the summary is added to its report (section ``mockrc``) rather than replacing
 its failure.
 
+This module is glue: the fixtures wrap :class:`~mockrc.mock.MockRingCentral`, and the strict
+checks are :mod:`mockrc.strict`, next to the journal they read.
+
 Next to your own ``responses`` mock: ``@responses.activate`` starts responses' default mock
 *after* the fixture started the fake, so that mock sees every request first; the ``mockrc``
 fixture lets RingCentral's hosts through it to the fake (and ``mockrc_server``, the server's URL),
@@ -39,13 +43,12 @@ already running when the fixture starts (a fixture of yours set up earlier) need
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -58,19 +61,18 @@ if TYPE_CHECKING:
 
     from mockrc.account import Account
     from mockrc.clock import FakeClock
-    from mockrc.journal import Journal, JournalEntry, RecordedViolation
+    from mockrc.journal import Journal, RecordedViolation
+    from mockrc.mock import MockRingCentral
     from mockrc.report import Report
     from mockrc.scenarios.engine import ScenarioEngine
     from mockrc.seed import SeedSource
     from mockrc.state import HandlerError, MockState
     from mockrc.store import StoredUser
+    from mockrc.strict import Expectations, Problem
 
 MARKER = "mockrc"
 #: The marker's keywords; each has an ini option ``mockrc_<name>`` (``mockrc_scenarios`` for scenario).
 MARKER_KEYWORDS = ("scenario", "profile", "seed", "users", "strict")
-#: Problems listed in a strict failure before "... and N more".
-SUMMARY_LIMIT = 20
-
 _FAKE = pytest.StashKey["FakeOfTest"]()
 _SERVER = pytest.StashKey["SharedServer"]()
 
@@ -102,6 +104,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="bool",
         default=True,
     )
+    parser.addini(
+        "mockrc_journal_size",
+        "mockrc: requests kept in each test's journal, the newest (default: mockrc serve's)",
+        default="",
+    )
+    parser.addini(
+        "mockrc_journal_bytes",
+        "mockrc: bytes each test's journal may hold, the oldest entries go first (default: mockrc serve's)",
+        default="",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -121,6 +133,8 @@ class FakeOptions:
     seed: int = 0
     users: tuple[int | str, ...] = ()
     strict: bool = True
+    journal_size: int | None = None
+    journal_bytes: int | None = None
 
 
 def _resolve(value: int | str, base: Path) -> int | str:
@@ -138,19 +152,18 @@ def _number_or_name(text: str) -> int | str:
 
 def fake_options(item: pytest.Item) -> FakeOptions:
     """The options of ``item``'s fake; ``pytest.fail`` naming the mistake in a marker or ini option."""
+    from mockrc.suggest import did_you_mean
+
     config = item.config
     ini_base = config.inipath.parent if config.inipath is not None else config.rootpath
-    seed_text = str(config.getini("mockrc_seed")).strip()
-    if not seed_text.lstrip("-").isdigit():
-        pytest.fail(
-            f"mockrc: ini option mockrc_seed must be a whole number, not {seed_text!r}", pytrace=False
-        )
     options: dict[str, Any] = {
         "profile": str(config.getini("mockrc_profile")).strip(),
         "scenarios": tuple(_resolve(s, ini_base) for s in config.getini("mockrc_scenarios")),
-        "seed": int(seed_text),
+        "seed": _ini_number(config, "mockrc_seed", negative=True),
         "users": tuple(_resolve(_number_or_name(u), ini_base) for u in config.getini("mockrc_users")),
         "strict": config.getini("mockrc_strict"),
+        "journal_size": _ini_number(config, "mockrc_journal_size"),
+        "journal_bytes": _ini_number(config, "mockrc_journal_bytes"),
     }
     test_base = item.path.parent
     for marker in reversed(list(item.iter_markers(MARKER))):
@@ -159,12 +172,22 @@ def fake_options(item: pytest.Item) -> FakeOptions:
             given = f"positional arguments {marker.args!r}" if marker.args else f"keyword {unknown[0]!r}"
             pytest.fail(
                 f"@pytest.mark.mockrc takes keywords only, {', '.join(MARKER_KEYWORDS)}; not {given}"
-                f"{_did_you_mean(unknown[0], MARKER_KEYWORDS) if unknown else ''}",
+                f"{did_you_mean(unknown[0], MARKER_KEYWORDS) if unknown else ''}",
                 pytrace=False,
             )
         for name, value in marker.kwargs.items():
             options.update(_marker_value(name, value, test_base))
     return FakeOptions(**options)
+
+
+def _ini_number(config: pytest.Config, name: str, *, negative: bool = False) -> int | None:
+    """The whole number in ini option ``name`` (None when it is empty); ``pytest.fail`` otherwise."""
+    text = str(config.getini(name)).strip()
+    if not text:
+        return None
+    if not (text.lstrip("-") if negative else text).isdigit():
+        pytest.fail(f"mockrc: ini option {name} must be a whole number, not {text!r}", pytrace=False)
+    return int(text)
 
 
 def _marker_value(name: str, value: Any, base: Path) -> dict[str, Any]:
@@ -186,21 +209,7 @@ def _marker_value(name: str, value: Any, base: Path) -> dict[str, Any]:
     return {name: value}
 
 
-def _did_you_mean(given: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(given, list(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 # --- one test's fake -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing the strict check found: a line for the summary and, for something the client did
-    that a test may intend, the call that declares it (None for a declaration that did not come true)."""
-
-    line: str
-    declaration: str | None = None
 
 
 @dataclass(frozen=True)
@@ -217,110 +226,42 @@ class Credentials:
 
 @dataclass
 class FakeOfTest:
-    """One test's fake: its state and app, and what the test declared it expects to go wrong."""
+    """One test's fake (a built :class:`~mockrc.mock.MockRingCentral`) and what the test declared
+    it expects to go wrong (:class:`~mockrc.strict.Expectations`)."""
 
-    state: MockState
-    app: Flask
-    clock: FakeClock
-    token: str
-    strict: bool
-    expected_rules: set[str] = field(default_factory=set)
-    expected_unhandled: list[str | None] = field(default_factory=list)
-    expected_unfired: set[str] = field(default_factory=set)
+    mock: MockRingCentral
+    expectations: Expectations
 
     @classmethod
     def build(cls, options: FakeOptions) -> FakeOfTest:
-        from mockrc.app import create_app
         from mockrc.cli import DEFAULT_TOKEN
-        from mockrc.clock import FakeClock
+        from mockrc.errors import ConfigError
+        from mockrc.mock import MockRingCentral
         from mockrc.settings import Settings
-        from mockrc.state import MockState
+        from mockrc.strict import Expectations
 
-        settings = Settings(
-            profile=options.profile,
-            tokens=(DEFAULT_TOKEN,),
-            seed=options.seed,
-            scenarios=options.scenarios,
-            users=options.users,
-        )
-        clock = FakeClock()
         try:
-            state = MockState(settings, clock=clock)
-        except ValueError as exc:
+            mock = MockRingCentral(
+                profile=options.profile,
+                token=DEFAULT_TOKEN,
+                seed=options.seed,
+                scenarios=options.scenarios,
+                users=options.users,
+                journal_size=options.journal_size or Settings.journal_size,
+                journal_bytes=options.journal_bytes or Settings.journal_bytes,
+            ).build()
+        except ConfigError as exc:
             problem = str(exc)
         else:
-            return cls(state, create_app(state), clock, DEFAULT_TOKEN, options.strict)
+            return cls(mock, Expectations(strict=options.strict))
         pytest.fail(f"mockrc: cannot build the test's fake: {problem}", pytrace=False)
 
-    # --- what went wrong ---------------------------------------------------------------------------
-
-    def unhandled(self) -> list[JournalEntry]:
-        """Requests no endpoint (and no scenario step) answered: a 404 or 405 from routing."""
-        return [e for e in self.state.journal.entries() if e.route is None and e.served_by is None]
+    @property
+    def state(self) -> MockState:
+        return self.mock.state
 
     def problems(self) -> list[Problem]:
-        """Each undeclared problem (when strict), then each declaration that did not come true."""
-        found: list[Problem] = []
-        journal = self.state.journal
-        if self.strict:
-            for recorded in journal.violations(severity="error"):
-                v = recorded.violation
-                if v.rule not in self.expected_rules:
-                    found.append(
-                        Problem(
-                            f"{recorded.entry.describe()}: {v.rule} at {v.pointer or '/'}: {v.message}",
-                            f"mockrc.expect_violation({json.dumps(v.rule)})",
-                        )
-                    )
-            for entry in self.unhandled():
-                if not any(path in (None, entry.path) for path in self.expected_unhandled):
-                    found.append(
-                        Problem(
-                            f"{entry.describe()}: no endpoint of the fake answers this method and path",
-                            f"mockrc.expect_unhandled({json.dumps(entry.path)})",
-                        )
-                    )
-            for name, steps in self.state.scenarios.unfired_required().items():
-                for step in steps:
-                    if not {name, f"{name}#{step}"} & self.expected_unfired:
-                        found.append(
-                            Problem(
-                                f"scenario {name}: the required step {step!r} never fired",
-                                f"mockrc.expect_unfired({json.dumps(f'{name}#{step}')})",
-                            )
-                        )
-        for rule in sorted(self.expected_rules):
-            if not journal.violations(rule=rule):
-                found.append(
-                    Problem(f"expected a violation of {rule} (expect_violation), but none was recorded")
-                )
-        unhandled_paths = {e.path for e in self.unhandled()}
-        for path in self.expected_unhandled:
-            if (path is None and not unhandled_paths) or (path is not None and path not in unhandled_paths):
-                what = f"a request to {path}" if path else "a request"
-                found.append(
-                    Problem(f"expected {what} that no endpoint handles (expect_unhandled), but none came")
-                )
-        unfired = self.state.scenarios.unfired_required()
-        for step in sorted(self.expected_unfired):
-            name, _, step_id = step.partition("#")
-            if name not in unfired or (step_id and step_id not in unfired[name]):
-                found.append(Problem(f"expected {step} to stay unfired (expect_unfired), but it fired"))
-        return found
-
-    def summary(self, problems: Sequence[Problem]) -> str:
-        """The failure, for people: what went wrong and, for what the test may mean, how to say so."""
-        lines = [f"  {p.line}" for p in problems[:SUMMARY_LIMIT]]
-        if len(problems) > SUMMARY_LIMIT:
-            lines.append(f"  ... and {len(problems) - SUMMARY_LIMIT} more")
-        count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
-        declarations = list(dict.fromkeys(p.declaration for p in problems if p.declaration))
-        if declarations:
-            lines.append(
-                f"If the test means to cause them, declare it: {'; '.join(declarations)};"
-                " or turn strict mode off with @pytest.mark.mockrc(strict=False)."
-            )
-        return "\n".join([f"mockrc: {count} in this test's exchanges with the fake RingCentral:", *lines])
+        return self.expectations.problems(self.state.journal, self.state.scenarios)
 
     def handler_error(self, errors: Sequence[HandlerError], note: str) -> BaseException:
         """The first exception the fake raised, noted with where it happened (and ``note``)."""
@@ -336,25 +277,29 @@ class FakeOfTest:
 
     def check(self) -> None:
         """After a test that passed: re-raise the fake's exception, else fail on strict problems."""
+        from mockrc.strict import summary
+
         __tracebackhide__ = True
         problems = self.problems()
         if self.state.handler_errors:
             error = self.handler_error(self.state.handler_errors, "to the client")
             if problems:
-                error.add_note(self.summary(problems))
+                error.add_note(summary(problems))
             raise error
         if problems:
-            pytest.fail(self.summary(problems), pytrace=False)
+            pytest.fail(summary(problems), pytrace=False)
 
     def after_failure(self, item: pytest.Item, failure: BaseException) -> None:
         """After a test that failed: the fake's exception (its cause, most likely) chained after the
         test's failure; else the strict summary as a report section next to it."""
+        from mockrc.strict import summary
+
         if self.state.handler_errors:
             error = self.handler_error(self.state.handler_errors, "(the test's failure is above)")
             raise error from failure
         problems = self.problems()
         if problems:
-            item.add_report_section("call", "mockrc", self.summary(problems))
+            item.add_report_section("call", "mockrc", summary(problems))
 
 
 class MockrcFixture:
@@ -369,17 +314,17 @@ class MockrcFixture:
     @property
     def state(self) -> MockState:
         """Everything the fake knows (``users``, ``tokens``, ``scenarios``, ``journal``, ``account``...)."""
-        return self._fake.state
+        return self._fake.mock.state
 
     @property
     def app(self) -> Flask:
-        return self._fake.app
+        return self._fake.mock.app
 
     @property
     def token(self) -> str:
         """A bearer token of the account's administrator with every permission of its first app;
         it never expires and survives a reset (``mockrc serve``'s default token)."""
-        return self._fake.token
+        return self._fake.mock.token
 
     @property
     def auth_headers(self) -> dict[str, str]:
@@ -405,16 +350,16 @@ class MockrcFixture:
     @property
     def clock(self) -> FakeClock:
         """The fake's clock: it moves only when the test says (``mockrc.clock.advance(3600)``)."""
-        return self._fake.clock
+        return cast("FakeClock", self._fake.mock.clock)  # built without a clock: a FakeClock
 
     @property
     def journal(self) -> Journal:
         """Every request the fake answered: ``find``, ``count``, ``assert_requested``..."""
-        return self.state.journal
+        return self._fake.mock.journal
 
     @property
     def violations(self) -> list[RecordedViolation]:
-        return self.state.journal.violations()
+        return self._fake.mock.violations
 
     def report(self, *, strict_warnings: bool = False) -> Report:
         """The contract report on the journal, as ``mockrc report`` writes it."""
@@ -471,42 +416,26 @@ class MockrcFixture:
     @property
     def strict(self) -> bool:
         """Whether undeclared violations, unhandled requests and unfired required steps fail the test."""
-        return self._fake.strict
+        return self._fake.expectations.strict
 
     @strict.setter
     def strict(self, value: bool) -> None:
-        self._fake.strict = value
+        self._fake.expectations.strict = value
 
     def expect_violation(self, *rules: str) -> None:
         """Declare that the client causes violations of ``rules`` (ids from docs/rules.md): strict
         mode lets them pass, and the test fails if one of them is never recorded."""
-        from mockrc.rules import BY_ID, rule_for
-
-        for rule in rules:
-            if rule_for(rule) is None:
-                raise ValueError(
-                    f"unknown rule {rule!r}{_did_you_mean(rule, BY_ID)}; the rules are in docs/rules.md"
-                )
-        self._fake.expected_rules.update(rules)
+        self._fake.expectations.expect_violation(*rules)
 
     def expect_unhandled(self, path: str | None = None) -> None:
         """Declare that the client sends a request to ``path`` (any path if None) that no endpoint
         handles: strict mode lets it pass, and the test fails if none comes."""
-        self._fake.expected_unhandled.append(path)
+        self._fake.expectations.expect_unhandled(path)
 
     def expect_unfired(self, step: str) -> None:
         """Declare that a required step of an active scenario never fires: ``"token-expiry#refresh"``
         (or ``"token-expiry"`` for every required step of it). The test fails if it fires."""
-        name, _, step_id = step.partition("#")
-        required = [s.id for s in self.scenarios.get(name).scenario.steps if s.required]
-        if not required:
-            raise ValueError(f"scenario {name} has no required steps")
-        if step_id and step_id not in required:
-            listed = ", ".join(required)
-            raise ValueError(
-                f"scenario {name} has no required step {step_id!r}; its required steps: {listed}"
-            )
-        self._fake.expected_unfired.add(step)
+        self._fake.expectations.expect_unfired(step, self.scenarios)
 
 
 class MockrcServerFixture(MockrcFixture):
@@ -587,17 +516,14 @@ def mockrc(_mockrc_fake: FakeOfTest) -> Iterator[MockrcFixture]:
     """A fresh fake RingCentral answering ``requests`` calls to its hosts in-process (no socket)."""
     from requests.adapters import HTTPAdapter
 
-    from mockrc.settings import DEFAULT_BASE_URLS
-    from mockrc.transport.inprocess import InProcessTransport
-
-    transport = InProcessTransport(_mockrc_fake.app, DEFAULT_BASE_URLS)
-    transport.start()
-    undo = _let_through_default_responses_mock(transport.url_pattern, HTTPAdapter.send)
+    mock = _mockrc_fake.mock
+    mock.serve_in_process()
+    undo = _let_through_default_responses_mock(mock.url_pattern, HTTPAdapter.send)
     try:
-        yield MockrcFixture(_mockrc_fake, DEFAULT_BASE_URLS[0])
+        yield MockrcFixture(_mockrc_fake, mock.base_url)
     finally:
         undo()
-        transport.stop()
+        mock.stop()
 
 
 @pytest.fixture(scope="session")
@@ -615,7 +541,7 @@ def mockrc_server(
     request: pytest.FixtureRequest, _mockrc_fake: FakeOfTest, _mockrc_shared_server: SharedServer
 ) -> Iterator[MockrcServerFixture]:
     """A fresh fake RingCentral on a live loopback server (``url``), for any HTTP client."""
-    _mockrc_shared_server.plug(_mockrc_fake.app)
+    _mockrc_shared_server.plug(_mockrc_fake.mock.app)
     undo = _let_through_default_responses_mock(_mockrc_shared_server.url, None)
     try:
         yield MockrcServerFixture(_mockrc_fake, _mockrc_shared_server.url)

@@ -23,15 +23,12 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from jsonschema import Draft202012Validator
-
-from mockrc.resources import load_json_fixture
+from mockrc.json_schema import fixture_schema
 from mockrc.rules import RULES
 from mockrc.violations import Severity, json_pointer
 
@@ -52,11 +49,6 @@ _ROUTE_VARIABLE = re.compile(r"<(?:\w+:)?(\w+)>")
 _NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-@cache
-def _entry_validator() -> Draft202012Validator:
-    return Draft202012Validator(load_json_fixture("schemas", "mockrc", "journal-entry.schema.json"))
-
-
 def load_journal(path: str | Path) -> list[dict[str, Any]]:
     """The entries of a JSON Lines journal file; ValueError naming the file, the line and what is wrong."""
     try:
@@ -64,7 +56,7 @@ def load_journal(path: str | Path) -> list[dict[str, Any]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: cannot read the journal: {exc}") from None
     entries: list[dict[str, Any]] = []
-    validator = _entry_validator()
+    validator = fixture_schema("schemas", "mockrc", "journal-entry.schema.json")
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue

@@ -32,23 +32,20 @@ licence (``unassignedExtensions`` counts licences left for *new* users).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-from jsonschema import Draft202012Validator
-
 from mockrc.account import Account, parse_account
-from mockrc.errors import MockrcError
+from mockrc.documents import read_document
+from mockrc.errors import ConfigError, DocumentError, MockrcError
+from mockrc.json_schema import fixture_schema
 from mockrc.profile import Profile, load_profile
-from mockrc.resources import fixture, load_json_fixture
+from mockrc.resources import fixture
 from mockrc.scenarios.loader import looks_like_path
 from mockrc.scim.schema import CORE_USER, ENTERPRISE_USER, AttributeDef, ResourceSchema
 from mockrc.scim.users import UserService
@@ -92,7 +89,7 @@ _SUFFIXES = (".yaml", ".yml", ".json")
 FORMAT_HELP = "the format is in the README's Seed data section and fixtures/schemas/mockrc/seed.schema.json"
 
 
-class SeedError(ValueError):
+class SeedError(ConfigError):
     """Seed data that cannot be used; the message names the source (file, user) and what is wrong."""
 
 
@@ -295,9 +292,13 @@ def load_seed_file(name_or_path: str | os.PathLike[str]) -> SeedFile:
 
 def parse_seed(document: Any, source: str) -> SeedFile:
     """Check a seed document (already parsed) and build it; SeedError naming every problem."""
+    schema = fixture_schema("schemas", "mockrc", "seed.schema.json")
     problems = [
         f"{'/'.join(str(p) for p in error.absolute_path) or '(top level)'}: {error.message}"
-        for error in sorted(_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+        for error in sorted(
+            schema.iter_errors(document),
+            key=lambda e: list(map(str, e.absolute_path)),
+        )
     ]
     if problems:
         listed = "\n".join(f"  {p}" for p in problems)
@@ -312,55 +313,12 @@ def parse_seed(document: Any, source: str) -> SeedFile:
     return SeedFile(source, account, users)
 
 
-@cache
-def _validator() -> Draft202012Validator:
-    document = load_json_fixture("schemas", "mockrc", "seed.schema.json")
-    Draft202012Validator.check_schema(document)
-    return Draft202012Validator(document)
-
-
-class _DuplicateKey(Exception):
-    pass
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """YAML's safe loader, refusing a key given twice in a mapping (YAML alone keeps the last)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
-            if key in seen:
-                raise _DuplicateKey(f"line {key_node.start_mark.line + 1}: key {key!r} is given twice")
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in found:
-            raise _DuplicateKey(f"key {key!r} is given twice in the same object")
-        found[key] = value
-    return found
-
-
 def _read(text: str, source: str) -> Any:
     """A seed file's document: JSON if the source ends in ``.json``, else YAML; no key twice."""
     try:
-        if source.endswith(".json"):
-            return json.loads(text, object_pairs_hook=_unique_keys)
-        return yaml.load(text, Loader=_StrictLoader)
-    except _DuplicateKey as exc:
-        raise SeedError(f"{source}: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise SeedError(
-            f"{source}: line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}"
-        ) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        raise SeedError(f"{source}: {where}not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+        return read_document(text, source)
+    except DocumentError as exc:
+        raise SeedError(f"{source}: {exc.problem}") from None
 
 
 # --- putting it together -----------------------------------------------------------------------

@@ -14,6 +14,7 @@ from functools import partial
 
 from mockrc.account import Account, load_account
 from mockrc.clock import Clock, SystemClock
+from mockrc.errors import ConfigError
 from mockrc.ids import IdFactory
 from mockrc.journal import Journal
 from mockrc.oauth.server import OAuthServer
@@ -52,7 +53,7 @@ class MockState:
         #: The seed data every reset starts from, read and generated once, so a bad seed fails here.
         self.seed_data: Seed = build_seed(self.settings.users, seed=self.settings.seed, profile=self.profile)
         if self.seed_data.account is not None and self.settings.account is not None:
-            raise ValueError("two accounts given: an account file and a seed file with an account; keep one")
+            raise ConfigError("two accounts given: an account file and a seed file with an account; keep one")
         #: Where the account, users and tokens outlive the process (``--state-file``); None: memory only.
         self.state_file = (
             StateFile(self.settings.state_file, self.profile.name) if self.settings.state_file else None

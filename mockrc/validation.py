@@ -19,37 +19,18 @@ compiled once per profile and shared by every :class:`Validator`.
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from itertools import islice
 from typing import Any, get_args
 
-from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
-from mockrc.json_input import canonical
+from mockrc.json_schema import compile_schema, json_text
 from mockrc.limits import LIMITS
 from mockrc.profile import Profile, SchemaKind
 from mockrc.violations import Truncation, Violation, json_pointer
-
-
-def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
-    """``uniqueItems`` in linear time. jsonschema's own compares every pair of elements it cannot
-    sort (objects, mixed types): quadratic in the array's length."""
-    if unique and validator.is_type(instance, "array"):
-        seen: set[Any] = set()
-        for element in instance:
-            key = canonical(element)
-            if key in seen:
-                yield ValidationError(f"{_json(instance)} has non-unique elements")
-                return
-            seen.add(key)
-
-
-#: Draft 2020-12, with the one keyword whose check is not linear replaced.
-_Draft = validators.extend(Draft202012Validator, {"uniqueItems": _unique_items})
 
 
 @cache
@@ -58,8 +39,7 @@ def _compiled(profile: Profile) -> Mapping[SchemaKind, Any]:
     compiled: dict[SchemaKind, Any] = {}
     for kind in get_args(SchemaKind):
         document = copy.deepcopy(profile.json_schemas[kind])
-        Draft202012Validator.check_schema(document)
-        compiled[kind] = _Draft(document)
+        compiled[kind] = compile_schema(document)
     return compiled
 
 
@@ -107,11 +87,11 @@ def _violations(error: ValidationError) -> Iterable[Violation]:
     if keyword == "required" and isinstance(instance, Mapping):
         for name in error.validator_value:
             if name not in instance:
-                yield Violation(json_pointer(path), rule, f"{_json(name)} is required")
+                yield Violation(json_pointer(path), rule, f"{json_text(name)} is required")
     elif keyword == "additionalProperties" and isinstance(instance, Mapping):
         for name in instance:
             if not _declared(name, error.schema):
-                yield Violation(json_pointer((*path, name)), rule, f"{_json(name)} is not allowed here")
+                yield Violation(json_pointer((*path, name)), rule, f"{json_text(name)} is not allowed here")
     else:
         yield Violation(json_pointer(path), rule, _message(keyword, error))
 
@@ -128,11 +108,11 @@ def _declared(name: str, schema: Any) -> bool:
 def _message(keyword: str, error: ValidationError) -> str:
     """A message about the value at the error's pointer, in JSON notation."""
     value = error.validator_value
-    shown = _json(error.instance)
+    shown = json_text(error.instance)
     if keyword == "enum":
-        return f"{shown} is not one of {_json(value)}"
+        return f"{shown} is not one of {json_text(value)}"
     if keyword == "const":
-        return f"{shown} must be {_json(value)}"
+        return f"{shown} must be {json_text(value)}"
     if keyword == "type":
         expected = " or ".join(value) if isinstance(value, list) else value
         return f"{shown} is not of type {expected}"
@@ -143,14 +123,8 @@ def _message(keyword: str, error: ValidationError) -> str:
     if keyword == "uniqueItems":
         return f"{shown} has duplicate elements"
     if keyword == "contains" and isinstance(value, Mapping) and "const" in value:
-        return f"{shown} must contain {_json(value['const'])}"
+        return f"{shown} must contain {json_text(value['const'])}"
     return error.message
-
-
-def _json(value: Any) -> str:
-    """Compact JSON for a message; long values are shortened so a message stays one readable line."""
-    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _path_key(pointer: str) -> tuple[tuple[int, int, str], ...]:

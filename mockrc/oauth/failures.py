@@ -1,11 +1,12 @@
 """Every refusal of the OAuth endpoints, with RingCentral's error, code and message, in one table.
 
-Sources (see ``shared/reference/ringcentral-api.md`` §3.1 and RingCentral's ``errors.md``):
-real bodies for OAU-109, OAU-113, OAU-123 ("Client authentication is required"), OAU-140,
-OAU-153, OAU-210 and OAU-251; RingCentral's error table for OAU-101 ("Parameter [brandId] is
-invalid"), OAU-106, OAU-108, OAU-110, OAU-111, OAU-116, OAU-123 ("Invalid Authorization header
-value: …"), OAU-141, OAU-146 and OAU-150; the 2021 reference for CMN-100 ("Mandatory parameter
-[…] not specified") and OAU-213 ("Token not found"). Where RingCentral documents no body, the
+Sources: bodies the real endpoints answered for OAU-109, OAU-113, OAU-123 ("Client
+authentication is required"), OAU-140, OAU-153, OAU-210 and OAU-251; the error table of
+RingCentral's "Error codes" page (https://developers.ringcentral.com/guide/basics/errors) for
+OAU-101 ("Parameter [brandId] is invalid"), OAU-106, OAU-108, OAU-110, OAU-111, OAU-116, OAU-123
+("Invalid Authorization header value: …"), OAU-141, OAU-146 and OAU-150; the 2021 API reference
+(``specs/`` of https://github.com/ringcentral/ringcentral-api-docs) for CMN-100 ("Mandatory
+parameter […] not specified") and OAU-213 ("Token not found"). Where RingCentral documents no body, the
 choice is marked *inferred* and explained.
 """
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
+from mockrc.json_schema import compile_schema
 from mockrc.resources import fixture
 from mockrc.violations import json_pointer
 
@@ -60,11 +60,10 @@ def _registry() -> Registry:
 
 
 @cache
-def _validator(name: str) -> Draft202012Validator:
+def _validator(name: str) -> Any:
     """The compiled schema ``fixtures/oauth/<name>.schema.json`` (checked against the metaschema)."""
     document = json.loads(fixture("oauth", f"{name}.schema.json").read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(document)
-    return Draft202012Validator(document, registry=_registry())
+    return compile_schema(document, registry=_registry())
 
 
 def validate(name: str, instance: Any) -> list[Problem]:

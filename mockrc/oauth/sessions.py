@@ -2,8 +2,9 @@
 
 Every successful grant opens a *session* (RingCentral's ``session_id``); its access tokens live in
 the :class:`~mockrc.tokens.TokenRegistry`, where the SCIM endpoints check them, and its refresh
-tokens live here. The rules are RingCentral's (``refresh-tokens.md``, ``tokens.md`` and RingCentral's
-own token refresh experiment, ``shared/reference/ringcentral-api.md`` §2.4):
+tokens live here. The rules are RingCentral's, from its guide's "Refresh tokens" and "Access tokens"
+pages (https://developers.ringcentral.com/guide/authentication/refresh-tokens and
+https://developers.ringcentral.com/guide/authentication/tokens):
 
 - a refresh token can be used once; using it issues a new access and refresh token and ends the
   previous access token at once;

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockrc.clock import Clock
+from mockrc.errors import ConfigError
 from mockrc.ratelimit import RateLimiter
 from mockrc.scenarios.loader import load_scenario
 from mockrc.scenarios.matching import RequestView, matches
@@ -47,7 +48,7 @@ class ScenarioNotActive(LookupError):
     """No active scenario has this name."""
 
 
-class ScenarioAlreadyActive(ValueError):
+class ScenarioAlreadyActive(ConfigError):
     """A scenario of this name is already active (each name once: names address scenarios)."""
 
 

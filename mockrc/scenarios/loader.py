@@ -15,7 +15,6 @@ Names resolve to the shipped scenarios (the top-level ``scenarios/*.yaml``, foun
 
 from __future__ import annotations
 
-import difflib
 import json
 import mimetypes
 import os
@@ -26,12 +25,13 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, NoReturn
 
-import yaml
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from mockrc import documents
+from mockrc.errors import ConfigError, DocumentError
+from mockrc.json_schema import fixture_schema
 from mockrc.ratelimit import RateLimits
-from mockrc.resources import load_json_fixture, scenario_data
+from mockrc.resources import scenario_data
 from mockrc.scenarios.model import (
     INITIAL_STATE,
     Action,
@@ -39,12 +39,13 @@ from mockrc.scenarios.model import (
     Delay,
     Fault,
     PrincipalTest,
-    RequestPattern,
     Respond,
     Scenario,
     Step,
+    StepMatch,
     ValueTest,
 )
+from mockrc.suggest import did_you_mean
 
 #: Where :func:`load_scenario` sends people who need the format.
 FORMAT_HELP = (
@@ -60,7 +61,7 @@ RESERVED_NAME = "reset"
 _SUFFIXES = (".yaml", ".yml", ".json")
 
 
-class ScenarioError(ValueError):
+class ScenarioError(ConfigError):
     """A scenario that cannot be loaded; the message names the file and every problem in it."""
 
 
@@ -107,7 +108,7 @@ def _load_shipped(name: str) -> Scenario:
     if not entry.is_file():
         known = ", ".join(shipped_scenarios())
         raise ScenarioError(
-            f"unknown scenario {name!r}{_did_you_mean(name, shipped_scenarios())}: the shipped scenarios"
+            f"unknown scenario {name!r}{did_you_mean(name, shipped_scenarios())}: the shipped scenarios"
             f" are {known}; to load your own file, give its path (ending in .yaml, .yml or .json)"
         )
     source = f"scenarios/{name}.yaml"
@@ -115,61 +116,20 @@ def _load_shipped(name: str) -> Scenario:
 
 
 def read_document(text: str, source: str) -> Any:
-    """Parse YAML or JSON (by the source's suffix), refusing a key given twice in one mapping."""
-    if source.endswith(".json"):
-        try:
-            return json.loads(text, object_pairs_hook=lambda pairs: _unique_keys(pairs, source))
-        except json.JSONDecodeError as exc:
-            _fail(source, [f"line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}"])
+    """Parse YAML or JSON (by the source's suffix), refusing a key given twice in one mapping;
+    ScenarioError naming the file."""
     try:
-        return yaml.load(text, Loader=_StrictLoader)
-    except _DuplicateKey as exc:
-        _fail(source, [str(exc)])
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        _fail(source, [f"{where}not valid YAML: {problem}"])
-
-
-class _DuplicateKey(Exception):
-    pass
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """YAML's safe loader, except that a key given twice in a mapping is an error, not "last wins"."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                raise _DuplicateKey(
-                    f"line {line}: key {key!r} is given twice in the same mapping (first on line"
-                    f" {seen[key]}); a step is one item of the steps list, starting with '- '"
-                )
-            seen[key] = line
-        return super().construct_mapping(node, deep=deep)
-
-
-def _unique_keys(pairs: list[tuple[str, Any]], source: str) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in found:
-            _fail(source, [f"key {key!r} is given twice in the same object"])
-        found[key] = value
-    return found
+        return documents.read_document(text, source)
+    except DocumentError as exc:
+        hint = "; a step is one item of the steps list, starting with '- '" if exc.duplicate_key else ""
+        _fail(source, [f"{exc.problem}{hint}"])
 
 
 # --- checking ----------------------------------------------------------------------------------
 
 
-@cache
-def _validator() -> Draft202012Validator:
-    document = load_json_fixture("schemas", "mockrc", "scenario.schema.json")
-    Draft202012Validator.check_schema(document)
-    return Draft202012Validator(document)
+def _schema() -> Any:
+    return fixture_schema("schemas", "mockrc", "scenario.schema.json")
 
 
 def parse_scenario(document: Any, source: str, base: Traversable | Path | None) -> Scenario:
@@ -188,7 +148,10 @@ def parse_scenario(document: Any, source: str, base: Traversable | Path | None) 
 
 
 def _sorted_errors(document: Any) -> list[ValidationError]:
-    return sorted(_validator().iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])
+    return sorted(
+        _schema().iter_errors(document),
+        key=lambda e: [str(p) for p in e.absolute_path],
+    )
 
 
 def _describe(error: ValidationError, document: Any) -> str:
@@ -206,7 +169,7 @@ def _describe(error: ValidationError, document: Any) -> str:
         allowed = sorted(error.schema.get("properties", {}))
         extras = [key for key in error.instance if key not in allowed]
         return "; ".join(
-            f"{where}unknown key {key!r}{_did_you_mean(key, allowed)} (allowed here: {', '.join(allowed)})"
+            f"{where}unknown key {key!r}{did_you_mean(key, allowed)} (allowed here: {', '.join(allowed)})"
             for key in extras
         )
     if error.validator == "required":
@@ -214,7 +177,7 @@ def _describe(error: ValidationError, document: Any) -> str:
         return f"{where}missing key {', '.join(repr(k) for k in missing)}"
     if error.validator == "enum":
         choices = [str(c) for c in error.validator_value]
-        suggestion = _did_you_mean(str(error.instance), choices)
+        suggestion = did_you_mean(str(error.instance), choices)
         return f"{where}{json.dumps(error.instance)} is not one of {', '.join(choices)}{suggestion}"
     if error.validator == "type":
         expected = _or_list(_as_list(error.validator_value))
@@ -244,12 +207,6 @@ def _step_label(document: Any, index: int) -> str:
     step = document["steps"][index] if isinstance(document, dict) else None
     step_id = step.get("id") if isinstance(step, dict) else None
     return f"steps[{index}] ({step_id})" if isinstance(step_id, str) else f"steps[{index}]"
-
-
-def _did_you_mean(given: str, known: Sequence[str]) -> str:
-    same = [k for k in known if k.casefold() == given.casefold()]
-    close = same or difflib.get_close_matches(given, known, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _as_list(value: Any) -> list[str]:
@@ -399,12 +356,12 @@ class _Builder:
         )
         return Respond(status, headers)
 
-    def _pattern(self, label: str, doc: Mapping[str, Any]) -> RequestPattern:
+    def _pattern(self, label: str, doc: Mapping[str, Any]) -> StepMatch:
         methods = doc.get("method", [])
         globs = doc.get("path", [])
         globs = [globs] if isinstance(globs, str) else list(globs)
         principal = doc.get("principal")
-        return RequestPattern(
+        return StepMatch(
             methods=frozenset([methods] if isinstance(methods, str) else methods),
             path_globs=tuple(globs),
             paths=tuple(_glob(g) for g in globs),
@@ -476,7 +433,7 @@ def _state_problems(scenario: Scenario) -> list[str]:
             )
             problems.append(
                 f"{label}: in_state {step.in_state!r} is never reached: {how};"
-                f" the reachable states are {', '.join(known)}{_did_you_mean(step.in_state, known)}"
+                f" the reachable states are {', '.join(known)}{did_you_mean(step.in_state, known)}"
             )
         end = step.then_state
         if (
@@ -489,7 +446,7 @@ def _state_problems(scenario: Scenario) -> list[str]:
             problems.append(
                 f"{label}: then_state {end!r} is a dead end: no step has in_state {end!r}, so the"
                 f" scenario would stay there with only its steps that have no in_state"
-                f"{_did_you_mean(end, known)}; if that is what you want, add {end!r} to end_states"
+                f"{did_you_mean(end, known)}; if that is what you want, add {end!r} to end_states"
             )
     for state in scenario.end_states:
         if state not in entered:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockrc.permissions import grants
-from mockrc.scenarios.model import PrincipalTest, RequestPattern, ValueTest
+from mockrc.scenarios.model import PrincipalTest, StepMatch, ValueTest
 from mockrc.tokens import Principal
 
 #: A JSON body that is absent or not JSON: no pointer resolves in it.
@@ -36,7 +36,7 @@ class RequestView:
     principal: Principal | None = None
 
 
-def matches(pattern: RequestPattern, request: RequestView) -> bool:
+def matches(pattern: StepMatch, request: RequestView) -> bool:
     """Whether ``request`` satisfies every condition of ``pattern``."""
     if pattern.methods and request.method.upper() not in pattern.methods:
         return False

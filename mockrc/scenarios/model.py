@@ -53,8 +53,11 @@ class PrincipalTest:
 
 
 @dataclass(frozen=True)
-class RequestPattern:
-    """Which requests a step takes; an empty pattern takes every request."""
+class StepMatch:
+    """Which requests a scenario step takes (its ``when``); an empty one takes every request.
+
+    Not :class:`mockrc.journal.RequestPattern`, which finds requests already in the journal.
+    """
 
     methods: frozenset[str] = frozenset()
     #: The path globs as written (for people) and compiled (for matching); any of them.
@@ -109,7 +112,7 @@ class Step:
     """One step: when it fires, what it does, and where it moves the scenario."""
 
     id: str
-    when: RequestPattern
+    when: StepMatch
     action: Action | None = None
     in_state: str | None = None
     then_state: str | None = None

@@ -2,9 +2,11 @@
 
 A fake is only useful if it answers a PATCH the way the client's real target would, so this
 module follows the RFC closely and bends only where Microsoft Entra ID's provisioning service
-depends on a real-world behaviour (``shared/reference/entra-provisioning.md`` §4). Each bend is
-recorded in the request's :class:`~mockrc.violations.ViolationLog` as a warning, so a contract
-report can tell a client that relies on it.
+depends on a real-world behaviour (Microsoft's "Known issues and resolutions with SCIM 2.0
+protocol compliance", the ``aadOptscim062020`` flag:
+https://learn.microsoft.com/en-us/entra/identity/app-provisioning/application-provisioning-config-problem-scim-compatibility
+). Each bend is recorded in the request's :class:`~mockrc.violations.ViolationLog` as a warning,
+so a contract report can tell a client that relies on it.
 
 Decisions where RFC 7644 is silent or where Entra needs something else:
 

@@ -10,14 +10,14 @@ import pytest
 
 from mockrc.scenarios.loader import parse_scenario, read_document
 from mockrc.scenarios.matching import NO_BODY, RequestView, matches, resolve_pointer
-from mockrc.scenarios.model import RequestPattern
+from mockrc.scenarios.model import StepMatch
 from mockrc.tokens import Principal
 
 ADMIN = Principal("100000001", "mockrc-client-id", frozenset({"EditAccounts"}), is_admin=True)
 USER = Principal("100000002", "other-app", frozenset({"ReadAccounts"}), is_admin=False)
 
 
-def when(text: str) -> RequestPattern:
+def when(text: str) -> StepMatch:
     """The ``when`` of a one-step scenario, written as YAML flow mapping."""
     document = read_document(dedent(f"name: t\nsteps:\n  - id: s\n    when: {text}\n"), "t.yaml")
     return parse_scenario(document, "t.yaml", None).steps[0].when

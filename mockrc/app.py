@@ -55,6 +55,10 @@ def create_app(
         state = MockState(settings, clock=clock)
     app = Flask("mockrc")
     app.config["MAX_CONTENT_LENGTH"] = LIMITS.body_bytes
+    # Werkzeug answers a path with "//" (an id such as "%2Fx" decodes to one) with a 308 to the
+    # path without it: a different resource, and a redirect no SCIM or OAuth client expects.
+    # Unmerged, such a path matches no route and gets the API's own 404.
+    app.url_map.merge_slashes = False
     app.extensions["mockrc"] = state
 
     @app.before_request

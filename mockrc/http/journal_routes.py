@@ -319,7 +319,10 @@ def journal_blueprint(state: MockState) -> Blueprint:
             raise InvalidValue(
                 "this fake runs on the system clock, which cannot be advanced: start it with --clock fake"
             )
-        state.clock.advance(seconds)
+        try:
+            state.clock.advance(seconds)
+        except ValueError as exc:
+            raise InvalidValue(f'"seconds": {exc}') from None
         return json_response(clock_body())
 
     @routes.get("/report")

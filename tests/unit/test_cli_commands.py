@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from mockrc.app import create_app
-from mockrc.cli import main, parse_args
+from mockrc.cli.main import main, parse_args
 from mockrc.clock import FakeClock
 from mockrc.scenarios.loader import shipped_scenarios
 from mockrc.settings import Settings

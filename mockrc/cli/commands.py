@@ -24,11 +24,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from mockrc.http.dashboard_routes import DEFAULT_TOKEN_TTL
+from mockrc.errors import MockrcError
 from mockrc.http.guard import ADMIN_KEY_HEADER
+from mockrc.oauth.server import DEFAULT_TOKEN_TTL
 from mockrc.persistence import StateFileInUse, stored_profile
 from mockrc.scenarios.loader import ScenarioError, load_scenario, shipped_scenarios
-from mockrc.scim.render import render_user
 from mockrc.seed import SeedError, add_users, build_seed
 from mockrc.settings import Settings
 from mockrc.state import MockState
@@ -231,8 +231,7 @@ def _all_users(target: LiveFake | str) -> list[dict[str, Any]]:
         return list(target.call("GET", "/__mockrc/users")["Resources"])
     state = _open_file(target, must_exist=True)
     try:
-        service = state.users
-        return [render_user(u, service.schemas_of(u.attributes), state.profile, "") for u in service.store]
+        return [state.users.render(user, "") for user in state.users.store]
     finally:
         _close(state)
 
@@ -330,33 +329,29 @@ def _build(source: int | str, seed: int, profile: Any, taken: Sequence[str]) -> 
 
 def _token(args: argparse.Namespace) -> int:
     """Mint an access token for a user of the account and print it (or, with --json, all about it)."""
-    request: dict[str, Any] = {"ttl": args.ttl}
-    if args.user:
-        request["user"] = args.user
-    if args.app:
-        request["client_id"] = args.app
     target = _target(args)
     if isinstance(target, LiveFake):
+        request: dict[str, Any] = {"ttl": args.ttl}
+        if args.user:
+            request["user"] = args.user
+        if args.app:
+            request["client_id"] = args.app
         minted = target.call("POST", "/__mockrc/tokens", request)
     else:
-        minted = _mint_in_file(target, request)
+        minted = _mint_in_file(target, args.user or None, args.app or None, args.ttl)
     print(json.dumps(minted, indent=2) if args.json else minted["access_token"])
     return 0
 
 
-def _mint_in_file(path: str, request: Mapping[str, Any]) -> dict[str, Any]:
-    """The minting of ``POST /__mockrc/tokens``, on a state file: through the same app, in-process."""
-    from mockrc.app import create_app
-
+def _mint_in_file(path: str, user: str | None, client_id: str | None, ttl: int) -> dict[str, Any]:
+    """What ``POST /__mockrc/tokens`` answers, minted in a state file by the same domain call."""
     state = _open_file(path, must_exist=False)
     try:
-        answer = create_app(state).test_client().post("/__mockrc/tokens", json=dict(request))
+        return state.oauth.mint(user, client_id, ttl).to_json()
+    except MockrcError as exc:
+        raise CommandError(exc.detail) from None
     finally:
         _close(state)
-    if answer.status_code != 200:
-        raise CommandError(_message(answer.get_data()))
-    minted: dict[str, Any] = answer.json or {}
-    return minted
 
 
 # --- the parsers ---------------------------------------------------------------------------------
@@ -455,13 +450,3 @@ def add_commands(commands: Any) -> list[argparse.ArgumentParser]:
     token.set_defaults(run=_token)
     made.append(token)
     return made
-
-
-def run(args: argparse.Namespace) -> int:
-    """Run the command ``args`` names; exit status 2 with a message when it cannot."""
-    try:
-        code: int = args.run(args)
-    except CommandError as exc:
-        print(f"mockrc {args.command}: {exc}", file=sys.stderr)
-        return 2
-    return code

@@ -1,9 +1,9 @@
 """The ``mockrc`` command line: one parser for every command, and the dispatch to them.
 
 Each command is a module of this package: ``serve`` (:mod:`mockrc.cli.serve`), ``report``
-(:mod:`mockrc.cli.report`), and ``scenarios``, ``users`` and ``token`` (:mod:`mockrc.cli.commands`,
-which also reads every option from ``MOCKRC_*`` environment variables). Each registers its parser
-and sets ``run``, the function that runs it.
+(:mod:`mockrc.cli.report`), and ``scenarios``, ``users`` and ``token`` (:mod:`mockrc.cli.commands`).
+Each registers its parser and sets ``run``, the function that runs it. Every option can also come
+from a ``MOCKRC_*`` environment variable (:mod:`mockrc.cli.environment`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 
-from mockrc.cli.commands import CommandError, add_commands, apply_environment, command_line_wins
+from mockrc.cli.commands import CommandError, add_commands
+from mockrc.cli.environment import apply_environment, command_line_wins
 from mockrc.cli.report import add_report_command
 from mockrc.cli.serve import add_serve_command
 

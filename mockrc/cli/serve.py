@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from mockrc.app import create_app
 from mockrc.cli.addresses import reachable_urls
-from mockrc.cli.commands import environment_note
+from mockrc.cli.environment import environment_note
 from mockrc.clock import FakeClock
 from mockrc.http.guard import ADMIN_KEY_HEADER, HostPolicy, parse_allowed_host
 from mockrc.journal import parse_byte_size

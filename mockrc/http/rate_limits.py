@@ -9,17 +9,14 @@ puts the limiter's ``X-Rate-Limit-*`` headers on the answer. The decisions are
 
 from __future__ import annotations
 
-from typing import Final
-
 from flask import Response, g, request
 
 from mockrc.errors import OAuthError, RateLimited
 from mockrc.http.auth import request_principal
+from mockrc.journal import FORM_MEDIA_TYPE
 from mockrc.oauth.client_auth import parse_basic
 from mockrc.ratelimit import group_of
 from mockrc.state import MockState
-
-FORM_MEDIA_TYPE: Final = "application/x-www-form-urlencoded"
 
 
 def apply_rate_limits(state: MockState) -> None:

@@ -17,6 +17,7 @@ from mockrc.errors import ScimError
 from mockrc.http.auth import request_principal
 from mockrc.http.request_parsing import JSON_MEDIA_TYPES
 from mockrc.http.wire import SCIM_MEDIA_TYPE
+from mockrc.journal import FORM_MEDIA_TYPE
 from mockrc.paths import is_scim_path
 from mockrc.scenarios.matching import NO_BODY, RequestView
 from mockrc.scenarios.model import Fault, Respond
@@ -26,8 +27,6 @@ from mockrc.transport.faults import FAULT_DROP, FAULT_HEADER
 #: Where a ``delay`` step leaves its seconds for the app's middleware, which lets them pass after
 #: releasing the state's lock (a real wait must not hold up every other request).
 DELAY_ENVIRON: Final = "mockrc.delay"
-
-FORM_MEDIA_TYPE: Final = "application/x-www-form-urlencoded"
 
 
 def overlay_scenarios(state: MockState) -> Response | None:

@@ -25,7 +25,7 @@ import pytest
 import requests
 import yaml
 
-from mockrc.cli.commands import env_name
+from mockrc.cli.environment import env_name
 from mockrc.cli.main import _all_parsers, _parser
 from tests.conformance.live_server import mockrc_serve
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from flask.testing import FlaskClient
 
-import mockrc.app as journal_routes  # its after-request hook calls record_exchange from there
+import mockrc.app as app_module  # its after-request hook calls record_exchange from there
 from mockrc.app import create_app
 from mockrc.clock import FakeClock
 from mockrc.journal import BODY_LIMIT, read_body
@@ -92,7 +92,7 @@ def timings(scale: Scale = Scale()) -> None:
     user_id = next(iter(state.users.store)).id
     counter = iter(range(10**9))
     recorded: list[float] = []
-    original = journal_routes.record_exchange
+    original = app_module.record_exchange
 
     def timed_record(*args: object) -> None:
         started = time.perf_counter()
@@ -109,12 +109,12 @@ def timings(scale: Scale = Scale()) -> None:
     print("time per request (in-process, Flask test client), and the journal's part of it")
     for name, call in requests.items():
         whole = _best(call, scale.rounds, scale.calls)
-        journal_routes.record_exchange = timed_record  # type: ignore[assignment]
+        app_module.record_exchange = timed_record  # type: ignore[assignment]
         recorded.clear()
         try:
             _best(call, 1, scale.calls)
         finally:
-            journal_routes.record_exchange = original  # type: ignore[assignment]
+            app_module.record_exchange = original  # type: ignore[assignment]
         recorded.sort()
         median = recorded[len(recorded) // 2]
         print(f"  {name:<24} {whole * 1e6:8.0f} µs   record_exchange {median * 1e6:6.1f} µs (median)")

@@ -13,16 +13,17 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from mockrc.clock import Clock
-from mockrc.http.admin_routes import FAVICON_PATH, admin_blueprint
-from mockrc.http.dashboard_routes import dashboard_blueprint, favicon
+from mockrc.http.control import register_control
 from mockrc.http.error_responses import register_error_handlers
 from mockrc.http.guard import RequestGuard
-from mockrc.http.journal_routes import journal_blueprint, record_exchange, start_exchange
+from mockrc.http.journal_capture import record_exchange, record_lost_exchange, start_exchange
 from mockrc.http.oauth_routes import oauth_blueprint
-from mockrc.http.request_limits import register_request_limits
-from mockrc.http.scenario_routes import DELAY_ENVIRON, register_overlays, scenario_blueprint
+from mockrc.http.rate_limits import add_rate_limit_headers, apply_rate_limits
+from mockrc.http.request_limits import add_nosniff, check_request_target
+from mockrc.http.scenario_overlay import DELAY_ENVIRON, overlay_scenarios
 from mockrc.http.scim_routes import scim_blueprint
 from mockrc.limits import LIMITS
+from mockrc.paths import is_own_path
 from mockrc.settings import Settings
 from mockrc.state import MockState
 from mockrc.violations import ViolationLog
@@ -55,48 +56,70 @@ def create_app(
         state = MockState(settings, clock=clock)
     app = Flask("mockrc")
     app.config["MAX_CONTENT_LENGTH"] = LIMITS.body_bytes
+    # Werkzeug answers a path with "//" (an id such as "%2Fx" decodes to one) with a 308 to the
+    # path without it: a different resource, and a redirect no SCIM or OAuth client expects.
+    # Unmerged, such a path matches no route and gets the API's own 404.
+    app.url_map.merge_slashes = False
     app.extensions["mockrc"] = state
 
+    guard = RequestGuard(state.settings)
+    state_file = state.state_file
+
+    # Every request hook of the app is one of these three functions; each calls named steps in
+    # the order written, so no order depends on Flask's (after-request functions run in reverse
+    # order of registration). Flask runs after_request on every answer, a refusal's included, and
+    # teardown_request last, even when an after-request step failed.
+
     @app.before_request
-    def _open_request() -> None:
+    def _before_request() -> Response | None:
+        """The steps before the view; the first that answers (or raises) ends the request."""
+        # The request itself, not Flask's proxy: each attribute read through the proxy costs ~1 µs.
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        # 1. An id and a violation log, and the journal's clock: whatever follows may refuse the
+        #    request, and a refused request is journaled with its violations.
         g.request_id = state.next_request_id()
         g.violations = ViolationLog()
         start_exchange(state)
-
-    guard = RequestGuard(state.settings)
-
-    @app.before_request
-    def _refuse_misdirected_and_cross_site_requests() -> Response | None:
-        # Second of the before-request hooks, ahead of the scenarios' and the rate limits' (which
-        # register_overlays adds): a refused request is journaled, and nothing else acts on it.
-        # The request itself, not Flask's proxy: each attribute read through the proxy costs ~1 µs.
-        return guard.check(request._get_current_object())  # type: ignore[attr-defined]
+        # 2. The guard: a Host the fake does not answer for, a cross-site control call, no admin
+        #    key. A refused request meets nothing else (its one answer is the admin key's redirect).
+        answer = guard.check(req)
+        if answer is not None:
+            return answer
+        # 3. mockrc's limits on what the request line may hold (414), before anything parses it.
+        check_request_target(req)
+        if is_own_path(req.path):
+            return None  # the control plane: no scenario or rate limit acts on it
+        # 4. The active scenarios: a step may answer, fault, delay, or change the fake.
+        answer = overlay_scenarios(state)
+        if answer is not None:
+            return answer
+        # 5. RingCentral's rate limits, when a setting or an active scenario turns them on.
+        apply_rate_limits(state)
+        return None
 
     @app.after_request
-    def _close_request(response: Response) -> Response:
-        # Registered first, so it runs last: the journal records the response as it is sent.
+    def _after_request(response: Response) -> Response:
+        """The steps on every answer, in this order."""
+        # 1. What the request changed is on disk before anything else happens to the answer
+        #    (mockrc serve --state-file).
+        if state_file is not None:
+            state_file.commit()
+        # 2. The rate limiter's headers; 3. nosniff on every answer.
+        add_rate_limit_headers(response)
+        add_nosniff(response)
+        # 4. Last: the journal records the answer exactly as it is sent.
         record_exchange(state, response)
         return response
 
+    @app.teardown_request
+    def _teardown_request(error: BaseException | None) -> None:
+        # A request whose answer never reached step 4 above (an after-request step failed) is
+        # still journaled, once.
+        record_lost_exchange(state, error)
+
     register_error_handlers(app, state)
-    register_request_limits(app)
-    register_overlays(app, state)
     app.register_blueprint(scim_blueprint(state))
-    app.register_blueprint(admin_blueprint(state))
-    app.register_blueprint(scenario_blueprint(state))
-    app.register_blueprint(journal_blueprint(state))
     app.register_blueprint(oauth_blueprint(state))
-    app.register_blueprint(dashboard_blueprint(state))
-    app.add_url_rule(FAVICON_PATH, view_func=favicon)
-    state_file = state.state_file
-    if state_file is not None:
-
-        @app.after_request
-        def _persist(response: Response) -> Response:
-            # Runs first of the after-request hooks: what the request changed is on disk before
-            # anything else happens to the answer (mockrc serve --state-file).
-            state_file.commit()
-            return response
-
+    register_control(app, state)
     app.wsgi_app = _Serialised(app.wsgi_app, state)  # type: ignore[method-assign]
     return app

@@ -46,11 +46,21 @@ class FakeClock:
         with self._lock:
             return self._now
 
+    #: 9999-12-31T23:59:59Z: the last instant a timestamp (``meta.lastModified``, the journal's
+    #: ``time``) can be written as; a clock past it would fail every answer that shows the time.
+    LATEST = 253402300799.0
+
     def advance(self, seconds: float) -> float:
-        """Move time forward by ``seconds`` (never backwards) and return the new time."""
-        if seconds < 0:
-            raise ValueError("a clock cannot go backwards")
+        """Move time forward by ``seconds`` (never backwards, never past :attr:`LATEST`) and return
+        the new time. A refused move leaves the clock where it was."""
+        if not seconds >= 0:  # also NaN
+            raise ValueError(f"a clock cannot go backwards (or by {seconds!r} seconds)")
         with self._lock:
+            if seconds > self.LATEST - self._now:
+                raise ValueError(
+                    f"advancing {seconds!r} seconds would take the clock past 9999-12-31T23:59:59Z "
+                    f"({self.LATEST - self._now:.0f} seconds from now at most)"
+                )
             self._now += seconds
             return self._now
 

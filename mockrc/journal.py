@@ -15,7 +15,7 @@ cannot be decoded (too deep, not UTF-8, cut off, not the JSON it claims to be) i
 with a note saying why. Secrets are redacted on the way out, never stored twice
 (:mod:`mockrc.redaction`: an allow-list of headers, every value named like a secret, and echoes
 of those values in responses and messages). Nothing here knows about Flask:
-:mod:`mockrc.http.journal_routes` captures the exchange.
+:mod:`mockrc.http.journal_capture` captures the exchange.
 """
 
 from __future__ import annotations

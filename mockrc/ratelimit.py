@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from mockrc.clock import Clock
+from mockrc.paths import is_oauth_path, is_scim_path
 
 Group = Literal["light", "medium", "heavy", "auth"]
 
@@ -46,11 +47,11 @@ class RateLimits:
 
 def group_of(method: str, path: str) -> Group | None:
     """The usage group of a request, or None for paths RingCentral does not limit here."""
-    if path == "/scim" or path.startswith("/scim/"):
+    if is_scim_path(path):
         if method.upper() in _SCIM_READS or path.endswith("/.search"):
             return "light"
         return "heavy"
-    if path.startswith("/restapi/oauth/"):
+    if is_oauth_path(path):
         return "auth"
     return None
 

@@ -1,10 +1,10 @@
 """Contract reports: a journal turned into a verdict that CI systems and people understand.
 
-``mockrc report JOURNAL.jsonl`` (or ``GET /__mockrc/report``, or :func:`build_report` from Python)
-reads journal entries in their JSON Lines form and answers three ways: JUnit XML (one test case
-per contract rule of :mod:`mockrc.rules`, failing with every request that broke it, so CI systems
-list the broken rules as failed tests), JSON with a published schema
-(``fixtures/schemas/mockrc/report.schema.json``) and a Markdown summary (counts by rule, by
+``mockrc report JOURNAL.jsonl`` (:mod:`mockrc.cli.report`), ``GET /__mockrc/report``, or
+:func:`build_report` from Python reads journal entries in their JSON Lines form and answers
+three ways: JUnit XML (one test case per contract rule of :mod:`mockrc.rules`, failing with every
+request that broke it, so CI systems list the broken rules as failed tests), JSON with a published
+schema (``fixtures/schemas/mockrc/report.schema.json``) and a Markdown summary (counts by rule, by
 endpoint, and the worst offending requests).
 
 The verdict: exit status 0 when no error-severity violation occurred, 1 when one did, 2 when the
@@ -16,10 +16,8 @@ an empty journal means the client never reached the fake, which proves nothing a
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
-import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -139,7 +137,8 @@ def _endpoint(entry: Mapping[str, Any]) -> str:
     return f"{entry['method']} {template}"
 
 
-def _describe(entry: Mapping[str, Any]) -> str:
+def describe_entry(entry: Mapping[str, Any]) -> str:
+    """One line that names a request: ``#3 POST /scim/v2/Users?x=1 -> 400``."""
     query = "&".join(
         f"{name}={item}"
         for name, value in (entry.get("query") or {}).items()
@@ -354,7 +353,7 @@ class Report:
             found = [f for f in rule.findings if f.request["id"] == request_id]
             entry = found[0].request
             who = ", ".join(f"{k} {entry[k]}" for k in ("principal", "app") if entry.get(k))
-            lines.append(_describe(entry) + (f" ({who})" if who else ""))
+            lines.append(describe_entry(entry) + (f" ({who})" if who else ""))
             lines += [f"  {f.effective_severity} at {f.pointer or '/'}: {f.message}" for f in found]
             if entry.get("body") is not None:
                 lines.append(f"  body: {_body_text(entry['body'])}")
@@ -402,8 +401,8 @@ class Report:
             ]
             by_id = {entry["id"]: entry for entry in self.entries}
             lines += [
-                f"| `{_md(_describe(by_id[row['request_id']]))}` | {row['errors']} | {row['warnings']} | "
-                f"{', '.join(f'`{rule}`' for rule in row['rules'])} |"
+                f"| `{_md(describe_entry(by_id[row['request_id']]))}` | {row['errors']} | "
+                f"{row['warnings']} | {', '.join(f'`{rule}`' for rule in row['rules'])} |"
                 for row in offenders
             ]
         return "\n".join(lines) + "\n"
@@ -454,80 +453,3 @@ def build_report(
             )
         )
     return Report(source, strict_warnings, kept, tuple(findings), tuple(results), min_requests)
-
-
-# --- `mockrc report` ------------------------------------------------------------------------------
-
-
-def add_report_command(commands: Any) -> None:
-    """Register ``mockrc report`` on the CLI's subcommands."""
-    parser = commands.add_parser(
-        "report",
-        help="turn a journal (mockrc serve --journal FILE) into a contract verdict for CI",
-        description=(
-            "Read a JSON Lines journal and write the verdict. Exit status: 0 when no error-severity "
-            "contract violation occurred, 1 when one did or fewer requests than --min-requests were "
-            "recorded, 2 when the journal cannot be read."
-        ),
-    )
-    parser.add_argument(
-        "journal", metavar="JOURNAL.jsonl", help="the journal written by mockrc serve --journal"
-    )
-    parser.add_argument("--junit", metavar="FILE", help="write JUnit XML (one test case per contract rule)")
-    parser.add_argument("--json", metavar="FILE", help="write the JSON report")
-    parser.add_argument(
-        "--markdown", metavar="FILE", help="write the Markdown summary ('-': standard output)"
-    )
-    parser.add_argument(
-        "--strict-warnings", action="store_true", help="count warning-severity violations as errors"
-    )
-    parser.add_argument(
-        "--min-requests",
-        type=_count,
-        default=DEFAULT_MIN_REQUESTS,
-        metavar="N",
-        help=f"fail when fewer than N requests were recorded (default: {DEFAULT_MIN_REQUESTS}: an empty "
-        "journal means the client never reached the fake; 0 accepts one)",
-    )
-
-
-def _count(text: str) -> int:
-    """A whole number, zero or more (``--min-requests``)."""
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of requests, zero or more")
-    return int(text)
-
-
-def run_report_command(args: argparse.Namespace) -> int:
-    """``mockrc report``: print the verdict, write the files asked for, answer the exit status."""
-    try:
-        entries = load_journal(args.journal)
-    except ValueError as exc:
-        print(f"mockrc report: {exc}", file=sys.stderr)
-        return 2
-    report = build_report(
-        entries, source=args.journal, strict_warnings=args.strict_warnings, min_requests=args.min_requests
-    )
-    outputs = (
-        (args.junit, report.junit),
-        (args.json, lambda: json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n"),
-        (args.markdown, report.markdown),
-    )
-    for target, render in outputs:
-        if target is None:
-            continue
-        if target == "-":
-            sys.stdout.write(render())
-            continue
-        try:
-            Path(target).write_text(render(), encoding="utf-8")
-        except OSError as exc:
-            print(f"mockrc report: cannot write {target}: {exc}", file=sys.stderr)
-            return 2
-    print(f"mockrc report: {report.headline()}")
-    for rule in report.rules:
-        if rule.outcome == "failed":
-            first = next(f.request for f in rule.findings)
-            more = len(rule.request_ids) - 1
-            print(f"  {rule.id}: {_describe(first)}" + (f" and {more} more" if more else ""))
-    return report.exit_status

@@ -1,4 +1,10 @@
-"""Bearer tokens on incoming requests, checked as RingCentral's API gateway checks them."""
+"""Bearer tokens on incoming requests, checked as RingCentral's API gateway checks them.
+
+:func:`bearer_token_of` is the one reader of an ``Authorization: Bearer`` header (RFC 6750 §2.1):
+the SCIM and userinfo views use it strictly (:func:`bearer_token`: a missing or malformed header
+answers 401), and the journal and the scenario overlay leniently (:func:`request_principal`: whose
+token it is, if any, whatever its state).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,37 @@ from flask import Request
 
 from mockrc.errors import Unauthenticated
 from mockrc.permissions import ScimPermission, require_scim_access
-from mockrc.tokens import AccessToken, TokenRegistry
+from mockrc.tokens import AccessToken, Principal, TokenRegistry
+
+
+def bearer_token_of(header: str | None) -> str | None:
+    """The token of an ``Authorization`` value ``Bearer <token>`` (scheme in any case); None for
+    no header, another scheme, or no token."""
+    if not header:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
 
 
 def bearer_token(request: Request) -> str:
-    """The token of an ``Authorization: Bearer <token>`` header (scheme in any case)."""
+    """The request's bearer token, or 401 as RingCentral's gateway answers a missing or bad header."""
     header = request.headers.get("Authorization")
     if header is None or not header.strip():
         raise Unauthenticated("AGW-401", "Authorization header is not specified")
-    scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token_of(header)
+    if token is None:
         raise Unauthenticated("AGW-402", "Invalid Authorization header")
-    return token.strip()
+    return token
+
+
+def request_principal(request: Request, tokens: TokenRegistry) -> Principal | None:
+    """Who the request's bearer token acts for, whatever the token's state (expired, revoked);
+    None without a bearer token or for one the fake never issued."""
+    # From the WSGI environ: it runs on every request, and the headers proxy costs more.
+    token = bearer_token_of(request.environ.get("HTTP_AUTHORIZATION"))
+    found = tokens.find(token) if token is not None else None
+    return found.principal if found is not None else None
 
 
 def authorise_scim(request: Request, tokens: TokenRegistry, needed: ScimPermission) -> AccessToken:

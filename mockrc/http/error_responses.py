@@ -17,13 +17,9 @@ from werkzeug.exceptions import HTTPException
 from mockrc.errors import AuthError, GuardRefusal, MockrcError, OAuthError, ScimError
 from mockrc.http.wire import json_response, rest_error_body, scim_error_body, scim_response
 from mockrc.limits import LIMITS
+from mockrc.paths import is_scim_path
 from mockrc.state import HandlerError, MockState
 from mockrc.violations import Violation, ViolationLog
-
-
-def _is_scim_path(path: str) -> bool:
-    return path == "/scim" or path.startswith("/scim/")
-
 
 #: RingCentral's token endpoint sends these with its errors (RFC 6749 §5.1 asks them of token responses).
 NO_CACHE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -48,14 +44,14 @@ def render_error(error: MockrcError, state: MockState, path: str) -> Response:
     if isinstance(error, OAuthError):
         return json_response(oauth_error_body(error), error.status, headers=dict(NO_CACHE))
     if isinstance(error, AuthError):
-        if _is_scim_path(path) and state.settings.auth_error_shape == "scim":
+        if is_scim_path(path) and state.settings.auth_error_shape == "scim":
             return scim_response(scim_error_body(error.status, error.message), error.status)
         body = rest_error_body(
             error.code, error.message, top_level_code=error.top_level_code, permission=error.permission
         )
         return json_response(body, error.status)
     scim_type = error.scim_type if isinstance(error, ScimError) else None
-    if _is_scim_path(path):
+    if is_scim_path(path):
         return scim_response(scim_error_body(error.status, error.detail, scim_type), error.status)
     code = error.code if isinstance(error, GuardRefusal) else f"HTTP-{error.status}"
     return json_response(rest_error_body(code, error.detail), error.status)
@@ -122,7 +118,7 @@ def register_error_handlers(app: Flask, state: MockState) -> None:
         usable = [m for m in allowed if m not in ("HEAD", "OPTIONS")]
         if usable:
             detail += f": use {' or '.join(usable)}"
-        if _is_scim_path(request.path):
+        if is_scim_path(request.path):
             if status == 404:
                 detail += " (RingCentral's SCIM API has Users, Schemas, ResourceTypes, ServiceProviderConfig)"
             response = scim_response(scim_error_body(status, detail), status)

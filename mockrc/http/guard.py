@@ -48,13 +48,11 @@ from urllib.parse import urlsplit
 from flask import Request, Response, redirect
 
 from mockrc.errors import AdminKeyRequired, CrossSiteRequest, MisdirectedRequest
-from mockrc.http.admin_routes import ADMIN_PREFIX, is_control_path
-from mockrc.http.dashboard_routes import UI_PREFIX
+from mockrc.paths import CONTROL_PREFIX, HEALTH_PATH, UI_PREFIX, is_control_path
 from mockrc.settings import Settings
 
 ADMIN_KEY_HEADER: Final = "X-Mockrc-Admin-Key"
 ADMIN_KEY_COOKIE: Final = "mockrc_admin_key"
-HEALTH_PATH: Final = f"{ADMIN_PREFIX}/health"
 UI_PATHS: Final = frozenset({UI_PREFIX, f"{UI_PREFIX}/"})
 #: Methods that change nothing (RFC 9110 §9.2.1); every other one needs proof it is no cross-site form.
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -204,7 +202,7 @@ class RequestGuard:
         origin = request.headers.get("Origin")
         if origin is not None and (host is None or not _same_origin(origin, host)):
             raise CrossSiteRequest(
-                f"{ADMIN_PREFIX} refuses requests from pages of other origins: the Origin header is "
+                f"{CONTROL_PREFIX} refuses requests from pages of other origins: the Origin header is "
                 f"[{_echo(origin)}], not the origin of the Host [{_echo(host or '')}]"
             )
         if self.admin_key is not None and request.path != HEALTH_PATH:
@@ -213,7 +211,7 @@ class RequestGuard:
                 return stored
             if not self._admin_key_given(request):
                 raise AdminKeyRequired(
-                    f"{ADMIN_PREFIX} needs the admin key printed when the fake started: send it in the "
+                    f"{CONTROL_PREFIX} needs the admin key printed when the fake started: send it in the "
                     f"{ADMIN_KEY_HEADER} header, or open the dashboard URL printed at start"
                 )
         if request.method not in SAFE_METHODS and not self._not_a_simple_request(request):
@@ -245,6 +243,6 @@ class RequestGuard:
             return None
         response = redirect(UI_PREFIX, code=303)
         response.set_cookie(
-            ADMIN_KEY_COOKIE, self.admin_key, httponly=True, samesite="Strict", path=ADMIN_PREFIX
+            ADMIN_KEY_COOKIE, self.admin_key, httponly=True, samesite="Strict", path=CONTROL_PREFIX
         )
         return response

@@ -19,10 +19,10 @@ from mockrc.http.error_responses import NO_CACHE
 from mockrc.http.wire import json_response
 from mockrc.oauth.authorize import PendingAuthorization
 from mockrc.oauth.server import Introspection, TokenInfo, UserInfo
+from mockrc.paths import OAUTH_PREFIX
 from mockrc.state import MockState
 from mockrc.violations import Violation
 
-OAUTH_PREFIX = "/restapi/oauth"
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 
 

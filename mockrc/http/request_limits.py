@@ -9,37 +9,37 @@
 - Every answer carries ``X-Content-Type-Options: nosniff``: a browser must take mockrc's JSON
   for JSON, never for a script or a page (the fake runs on developers' machines, next to their
   browser).
+
+Both are steps of the app factory's hooks (:func:`mockrc.app.create_app`).
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Request, Response
 
 from mockrc.errors import UriTooLong
 from mockrc.limits import LIMITS, Limits
+from mockrc.paths import is_scim_path
 from mockrc.violations import Violation
 
 
-def register_request_limits(app: Flask, limits: Limits = LIMITS) -> None:
-    """Add the request-target check (before every other view work) and ``nosniff`` to ``app``."""
+def check_request_target(request: Request, limits: Limits = LIMITS) -> None:
+    """UriTooLong when the path and query string are longer than ``limits`` allow."""
+    environ = request.environ
+    # PATH_INFO is the decoded path as a latin-1 str (one character per byte), QUERY_STRING
+    # the raw query: their lengths are what the client sent, or very near it.
+    query = environ.get("QUERY_STRING", "")
+    length = len(environ.get("PATH_INFO", "")) + (len(query) + 1 if query else 0)
+    if length > limits.request_target_bytes:
+        message = (
+            f"Request URI is too long: {length:,} bytes of path and query; the limit is "
+            f"{limits.request_target_bytes:,}"
+        )
+        if is_scim_path(request.path):
+            message += " (a long filter fits in the body of POST /scim/v2/Users/.search)"
+        raise UriTooLong(message, violations=[Violation("", "limit.request-target-bytes", message)])
 
-    @app.before_request
-    def _request_target() -> None:
-        environ = request.environ
-        # PATH_INFO is the decoded path as a latin-1 str (one character per byte), QUERY_STRING
-        # the raw query: their lengths are what the client sent, or very near it.
-        query = environ.get("QUERY_STRING", "")
-        length = len(environ.get("PATH_INFO", "")) + (len(query) + 1 if query else 0)
-        if length > limits.request_target_bytes:
-            message = (
-                f"Request URI is too long: {length:,} bytes of path and query; the limit is "
-                f"{limits.request_target_bytes:,}"
-            )
-            if request.path.startswith("/scim/"):
-                message += " (a long filter fits in the body of POST /scim/v2/Users/.search)"
-            raise UriTooLong(message, violations=[Violation("", "limit.request-target-bytes", message)])
 
-    @app.after_request
-    def _nosniff(response: Response) -> Response:
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+def add_nosniff(response: Response) -> None:
+    """A browser must not guess another media type than the one the answer declares."""
+    response.headers["X-Content-Type-Options"] = "nosniff"

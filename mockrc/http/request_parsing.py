@@ -14,8 +14,8 @@ from flask import Request
 
 from mockrc import json_input
 from mockrc.errors import InvalidSyntax, InvalidValue, PayloadTooLarge, UnsupportedMediaType
-from mockrc.http.admin_routes import is_own_path
 from mockrc.limits import LIMITS
+from mockrc.paths import is_own_path
 from mockrc.violations import Violation
 
 #: An integer as RFC 7644 §3.4.2.4 means it: ASCII digits with an optional sign (Python's ``int``

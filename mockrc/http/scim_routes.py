@@ -18,8 +18,9 @@ from mockrc.http.auth import authorise_scim
 from mockrc.http.request_parsing import int_param, json_body
 from mockrc.http.wire import list_response, scim_response
 from mockrc.limits import LIMITS
+from mockrc.paths import SCIM_PREFIX
 from mockrc.scim.projection import Projection, parse_attribute_list
-from mockrc.scim.render import SCIM_PREFIX, render_user, user_location, with_meta
+from mockrc.scim.render import user_location, with_meta
 from mockrc.scim.users import Page
 from mockrc.state import MockState
 from mockrc.store import StoredUser
@@ -49,11 +50,10 @@ def scim_blueprint(state: MockState) -> Blueprint:
 
     def user_json(user: StoredUser, projected: Projection | None) -> dict[str, Any]:
         """The user as returned, projected when the profile supports it."""
-        schemas = state.users.schemas_of(user.attributes)
         if projected is None:
             # copy=False: the view serialises the dict at once, before the store can change.
-            return render_user(user, schemas, profile, base_url(), copy=False)
-        return projected.apply(render_user(user, schemas, profile, base_url()))
+            return state.users.render(user, base_url(), copy=False)
+        return projected.apply(state.users.render(user, base_url()))
 
     def page_response(page: Page, source: Mapping[str, Any] | None = None) -> Response:
         projected = projection(source)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
-from mockrc.account import Account, App
-from mockrc.clock import Clock
-from mockrc.errors import PermissionDenied
+from mockrc.account import Account, App, User
+from mockrc.clock import Clock, isoformat
+from mockrc.errors import InvalidValue, NotFound, PermissionDenied
 from mockrc.oauth import failures
 from mockrc.oauth.authorize import AuthorizeFlow
 from mockrc.oauth.client_auth import authenticate_client
@@ -23,6 +23,8 @@ from mockrc.tokens import AccessToken, Principal, TokenRegistry
 
 #: The app permission RingCentral's reference asks of ``/restapi/oauth/introspect``.
 INTROSPECTION_PERMISSION: Final = "Interoperability"
+#: Lifetime of a minted token unless asked otherwise: RingCentral's default access token lifetime.
+DEFAULT_TOKEN_TTL: Final = 3600
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,32 @@ class UserInfo:
     account_id: str
     family_name: str
     given_name: str
+
+
+@dataclass(frozen=True)
+class MintedToken:
+    """An access token minted for a user of the account (:meth:`OAuthServer.mint`)."""
+
+    access_token: str
+    expires_in: int
+    expires_at: float
+    scope: str
+    owner_id: str
+    email: str
+    client_id: str
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``POST /__mockrc/tokens`` answers and ``mockrc token --json`` prints."""
+        return {
+            "access_token": self.access_token,
+            "token_type": "bearer",
+            "expires_in": self.expires_in,
+            "expires_at": isoformat(self.expires_at),
+            "scope": self.scope,
+            "owner_id": self.owner_id,
+            "email": self.email,
+            "client_id": self.client_id,
+        }
 
 
 class OAuthServer:
@@ -114,6 +142,46 @@ class OAuthServer:
             endpoint_id=issued.endpoint_id,
             session_id=issued.session_id,
         )
+
+    def mint(
+        self, user: str | None = None, client_id: str | None = None, ttl: int = DEFAULT_TOKEN_TTL
+    ) -> MintedToken:
+        """An access token for a user of the account, as if they had signed in to the app
+        (``mockrc token``, ``POST /__mockrc/tokens``): no refresh token, every permission of the app.
+
+        ``user`` is an email, an extension id or an extension number (default: the first admin);
+        ``client_id`` an app of the account (default: the first). NotFound names what the account has.
+        """
+        if isinstance(ttl, bool) or ttl < 1:
+            raise InvalidValue(f'"ttl" must be a whole number of seconds, 1 or more, not {ttl!r}')
+        app = self.account.default_app if client_id is None else self.account.app(client_id)
+        if app is None:
+            known = ", ".join(a.client_id for a in self.account.apps)
+            raise NotFound(f"the account has no app {client_id!r} (its apps: {known})")
+        person = self._account_user(user)
+        issued = self.sessions.open(
+            app, person, app.permissions, endpoint_id=None, access_ttl=ttl, refresh_ttl=None
+        )
+        return MintedToken(
+            access_token=issued.access_token,
+            expires_in=ttl,
+            expires_at=issued.access_expires_at,
+            scope=" ".join(issued.scopes),
+            owner_id=person.extension_id,
+            email=person.email,
+            client_id=app.client_id,
+        )
+
+    def _account_user(self, wanted: str | None) -> User:
+        """The account user ``wanted`` names (email, extension id or number); the default admin for None."""
+        if wanted is None:
+            return self.account.default_admin
+        folded = wanted.strip().casefold()
+        for user in self.account.users:
+            if folded in (user.email.casefold(), user.extension_id, user.extension_number):
+                return user
+        known = ", ".join(u.email for u in self.account.users)
+        raise NotFound(f"the account has no user {wanted!r} (its users: {known})")
 
     def revoke(
         self,

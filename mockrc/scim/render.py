@@ -13,10 +13,9 @@ from functools import cache
 from typing import Any
 
 from mockrc.clock import isoformat
+from mockrc.paths import SCIM_PREFIX
 from mockrc.profile import Profile
 from mockrc.store import StoredUser
-
-SCIM_PREFIX = "/scim/v2"
 
 
 def user_location(base_url: str, user_id: str) -> str:

@@ -26,6 +26,7 @@ from mockrc.scim.filter_parser import FilterSyntaxError, parse_filter
 from mockrc.scim.filter_policy import Lookup, index_plan, ringcentral_lookup
 from mockrc.scim.normalise import normalise_user
 from mockrc.scim.patch import apply_patch
+from mockrc.scim.render import render_user
 from mockrc.store import StoredUser, UserStore
 from mockrc.validation import Validator
 from mockrc.violations import Truncation, Violation, ViolationLog
@@ -223,6 +224,11 @@ class UserService:
 
     def _with_schemas(self, attributes: dict[str, Any]) -> dict[str, Any]:
         return {"schemas": self.schemas_of(attributes), **attributes}
+
+    def render(self, user: StoredUser, base_url: str, *, copy: bool = True) -> dict[str, Any]:
+        """``user`` as the SCIM API returns it (:func:`~mockrc.scim.render.render_user`), its
+        ``meta.location`` under ``base_url``: what every view, control call and command shows."""
+        return render_user(user, self.schemas_of(user.attributes), self.profile, base_url, copy=copy)
 
     def schemas_of(self, attributes: Mapping[str, Any]) -> list[str]:
         """The ``schemas`` a user carries: the core schema plus each extension it has values in."""

@@ -220,6 +220,18 @@ def test_the_clock_only_moves_forward_by_a_number(fake: Fake, seconds: object) -
     assert "seconds" in response.json()["message"]
 
 
+@pytest.mark.parametrize("seconds", [1e300, 99_999_999_999_999_999_999, 253402300799])
+def test_the_clock_cannot_be_advanced_past_year_9999(fake: Fake, seconds: float) -> None:
+    """A clock past the last writable timestamp would fail every later answer that shows a time."""
+    response = fake.post("/__mockrc/clock/advance", json={"seconds": seconds})
+
+    assert response.status_code == 400
+    assert "past 9999-12-31T23:59:59Z" in response.json()["message"]
+    assert fake.clock.now() == 1767225600.0
+    assert fake.get("/scim/v2/Users").status_code == 200
+    assert fake.get("/__mockrc/journal").status_code == 200
+
+
 def test_reset_forgets_users_tokens_and_the_journal(fake: Fake) -> None:
     traffic(fake)
 

@@ -17,7 +17,7 @@ from flask import Response
 
 from mockrc.app import create_app
 from mockrc.clock import FakeClock
-from mockrc.http import journal_routes
+from mockrc.http import journal_capture
 from mockrc.journal import BODY_LIMIT
 from mockrc.report import load_journal
 from mockrc.settings import Settings
@@ -142,7 +142,7 @@ def test_a_request_the_journal_cannot_capture_is_still_recorded(
     def broken(*args: object) -> None:
         raise RuntimeError("capture failed")
 
-    monkeypatch.setattr(journal_routes, "_caller", broken)
+    monkeypatch.setattr(journal_capture, "_caller", broken)
 
     answer = fake.get("/scim/v2/Users")
 

@@ -25,8 +25,8 @@ import pytest
 import requests
 import yaml
 
-from mockrc.cli import _all_parsers, _parser
-from mockrc.commands import env_name
+from mockrc.cli.environment import env_name
+from mockrc.cli.main import _all_parsers, _parser
 from tests.conformance.live_server import mockrc_serve
 
 ROOT = Path(__file__).resolve().parents[2]

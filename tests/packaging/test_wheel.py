@@ -128,7 +128,7 @@ def test_the_sdist_has_the_sources_the_data_and_the_license_but_no_tests(built: 
     with tarfile.open(built.sdist) as sdist:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
 
-    for name in ("pyproject.toml", "README.md", "LICENSE", "mockrc/cli.py", "mockrc/resources.py"):
+    for name in ("pyproject.toml", "README.md", "LICENSE", "mockrc/cli/main.py", "mockrc/resources.py"):
         assert name in names
     assert {f"{n.removeprefix('mockrc/_data/')}" for n in data_files()} <= names
     assert [n for n in names if n.startswith("tests/")] == []

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from mockrc.app import create_app
-from mockrc.cli import main, parse_args
+from mockrc.cli.main import main, parse_args
 from mockrc.clock import FakeClock
 from mockrc.scenarios.loader import shipped_scenarios
 from mockrc.settings import Settings
@@ -130,6 +130,27 @@ def test_a_token_minted_into_a_state_file_works_once_the_fake_serves_it(
     finally:
         assert state.state_file is not None
         state.state_file.close()
+
+
+def test_a_token_minted_into_a_state_file_takes_no_http_round_trip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Minting is a domain call (``OAuthServer.mint``): no app, no test client, no route."""
+
+    def no_app(*args: object, **kwargs: object) -> None:
+        raise AssertionError("mockrc token --state-file built an app")
+
+    monkeypatch.setattr("mockrc.app.create_app", no_app)
+    monkeypatch.setattr("flask.Flask.test_client", no_app)
+
+    assert main(["token", "--state-file", str(tmp_path / "t.db"), "--user", "102", "--json"]) == 0
+    minted = json.loads(capsys.readouterr().out)
+
+    assert (minted["owner_id"], minted["email"], minted["token_type"]) == (
+        "100000002",
+        "user@mockrc.test",
+        "bearer",
+    )
 
 
 def test_commands_that_cannot_work_say_why_and_exit_2(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from mockrc.cli import _all_parsers, _parser, parse_args
+from mockrc.cli.main import _all_parsers, _parser, parse_args
 from mockrc.seed import load_seed_file, shipped_seeds
 from tests.conformance.live_server import mockrc_serve
 

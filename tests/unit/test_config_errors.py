@@ -46,7 +46,7 @@ def test_a_value_error_that_is_not_configuration_is_not_reported_as_bad_configur
     def broken(*args: object, **kwargs: object) -> None:
         raise ValueError("a bug inside the fake")
 
-    monkeypatch.setattr("mockrc.seed.generate_users", broken)
+    monkeypatch.setattr("mockrc.seed.iter_generated_users", broken)
     with pytest.raises(ValueError, match="a bug inside the fake") as raised:
         main(["users", "seed", "3", "--state-file", str(tmp_path / "state.db")])
     assert not isinstance(raised.value, ConfigError)

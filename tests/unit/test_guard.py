@@ -6,7 +6,8 @@ import socket
 
 import pytest
 
-from mockrc.cli import allowed_hosts, main, parse_args
+from mockrc.cli.main import main, parse_args
+from mockrc.cli.serve import allowed_hosts
 from mockrc.http.guard import HostPolicy, parse_allowed_host
 from mockrc.settings import Settings
 

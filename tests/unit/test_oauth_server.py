@@ -10,7 +10,7 @@ import pytest
 
 from mockrc.account import Account, load_account
 from mockrc.clock import FakeClock
-from mockrc.errors import OAuthError, PermissionDenied, Unauthenticated
+from mockrc.errors import InvalidValue, NotFound, OAuthError, PermissionDenied, Unauthenticated
 from mockrc.oauth.authorize import PendingAuthorization
 from mockrc.oauth.pkce import challenge_for
 from mockrc.oauth.server import OAuthServer, TokenInfo
@@ -656,3 +656,45 @@ def test_prompt_none_redirects_with_login_required(fake: Fake) -> None:
     assert location == (
         "http://localhost:8080/callback?error=login_required&error_description=The+user+is+not+signed+in&state=s"
     )
+
+
+# --- minting (mockrc token, POST /__mockrc/tokens) -------------------------------------------------
+
+
+def test_mint_issues_a_token_for_the_default_admin_through_the_default_app(fake: Fake) -> None:
+    minted = fake.server.mint(ttl=60)
+
+    assert (minted.owner_id, minted.email, minted.client_id, minted.expires_in) == (
+        "100000001",
+        "admin@mockrc.test",
+        "mockrc-client-id",
+        60,
+    )
+    assert fake.tokens.authenticate(minted.access_token).principal.owner_id == "100000001"
+    fake.clock.advance(61)
+    with pytest.raises(Unauthenticated):
+        fake.use(minted.access_token)
+
+
+@pytest.mark.parametrize("who", ["user@mockrc.test", "USER@mockrc.test ", "100000002", "102"])
+def test_mint_finds_the_user_by_email_extension_id_or_number(fake: Fake, who: str) -> None:
+    minted = fake.server.mint(who)
+
+    assert minted.to_json()["owner_id"] == "100000002"
+    assert minted.to_json()["token_type"] == "bearer"
+
+
+@pytest.mark.parametrize(
+    ("user", "client_id", "ttl", "error", "message"),
+    [
+        ("nobody@example.com", None, 60, NotFound, "its users: admin@mockrc.test, user@mockrc.test"),
+        (None, "other-app", 60, NotFound, "its apps: mockrc-client-id"),
+        (None, None, 0, InvalidValue, '"ttl" must be a whole number of seconds, 1 or more, not 0'),
+    ],
+)
+def test_mint_refuses_what_the_account_does_not_have_and_issues_nothing(
+    fake: Fake, user: str | None, client_id: str | None, ttl: int, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message.replace("(", r"\(")):
+        fake.server.mint(user, client_id, ttl)
+    assert len(fake.tokens) == 0

@@ -1,9 +1,4 @@
-"""The ``mockrc`` command line: ``mockrc serve`` runs the fake as a real HTTP server.
-
-``mockrc report`` turns a journal into a verdict (:mod:`mockrc.report`); ``mockrc scenarios``,
-``mockrc users`` and ``mockrc token`` are in :mod:`mockrc.commands`, which also reads every option
-from ``MOCKRC_*`` environment variables.
-"""
+"""``mockrc serve``: the fake as a real HTTP server, and what it prints at start."""
 
 from __future__ import annotations
 
@@ -15,36 +10,26 @@ import os
 import secrets
 import socket
 import sys
-from collections.abc import Mapping, Sequence
-from importlib import metadata
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from mockrc.app import create_app
+from mockrc.cli.addresses import reachable_urls
+from mockrc.cli.environment import environment_note
 from mockrc.clock import FakeClock
-from mockrc.commands import add_commands, apply_environment, command_line_wins, environment_note
-from mockrc.commands import run as run_command
 from mockrc.errors import ConfigError
-from mockrc.http.dashboard_routes import UI_PREFIX
 from mockrc.http.guard import ADMIN_KEY_HEADER, HostPolicy, parse_allowed_host
 from mockrc.journal import parse_byte_size
+from mockrc.paths import UI_PREFIX
 from mockrc.profile import available_profiles
 from mockrc.ratelimit import RateLimits
-from mockrc.report import add_report_command, run_report_command
 from mockrc.settings import Settings
 from mockrc.state import MockState
-from mockrc.transport.addresses import reachable_urls
 from mockrc.transport.server import DRAIN_SECONDS, LiveServer
 
 #: The token ``mockrc serve`` accepts when none is given, so the fake is usable on its defaults.
 DEFAULT_TOKEN = "mockrc-admin-token"
-
-
-def _installed_version() -> str:
-    """mockrc's version, from the installed package's metadata (pyproject.toml's, at install time)."""
-    try:
-        return metadata.version("mockrc")
-    except metadata.PackageNotFoundError:  # imported from a folder on sys.path, never installed
-        return "(not installed: no version)"
 
 
 def _byte_size(text: str) -> int:
@@ -57,12 +42,8 @@ def _byte_size(text: str) -> int:
     return size
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="mockrc", description="A stateful fake of RingCentral's OAuth 2.0 and SCIM 2.0 APIs."
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_installed_version()}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def add_serve_command(commands: Any) -> None:
+    """Register ``mockrc serve`` on the CLI's subcommands."""
     serve = commands.add_parser(
         "serve", help="run the fake as an HTTP server", description="Run the fake.", epilog=environment_note()
     )
@@ -181,9 +162,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY",
         help="the admin key of /__mockrc with --allow-remote (default: a random one, printed at start)",
     )
-    add_report_command(commands)
-    add_commands(commands)
-    return parser
+    serve.set_defaults(run=run_serve)
 
 
 def _is_loopback(host: str) -> bool:
@@ -248,7 +227,7 @@ def _rate_limits(args: argparse.Namespace) -> RateLimits | None:
     return RateLimits(**dict(args.rate_limit))
 
 
-def _serve(args: argparse.Namespace) -> int:
+def run_serve(args: argparse.Namespace) -> int:
     if not _is_loopback(args.host) and not args.allow_remote:
         print(
             f"mockrc: --host {args.host} is not a loopback address: anyone who can reach it could use the "
@@ -363,65 +342,3 @@ def _draining(in_flight: int) -> None:
             f"(up to {DRAIN_SECONDS:g} s; a second signal cuts them)",
             flush=True,
         )
-
-
-def parse_args(
-    argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None
-) -> argparse.Namespace:
-    """The command line ``argv``, with ``MOCKRC_*`` variables of ``environ`` (default: the process's)
-    as the defaults of the options they name."""
-    given = _parser().parse_args(argv)  # the command line alone: what it says wins
-    parser = _parser()
-    environ = os.environ if environ is None else environ
-    from_env: dict[str, list[object]] = {}
-    # Only the chosen command's parsers: MOCKRC_SEED=x is refused by the command that reads it.
-    chosen = " ".join(["mockrc", given.command, getattr(given, "action", None) or ""]).strip()
-    for command in _all_parsers(parser):
-        if chosen == command.prog or chosen.startswith(command.prog + " "):
-            from_env.update(apply_environment(command, environ))
-    args = parser.parse_args(argv)
-    command_line_wins(args, given, from_env)
-    return args
-
-
-def _all_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
-    """``parser`` and every subcommand's parser, at any depth."""
-    found = [parser]
-    for action in parser._actions:  # argparse has no public list of subparsers
-        if isinstance(action, argparse._SubParsersAction):
-            for child in dict.fromkeys(action.choices.values()):
-                found += _all_parsers(child)
-    return found
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    try:
-        code = _run(parse_args(argv))
-        sys.stdout.flush()  # inside the try: output still buffered may meet the closed pipe here
-    except BrokenPipeError:
-        _stdout_gone()
-        return 1
-    return code
-
-
-def _run(args: argparse.Namespace) -> int:
-    if args.command == "serve":
-        return _serve(args)
-    if args.command == "report":
-        return run_report_command(args)
-    return run_command(args)
-
-
-def _stdout_gone() -> None:
-    """Whoever read our output stopped (``mockrc scenarios list | head -1``): end quietly.
-
-    As https://docs.python.org/3/library/signal.html#note-on-sigpipe advises: point standard
-    output at devnull, so the interpreter's last flush at exit does not raise again, and exit 1.
-    """
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -1,4 +1,4 @@
-"""``mockrc scenarios``, ``mockrc users`` and ``mockrc token``, and ``MOCKRC_*`` environment settings.
+"""``mockrc scenarios``, ``mockrc users`` and ``mockrc token``.
 
 The commands a developer types next to a running fake. ``users`` and ``token`` work on either:
 
@@ -7,9 +7,7 @@ The commands a developer types next to a running fake. ``users`` and ``token`` w
 - a state file (``--state-file FILE``) while no fake runs on it, to prepare or inspect the data a
   ``mockrc serve --state-file FILE`` will start with (a running one holds the file: use ``--url``).
 
-Every option of every command can also come from the environment as ``MOCKRC_<OPTION>``
-(``--state-file`` is ``MOCKRC_STATE_FILE``): the command line wins over the environment, which
-wins over the built-in default. Repeatable options take a comma-separated list there.
+Every option can also come from the environment (:mod:`mockrc.cli.environment`).
 """
 
 from __future__ import annotations
@@ -20,117 +18,23 @@ import os
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
-from mockrc.errors import ConfigError
-from mockrc.http.dashboard_routes import DEFAULT_TOKEN_TTL
+from mockrc.cli.environment import DEFAULT_URL, environment_note
+from mockrc.errors import ConfigError, MockrcError
 from mockrc.http.guard import ADMIN_KEY_HEADER
+from mockrc.oauth.server import DEFAULT_TOKEN_TTL
 from mockrc.persistence import StateFileInUse, stored_profile
 from mockrc.scenarios.loader import ScenarioError, load_scenario, shipped_scenarios
-from mockrc.scim.render import render_user
 from mockrc.seed import SeedError, add_users, build_seed
 from mockrc.settings import Settings
 from mockrc.state import MockState
 
-DEFAULT_URL: Final = "http://127.0.0.1:8080"
-ENV_PREFIX: Final = "MOCKRC_"
-_TRUE: Final = frozenset({"1", "true", "yes", "on"})
-_FALSE: Final = frozenset({"0", "false", "no", "off", ""})
-
 
 class CommandError(Exception):
     """A command cannot do what was asked: printed as ``mockrc <command>: message``, exit status 2."""
-
-
-# --- MOCKRC_* environment variables ------------------------------------------------------------
-
-
-def env_name(action: argparse.Action) -> str:
-    return ENV_PREFIX + action.dest.upper()
-
-
-def apply_environment(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> dict[str, list[Any]]:
-    """Make ``MOCKRC_<OPTION>`` the default of each option of ``parser`` that has it set.
-
-    Returns the defaults given to repeatable options, which argparse would otherwise extend with
-    the command line's values (see :func:`command_line_wins`). A value that does not parse stops
-    the command as a bad option would, naming the variable.
-    """
-    from_env: dict[str, list[Any]] = {}
-    for action in parser._actions:  # argparse has no public list of a parser's options
-        if not action.option_strings or action.dest in ("help", argparse.SUPPRESS):
-            continue
-        raw = environ.get(env_name(action))
-        if raw is None:
-            continue
-        try:
-            value = _parse_env(action, raw)
-        except (ValueError, argparse.ArgumentTypeError) as exc:
-            # A type's own message says what is wrong (--rate-limit's NAME=N); Python's ("invalid
-            # literal for int()") does not, so the variable's expected value is said instead.
-            option = action.option_strings[-1]
-            if action.nargs != 0:
-                option += f" {action.metavar or action.dest.upper()}"
-            if isinstance(action, argparse._AppendAction):
-                option += ", a comma-separated list"
-            if isinstance(exc, argparse.ArgumentTypeError):
-                parser.error(f"{env_name(action)}={raw!r} (it sets {option}): {exc}")
-            parser.error(f"{env_name(action)}={raw!r}: must be {_expected(action)} (it sets {option})")
-        action.default = value
-        if isinstance(action, argparse._AppendAction):
-            from_env[action.dest] = value
-    return from_env
-
-
-def _parse_env(action: argparse.Action, raw: str) -> Any:
-    if isinstance(action, argparse._StoreTrueAction):
-        if raw.strip().lower() not in _TRUE | _FALSE:
-            raise ValueError(raw)
-        return raw.strip().lower() in _TRUE
-    convert = action.type if callable(action.type) else str
-    if isinstance(action, argparse._AppendAction):
-        values = [convert(part.strip()) for part in raw.split(",") if part.strip()]
-    else:
-        values = [convert(raw)]
-    for value in values:
-        if action.choices is not None and value not in action.choices:
-            raise ValueError(value)
-    return values if isinstance(action, argparse._AppendAction) else values[0]
-
-
-def _expected(action: argparse.Action) -> str:
-    """What a ``MOCKRC_<OPTION>`` variable must hold, in words, for the message that refuses it."""
-    if isinstance(action, argparse._StoreTrueAction):
-        return f"one of {', '.join(sorted(_TRUE | _FALSE - {''}))}"
-    if action.choices is not None:
-        return f"one of {', '.join(map(str, action.choices))}"
-    return "a whole number" if action.type is int else f"what {action.option_strings[-1]} takes"
-
-
-def command_line_wins(
-    args: argparse.Namespace, given: argparse.Namespace, from_env: Mapping[str, list[Any]]
-) -> None:
-    """Put back what the command line said over what the environment said.
-
-    ``given`` is the same command line parsed without the environment. argparse extends a
-    repeatable option's default, so a list from the environment is replaced by the command
-    line's own; and ``--url`` on the command line beats ``MOCKRC_STATE_FILE`` (they exclude
-    each other).
-    """
-    for dest in from_env:
-        if getattr(given, dest, None):
-            setattr(args, dest, getattr(given, dest))
-    if getattr(given, "url", DEFAULT_URL) != DEFAULT_URL and getattr(given, "state_file", None) is None:
-        args.state_file = None
-
-
-def environment_note() -> str:
-    return (
-        f"Every option can also be set in the environment as {ENV_PREFIX}<OPTION> (--state-file: "
-        f"{ENV_PREFIX}STATE_FILE; repeatable options as a comma-separated list); the command line wins."
-    )
 
 
 # --- the two kinds of target ---------------------------------------------------------------------
@@ -232,8 +136,7 @@ def _all_users(target: LiveFake | str) -> list[dict[str, Any]]:
         return list(target.call("GET", "/__mockrc/users")["Resources"])
     state = _open_file(target, must_exist=True)
     try:
-        service = state.users
-        return [render_user(u, service.schemas_of(u.attributes), state.profile, "") for u in service.store]
+        return [state.users.render(user, "") for user in state.users.store]
     finally:
         _close(state)
 
@@ -331,33 +234,29 @@ def _build(source: int | str, seed: int, profile: Any, taken: Sequence[str]) -> 
 
 def _token(args: argparse.Namespace) -> int:
     """Mint an access token for a user of the account and print it (or, with --json, all about it)."""
-    request: dict[str, Any] = {"ttl": args.ttl}
-    if args.user:
-        request["user"] = args.user
-    if args.app:
-        request["client_id"] = args.app
     target = _target(args)
     if isinstance(target, LiveFake):
+        request: dict[str, Any] = {"ttl": args.ttl}
+        if args.user:
+            request["user"] = args.user
+        if args.app:
+            request["client_id"] = args.app
         minted = target.call("POST", "/__mockrc/tokens", request)
     else:
-        minted = _mint_in_file(target, request)
+        minted = _mint_in_file(target, args.user or None, args.app or None, args.ttl)
     print(json.dumps(minted, indent=2) if args.json else minted["access_token"])
     return 0
 
 
-def _mint_in_file(path: str, request: Mapping[str, Any]) -> dict[str, Any]:
-    """The minting of ``POST /__mockrc/tokens``, on a state file: through the same app, in-process."""
-    from mockrc.app import create_app
-
+def _mint_in_file(path: str, user: str | None, client_id: str | None, ttl: int) -> dict[str, Any]:
+    """What ``POST /__mockrc/tokens`` answers, minted in a state file by the same domain call."""
     state = _open_file(path, must_exist=False)
     try:
-        answer = create_app(state).test_client().post("/__mockrc/tokens", json=dict(request))
+        return state.oauth.mint(user, client_id, ttl).to_json()
+    except MockrcError as exc:
+        raise CommandError(exc.detail) from None
     finally:
         _close(state)
-    if answer.status_code != 200:
-        raise CommandError(_message(answer.get_data()))
-    minted: dict[str, Any] = answer.json or {}
-    return minted
 
 
 # --- the parsers ---------------------------------------------------------------------------------
@@ -456,13 +355,3 @@ def add_commands(commands: Any) -> list[argparse.ArgumentParser]:
     token.set_defaults(run=_token)
     made.append(token)
     return made
-
-
-def run(args: argparse.Namespace) -> int:
-    """Run the command ``args`` names; exit status 2 with a message when it cannot."""
-    try:
-        code: int = args.run(args)
-    except CommandError as exc:
-        print(f"mockrc {args.command}: {exc}", file=sys.stderr)
-        return 2
-    return code

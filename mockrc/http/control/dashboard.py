@@ -1,4 +1,4 @@
-"""``/__mockrc/ui``: the dashboard, the JSON it polls, and token minting.
+"""``/__mockrc/ui``: the dashboard and the JSON it polls; ``/favicon.ico``.
 
 A developer who runs the fake on their machine wants to *see* what their code, Postman or an
 identity provider did to it without reading logs: the page (``mockrc/dashboard/``: plain HTML,
@@ -13,7 +13,6 @@ like any request, and everything it does goes through the control API (reset, sc
 - ``GET /__mockrc/ui/api/users?q=TEXT&limit=N``: users whose id, userName, name, emails or
   externalId contain ``TEXT`` (any case); ``GET /__mockrc/ui/api/users/ID``: one as SCIM renders it.
 - ``GET /__mockrc/ui/api/journal/ID``: one journal entry in full (request and response).
-- ``POST /__mockrc/tokens``: mint an access token for a user of the account (``mockrc token``).
 
 The admin key of a fake reachable from the network, and the checks that keep other sites' pages
 out of ``/__mockrc``, are :mod:`mockrc.http.guard`'s. The page's mutating requests send
@@ -29,25 +28,20 @@ from typing import Any, Final
 
 from flask import Blueprint, Response, request
 
-from mockrc.account import Account, User
 from mockrc.clock import FakeClock, isoformat
 from mockrc.errors import InvalidValue, NotFound
-from mockrc.http.admin_routes import ADMIN_PREFIX
-from mockrc.http.request_parsing import int_param, json_body
+from mockrc.http.request_parsing import int_param
 from mockrc.http.wire import json_response
 from mockrc.journal import JournalEntry
+from mockrc.paths import UI_PREFIX
 from mockrc.scenarios.loader import load_scenario, shipped_scenarios
-from mockrc.scim.render import render_user
 from mockrc.state import MockState
 from mockrc.store import StoredUser
 
-UI_PREFIX: Final = f"{ADMIN_PREFIX}/ui"
 #: Journal entries one poll answers at most (the page keeps the newest few hundred).
 MAX_ENTRIES: Final = 200
 #: Users one search answers unless ``limit`` says otherwise.
 DEFAULT_USER_LIMIT: Final = 100
-#: Lifetime of a minted token unless asked otherwise: RingCentral's default access token lifetime.
-DEFAULT_TOKEN_TTL: Final = 3600
 #: The page's files, by the name they are served under, with their media types.
 _ASSETS: Final = {
     "index.html": "text/html; charset=utf-8",
@@ -122,34 +116,22 @@ def _user_row(user: StoredUser) -> dict[str, Any]:
     }
 
 
-def _account_user(account: Account, wanted: str | None) -> User:
-    """The account user ``wanted`` names (email, extension id or number); the default admin for None."""
-    if wanted is None:
-        return account.default_admin
-    folded = wanted.strip().casefold()
-    for user in account.users:
-        if folded in (user.email.casefold(), user.extension_id, user.extension_number):
-            return user
-    known = ", ".join(u.email for u in account.users)
-    raise NotFound(f"the account has no user {wanted!r} (its users: {known})")
-
-
 def dashboard_blueprint(state: MockState) -> Blueprint:
-    """The dashboard of one fake, its JSON, and token minting."""
-    routes = Blueprint("mockrc_dashboard", __name__, url_prefix=ADMIN_PREFIX)
+    """The dashboard of one fake, its JSON, and the icon."""
+    routes = Blueprint("mockrc_dashboard", __name__, url_prefix=UI_PREFIX)
 
-    @routes.get("/ui")
-    @routes.get("/ui/")
+    @routes.get("")
+    @routes.get("/")
     def page() -> Response:
         return Response(_asset("index.html"), content_type=_ASSETS["index.html"], headers=_NO_STORE)
 
-    @routes.get("/ui/<name>")
+    @routes.get("/<name>")
     def asset(name: str) -> Response:
         if name not in _ASSETS:
             raise NotFound(f"the dashboard has no file {name!r}")
         return Response(_asset(name), content_type=_ASSETS[name], headers=_NO_STORE)
 
-    @routes.get("/ui/api/overview")
+    @routes.get("/api/overview")
     def overview() -> Response:
         since = int_param(request.args.get("since"), "since") or 0
         entries = state.journal.entries()
@@ -179,7 +161,7 @@ def dashboard_blueprint(state: MockState) -> Blueprint:
             headers=_NO_STORE,
         )
 
-    @routes.get("/ui/api/users")
+    @routes.get("/api/users")
     def users() -> Response:
         query = request.args.get("q", "").strip().casefold()
         limit = int_param(request.args.get("limit"), "limit")
@@ -192,58 +174,16 @@ def dashboard_blueprint(state: MockState) -> Blueprint:
             {"total": len(matching), "users": [_user_row(u) for u in matching[:limit]]}, headers=_NO_STORE
         )
 
-    @routes.get("/ui/api/users/<user_id>")
+    @routes.get("/api/users/<user_id>")
     def user(user_id: str) -> Response:
-        service = state.users
-        found = service.store.get(user_id)
-        base_url = request.host_url.rstrip("/")
-        return json_response(
-            render_user(found, service.schemas_of(found.attributes), state.profile, base_url),
-            headers=_NO_STORE,
-        )
+        found = state.users.store.get(user_id)
+        return json_response(state.users.render(found, request.host_url.rstrip("/")), headers=_NO_STORE)
 
-    @routes.get("/ui/api/journal/<int:entry_id>")
+    @routes.get("/api/journal/<int:entry_id>")
     def entry(entry_id: int) -> Response:
         for candidate in reversed(state.journal.entries()):
             if candidate.id == entry_id:
                 return json_response(candidate.to_dict(), headers=_NO_STORE)
         raise NotFound(f"request #{entry_id} is not in the journal (any more)")
-
-    @routes.post("/tokens")
-    def mint() -> Response:
-        """An access token for a user of the account, as if it had signed in to the app."""
-        body = json_body(request) if request.get_data(cache=True).strip() else {}
-        unknown = sorted(set(body) - {"user", "client_id", "ttl"})
-        if unknown:
-            raise InvalidValue(f"unknown member(s) {', '.join(unknown)}: send user, client_id, ttl")
-        account = state.account
-        wanted_user = body.get("user")
-        client_id = body.get("client_id")
-        ttl = body.get("ttl", DEFAULT_TOKEN_TTL)
-        if wanted_user is not None and not isinstance(wanted_user, str):
-            raise InvalidValue('"user" must be an email, an extension id or an extension number')
-        if not isinstance(ttl, int) or isinstance(ttl, bool) or ttl < 1:
-            raise InvalidValue(f'"ttl" must be a whole number of seconds, 1 or more, not {ttl!r}')
-        app = account.default_app if client_id is None else account.app(str(client_id))
-        if app is None:
-            known = ", ".join(a.client_id for a in account.apps)
-            raise NotFound(f"the account has no app {client_id!r} (its apps: {known})")
-        person = _account_user(account, wanted_user)
-        issued = state.oauth.sessions.open(
-            app, person, app.permissions, endpoint_id=None, access_ttl=ttl, refresh_ttl=None
-        )
-        return json_response(
-            {
-                "access_token": issued.access_token,
-                "token_type": "bearer",
-                "expires_in": ttl,
-                "expires_at": isoformat(issued.access_expires_at),
-                "scope": " ".join(issued.scopes),
-                "owner_id": person.extension_id,
-                "email": person.email,
-                "client_id": app.client_id,
-            },
-            headers=_NO_STORE,
-        )
 
     return routes

@@ -1,0 +1,92 @@
+"""``mockrc report JOURNAL.jsonl``: a journal turned into a contract verdict, for CI.
+
+The report itself is :mod:`mockrc.report`'s; this command reads the file, writes the forms asked
+for, prints the headline and each broken rule, and answers the exit status: 0 when no
+error-severity violation occurred, 1 when one did (or too few requests were recorded), 2 when
+the journal cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from mockrc.report import DEFAULT_MIN_REQUESTS, build_report, describe_entry, load_journal
+
+
+def add_report_command(commands: Any) -> None:
+    """Register ``mockrc report`` on the CLI's subcommands."""
+    parser = commands.add_parser(
+        "report",
+        help="turn a journal (mockrc serve --journal FILE) into a contract verdict for CI",
+        description=(
+            "Read a JSON Lines journal and write the verdict. Exit status: 0 when no error-severity "
+            "contract violation occurred, 1 when one did or fewer requests than --min-requests were "
+            "recorded, 2 when the journal cannot be read."
+        ),
+    )
+    parser.add_argument(
+        "journal", metavar="JOURNAL.jsonl", help="the journal written by mockrc serve --journal"
+    )
+    parser.set_defaults(run=run_report_command)
+    parser.add_argument("--junit", metavar="FILE", help="write JUnit XML (one test case per contract rule)")
+    parser.add_argument("--json", metavar="FILE", help="write the JSON report")
+    parser.add_argument(
+        "--markdown", metavar="FILE", help="write the Markdown summary ('-': standard output)"
+    )
+    parser.add_argument(
+        "--strict-warnings", action="store_true", help="count warning-severity violations as errors"
+    )
+    parser.add_argument(
+        "--min-requests",
+        type=_count,
+        default=DEFAULT_MIN_REQUESTS,
+        metavar="N",
+        help=f"fail when fewer than N requests were recorded (default: {DEFAULT_MIN_REQUESTS}: an empty "
+        "journal means the client never reached the fake; 0 accepts one)",
+    )
+
+
+def _count(text: str) -> int:
+    """A whole number, zero or more (``--min-requests``)."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of requests, zero or more")
+    return int(text)
+
+
+def run_report_command(args: argparse.Namespace) -> int:
+    """``mockrc report``: print the verdict, write the files asked for, answer the exit status."""
+    try:
+        entries = load_journal(args.journal)
+    except ValueError as exc:
+        print(f"mockrc report: {exc}", file=sys.stderr)
+        return 2
+    report = build_report(
+        entries, source=args.journal, strict_warnings=args.strict_warnings, min_requests=args.min_requests
+    )
+    outputs = (
+        (args.junit, report.junit),
+        (args.json, lambda: json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n"),
+        (args.markdown, report.markdown),
+    )
+    for target, render in outputs:
+        if target is None:
+            continue
+        if target == "-":
+            sys.stdout.write(render())
+            continue
+        try:
+            Path(target).write_text(render(), encoding="utf-8")
+        except OSError as exc:
+            print(f"mockrc report: cannot write {target}: {exc}", file=sys.stderr)
+            return 2
+    print(f"mockrc report: {report.headline()}")
+    for rule in report.rules:
+        if rule.outcome == "failed":
+            first = next(f.request for f in rule.findings)
+            more = len(rule.request_ids) - 1
+            print(f"  {rule.id}: {describe_entry(first)}" + (f" and {more} more" if more else ""))
+    return report.exit_status

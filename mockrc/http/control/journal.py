@@ -1,0 +1,141 @@
+"""``/__mockrc``: the journal, its violations and the contract report of a running fake.
+
+What a test suite or a CI job in another process needs to verify a client, as JSON: list, find
+and count the recorded requests (a find that matches nothing answers the near misses), clear the
+journal, list the violations, and the contract report. Find and count take their pattern from the
+query string (GET) or a JSON body (POST). What goes into the journal is
+:mod:`mockrc.http.journal_capture`'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from mockrc.errors import InvalidValue
+from mockrc.http.request_parsing import int_param, json_body
+from mockrc.http.wire import json_response
+from mockrc.journal import RequestPattern
+from mockrc.paths import CONTROL_PREFIX
+from mockrc.report import DEFAULT_MIN_REQUESTS, build_report
+from mockrc.state import MockState
+from mockrc.violations import Severity
+
+#: Entries ``GET /__mockrc/journal`` answers when no ``limit`` is given (the newest ones).
+DEFAULT_LIST_LIMIT = 100
+_LIST_PARAMETERS = frozenset({"limit"})
+_REPORT_FORMATS = {
+    "json": "application/json",
+    "junit": "application/xml; charset=utf-8",
+    "markdown": "text/markdown; charset=utf-8",
+}
+
+
+def _pattern(fields: Mapping[str, Any]) -> RequestPattern:
+    try:
+        return RequestPattern.from_json(fields)
+    except ValueError as exc:
+        raise InvalidValue(str(exc)) from None
+
+
+def _query_pattern(skip: frozenset[str] = frozenset()) -> RequestPattern:
+    """A pattern from the query string (every field but ``body`` and ``query``, which need JSON)."""
+    fields: dict[str, Any] = {k: v for k, v in request.args.items() if k not in skip}
+    if "status" in fields:
+        fields["status"] = int_param(fields["status"], "status")
+    return _pattern(fields)
+
+
+def _request_pattern() -> RequestPattern:
+    """The pattern of a find or count: the JSON body of a POST, the query string of a GET."""
+    return _pattern(json_body(request)) if request.method == "POST" else _query_pattern()
+
+
+def _flag(name: str) -> bool:
+    value = request.args.get(name, "false").lower()
+    if value not in ("true", "false", "1", "0"):
+        raise InvalidValue(f"{name} must be true or false, not [{value}]")
+    return value in ("true", "1")
+
+
+def journal_blueprint(state: MockState) -> Blueprint:
+    """The journal, its violations and the contract report of one fake."""
+    routes = Blueprint("mockrc_journal", __name__, url_prefix=CONTROL_PREFIX)
+    journal = state.journal
+
+    @routes.get("/journal")
+    def list_entries() -> Response:
+        """The newest ``limit`` entries (default 100) matching the filters, oldest first."""
+        limit = int_param(request.args.get("limit"), "limit")
+        limit = DEFAULT_LIST_LIMIT if limit is None else limit
+        if limit < 0:
+            raise InvalidValue(f"limit must not be negative, not [{limit}]")
+        found = journal.find(_query_pattern(_LIST_PARAMETERS))
+        shown = found[-limit:] if limit else []
+        return json_response(
+            {
+                "total": len(found),
+                "dropped": journal.dropped,
+                "entries": [entry.to_dict() for entry in shown],
+            }
+        )
+
+    @routes.delete("/journal")
+    def clear() -> Response:
+        return json_response({"cleared": journal.clear()})
+
+    @routes.route("/journal/find", methods=["GET", "POST"])
+    def find() -> Response:
+        """The matching entries; when there are none, the near misses and how each missed."""
+        pattern = _request_pattern()
+        found = journal.find(pattern)
+        near = [] if found else journal.near_misses(pattern)
+        return json_response(
+            {
+                "entries": [entry.to_dict() for entry in found],
+                "near_misses": [
+                    {"entry": miss.entry.to_dict(), "differences": list(miss.differences)} for miss in near
+                ],
+            }
+        )
+
+    @routes.route("/journal/count", methods=["GET", "POST"])
+    def count() -> Response:
+        return json_response({"count": journal.count(_request_pattern())})
+
+    @routes.get("/violations")
+    def violations() -> Response:
+        wanted = request.args.get("severity")
+        severity: Severity | None = (
+            "error" if wanted == "error" else "warning" if wanted == "warning" else None
+        )
+        if wanted is not None and severity is None:
+            raise InvalidValue(f"severity must be error or warning, not [{wanted}]")
+        found = journal.violations(severity=severity, rule=request.args.get("rule"))
+        return json_response({"total": len(found), "violations": [v.to_dict() for v in found]})
+
+    @routes.get("/report")
+    def report() -> Response:
+        """The contract report on the journal in memory: ``format`` json (default), junit or markdown;
+        fewer requests than ``min_requests`` (default 1, as ``mockrc report``) fail it."""
+        form = request.args.get("format", "json")
+        if form not in _REPORT_FORMATS:
+            raise InvalidValue(f"format must be one of {sorted(_REPORT_FORMATS)}, not [{form}]")
+        min_requests = int_param(request.args.get("min_requests"), "min_requests")
+        if min_requests is not None and min_requests < 0:
+            raise InvalidValue(f"min_requests must not be negative, not [{min_requests}]")
+        built = build_report(
+            journal.records(),
+            source="live",
+            strict_warnings=_flag("strict_warnings"),
+            min_requests=DEFAULT_MIN_REQUESTS if min_requests is None else min_requests,
+        )
+        headers = {"X-Mockrc-Verdict": "fail" if built.failed else "pass"}
+        if form == "json":
+            return json_response(built.to_json(), headers=headers)
+        text = built.junit() if form == "junit" else built.markdown()
+        return Response(text, headers=headers, content_type=_REPORT_FORMATS[form])
+
+    return routes

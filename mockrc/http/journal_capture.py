@@ -1,0 +1,150 @@
+"""Capturing every exchange for the journal: request-path hooks, not control routes.
+
+:func:`start_exchange` notes when a request arrived, :func:`record_exchange` puts it and its final
+answer in the journal, and :func:`record_lost_exchange` records a request whose answer never
+reached it; the app factory (:func:`mockrc.app.create_app`) calls them in its hooks. Requests to
+``/__mockrc`` itself (and a browser's ``/favicon.ico``) are not journaled: they are the test's
+own bookkeeping, not traffic of the client under test. The journal's control API is
+:mod:`mockrc.http.control.journal`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Request, Response, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from mockrc.http.auth import bearer_token_of
+from mockrc.journal import FORM_MEDIA_TYPE, JournalEntry, Message, wsgi_headers
+from mockrc.paths import is_own_path
+from mockrc.redaction import Secrets, redact_pairs
+from mockrc.state import MockState
+
+
+def start_exchange(state: MockState) -> None:
+    """Note when the request arrived (the fake's clock) and start timing it."""
+    g.journal_time = state.clock.now()
+    g.journal_started = time.perf_counter()
+
+
+def _caller(state: MockState, req: Request) -> tuple[str | None, str | None]:
+    """The user and the app behind the request: its bearer token's, else the client it names."""
+    header = req.environ.get("HTTP_AUTHORIZATION", "")
+    bearer = bearer_token_of(header)
+    if bearer is not None:
+        token = state.tokens.find(bearer)
+        return (token.principal.owner_id, token.principal.client_id) if token else (None, None)
+    if header.strip().partition(" ")[0].lower() == "basic" and req.authorization is not None:
+        return None, req.authorization.username
+    client_id = req.args.get("client_id") if req.query_string else None
+    if client_id is None and req.mimetype == FORM_MEDIA_TYPE:
+        client_id = req.form.get("client_id")
+    return None, client_id
+
+
+def record_exchange(state: MockState, response: Response) -> None:
+    """Put the request and ``response`` in the journal (called last, with the final response).
+
+    It runs on every request, so it reads the request and ``g`` through one context lookup each
+    and copies the headers straight from the WSGI environ; everything else waits until read.
+    It never raises: whatever the request held, it is recorded (with what could be captured).
+    """
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    if is_own_path(req.path):
+        return
+    context = g._get_current_object()  # type: ignore[attr-defined]
+    if getattr(context, "journal_recorded", False):
+        return
+    context.journal_recorded = True
+    try:
+        entry = _entry(state, req, context, response.status_code, _response_message(response))
+    except Exception as exc:  # a request the journal cannot read is still recorded
+        entry = _fallback_entry(state, req, context, response.status_code, exc)
+    state.journal.record(entry)
+
+
+def record_lost_exchange(state: MockState, error: BaseException | None) -> None:
+    """Record a request whose answer never reached :func:`record_exchange` (an after-request hook
+    failed): the journal has every request that reached the app, exactly once."""
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    context = g._get_current_object()  # type: ignore[attr-defined]
+    if is_own_path(req.path) or getattr(context, "journal_recorded", False):
+        return
+    context.journal_recorded = True
+    reason = type(error).__name__ if error is not None else "no answer was recorded"
+    lost = Message((), b"", note=f"the answer was lost: {reason}")
+    try:
+        entry = _entry(state, req, context, 500, lost)
+    except Exception as exc:
+        entry = _fallback_entry(state, req, context, 500, exc)
+    state.journal.record(entry)
+
+
+def _response_message(response: Response) -> Message:
+    return Message(response.headers.to_wsgi_list(), response.get_data(), response.mimetype)
+
+
+def _request_message(req: Request) -> Message:
+    headers = wsgi_headers(req.environ)
+    try:
+        # A request without a body (most GETs) skips Werkzeug's input-stream machinery.
+        body = (
+            req.get_data(cache=True)
+            if req.content_length or req.is_json or "HTTP_TRANSFER_ENCODING" in req.environ
+            else b""
+        )
+    except RequestEntityTooLarge:
+        size = req.content_length or 0
+        return Message(
+            headers, b"", req.mimetype, wsgi=True, size=size, note="refused as too large: not read"
+        )
+    return Message(headers, body, req.mimetype, wsgi=True)
+
+
+def _entry(state: MockState, req: Request, context: Any, status: int, response: Message) -> JournalEntry:
+    principal, app = _caller(state, req)
+    started = getattr(context, "journal_started", None)
+    query: dict[str, str | list[str]] = {}
+    query_secrets: tuple[str, ...] = ()
+    if req.query_string:
+        found = Secrets()
+        query = redact_pairs(req.args.items(multi=True), found)
+        query_secrets = found.values()
+    return JournalEntry(
+        id=getattr(context, "request_id", 0),
+        time=getattr(context, "journal_time", None) or state.clock.now(),
+        method=req.method,
+        path=req.path,
+        status=status,
+        request=_request_message(req),
+        response=response,
+        query=query,
+        route=req.url_rule.rule if req.url_rule is not None else None,
+        principal=principal,
+        app=app,
+        duration_ms=(time.perf_counter() - started) * 1000 if started is not None else 0.0,
+        served_by=getattr(context, "served_by", None),
+        violations=tuple(getattr(context, "violations", None) or ()),
+        query_secrets=query_secrets,
+    )
+
+
+def _fallback_entry(
+    state: MockState, req: Request, context: Any, status: int, error: Exception
+) -> JournalEntry:
+    """The entry of a request whose capture failed: what it was, its violations, and why."""
+    return JournalEntry(
+        id=getattr(context, "request_id", 0),
+        time=getattr(context, "journal_time", None) or state.clock.now(),
+        method=req.method,
+        path=req.path,
+        status=status,
+        request=Message((), b"", note=f"the journal could not capture this request ({type(error).__name__})"),
+        response=Message((), b""),
+        query={},
+        route=req.url_rule.rule if req.url_rule is not None else None,
+        served_by=getattr(context, "served_by", None),
+        violations=tuple(getattr(context, "violations", None) or ()),
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -86,11 +86,15 @@ class TokenRegistry:
     kinds = ("tokens",)
 
     def _put(self, token: AccessToken) -> AccessToken:
-        """Keep ``token`` (under the lock), telling the observers."""
+        """Keep ``token`` (the caller holds the lock, and tells the observers once it is released:
+        an observer may read the registry)."""
         self._tokens[token.value] = token
-        if self._observers:
-            self._observers("tokens", token.value)
         return token
+
+    def _tell(self, values: Iterable[str]) -> None:
+        if self._observers:
+            for value in values:
+                self._observers("tokens", value)
 
     def register(
         self,
@@ -110,16 +114,21 @@ class TokenRegistry:
             expires_at=None if ttl is None else now + ttl,
         )
         with self._lock:
-            return self._put(token)
+            self._put(token)
+        self._tell((value,))
+        return token
 
     def authenticate(self, value: str) -> AccessToken:
         """The usable token called ``value``, or Unauthenticated with RingCentral's code for why not."""
         now = self.clock.now()
         with self._lock:
             token = self._tokens.get(value)
-            if token is not None and not token.revoked and token.first_used_at is None:
+            first_use = token is not None and not token.revoked and token.first_used_at is None
+            if token is not None and first_use:
                 token = self._put(replace(token, first_used_at=now))
             amendments = list(self._amendments.values())
+        if first_use:
+            self._tell((value,))
         if token is None:
             raise Unauthenticated("OAU-149", "OAuth token is invalid")
         if token.revoked:
@@ -147,13 +156,16 @@ class TokenRegistry:
             ]
             for token in live:
                 self._put(replace(token, expires_at=now))
+        self._tell(t.value for t in live)
 
     def revoke_all(self) -> set[str]:
         """Revoke every token; returns their sessions, so that their refresh tokens can be ended too."""
         with self._lock:
-            for token in list(self._tokens.values()):
+            tokens = list(self._tokens.values())
+            for token in tokens:
                 self._put(replace(token, revoked=True))
-            return {t.session_id for t in self._tokens.values()}
+        self._tell(t.value for t in tokens)
+        return {t.session_id for t in tokens}
 
     def find(self, value: str) -> AccessToken | None:
         """The token called ``value`` whatever its state, without counting this as a use."""
@@ -166,6 +178,8 @@ class TokenRegistry:
             token = self._tokens.get(value)
             if token is not None:
                 self._put(replace(token, revoked=True))
+        if token is not None:
+            self._tell((value,))
 
     def revoke_session(self, session_id: str) -> int:
         """Revoke every token of a session; returns how many were revoked."""
@@ -173,6 +187,7 @@ class TokenRegistry:
             hits = [t for t in self._tokens.values() if t.session_id == session_id and not t.revoked]
             for token in hits:
                 self._put(replace(token, revoked=True))
+        self._tell(t.value for t in hits)
         return len(hits)
 
     def __len__(self) -> int:

@@ -33,9 +33,10 @@ class Observer(Protocol):
 class Repository(Protocol):
     """A store of one fake, seen by a backend (see the module docstring)."""
 
-    #: The kinds of entries, in the order a backend must load them back (an entry may refer to
-    #: one of an earlier kind: a refresh token to its session).
-    kinds: tuple[str, ...]
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of entries, in the order a backend must load them back (an entry may refer
+        to one of an earlier kind: a refresh token to its session)."""
 
     def subscribe(self, observer: Observer) -> None:
         """Tell ``observer`` of every change from now on."""

@@ -41,8 +41,11 @@ def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> It
             seen.add(key)
 
 
-#: Draft 2020-12, with the one keyword whose check is not linear replaced.
-SchemaValidator = validators.extend(Draft202012Validator, {"uniqueItems": _unique_items})
+#: Draft 2020-12, with the one keyword whose check is not linear replaced. (typeshed's stubs
+#: leave ``extend`` unannotated.)
+SchemaValidator: Any = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {"uniqueItems": _unique_items}
+)
 
 
 def compile_schema(document: Mapping[str, Any], *, registry: Registry | None = None) -> Any:
@@ -52,6 +55,21 @@ def compile_schema(document: Mapping[str, Any], *, registry: Registry | None = N
     if registry is None:
         return SchemaValidator(document)
     return SchemaValidator(document, registry=registry)
+
+
+def keyword_value(error: ValidationError) -> Any:
+    """The value of the keyword ``error`` broke (``required``'s names, ``enum``'s choices, ...).
+
+    jsonschema sets it on every error a validator yields; its stubs also allow the ``Unset`` of
+    an error built by hand, which no error read here is.
+    """
+    return error.validator_value
+
+
+def failed_instance(error: ValidationError) -> Any:
+    """The part of the document ``error`` is about (set, as :func:`keyword_value`, on every
+    error a validator yields)."""
+    return error.instance
 
 
 @cache

@@ -27,7 +27,7 @@ from typing import Any, get_args
 
 from jsonschema.exceptions import ValidationError
 
-from mockrc.json_schema import compile_schema, json_text
+from mockrc.json_schema import compile_schema, json_text, keyword_value
 from mockrc.limits import LIMITS
 from mockrc.profile import Profile, SchemaKind
 from mockrc.violations import Truncation, Violation, json_pointer
@@ -85,7 +85,7 @@ def _violations(error: ValidationError) -> Iterable[Violation]:
     rule = f"schema.{keyword}"
     instance = error.instance
     if keyword == "required" and isinstance(instance, Mapping):
-        for name in error.validator_value:
+        for name in keyword_value(error):
             if name not in instance:
                 yield Violation(json_pointer(path), rule, f"{json_text(name)} is required")
     elif keyword == "additionalProperties" and isinstance(instance, Mapping):

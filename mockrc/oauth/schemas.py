@@ -23,7 +23,7 @@ from typing import Any, Literal
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
-from mockrc.json_schema import compile_schema
+from mockrc.json_schema import compile_schema, keyword_value
 from mockrc.resources import fixture
 from mockrc.violations import json_pointer
 
@@ -82,7 +82,7 @@ def _problems(error: ValidationError) -> list[Problem]:
     if error.validator == "required" and isinstance(instance, Mapping):
         return [
             Problem(json_pointer([*path, name]), "missing", f'"{name}" is required')
-            for name in error.validator_value
+            for name in keyword_value(error)
             if name not in instance
         ]
     if error.validator == "additionalProperties" and isinstance(instance, Mapping):

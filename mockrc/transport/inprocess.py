@@ -160,7 +160,13 @@ class InProcessTransport:
             path=request.path_url,
             base_url=f"{scheme}://{netloc}",
             method=str(request.method),
-            headers=[(name, _header_text(value)) for name, value in request.headers.items()],
+            # A streamed body arrives whole, with its Content-Length instead of chunked
+            # Transfer-Encoding, as waitress hands a chunked request to the app.
+            headers=[
+                (name, _header_text(value))
+                for name, value in request.headers.items()
+                if name.lower() != "transfer-encoding"
+            ],
             data=_body_bytes(request.body),
         ).get_environ()
         body, status, headers = run_wsgi_app(self._app, environ, buffered=True)

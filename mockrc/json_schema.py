@@ -17,6 +17,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
+from jsonschema.protocols import Validator
 from referencing import Registry
 
 from mockrc.json_input import canonical
@@ -43,12 +44,12 @@ def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> It
 
 #: Draft 2020-12, with the one keyword whose check is not linear replaced. (typeshed's stubs
 #: leave ``extend`` unannotated.)
-SchemaValidator: Any = validators.extend(  # type: ignore[no-untyped-call]
+SchemaValidator: type[Validator] = validators.extend(  # type: ignore[no-untyped-call]
     Draft202012Validator, {"uniqueItems": _unique_items}
 )
 
 
-def compile_schema(document: Mapping[str, Any], *, registry: Registry | None = None) -> Any:
+def compile_schema(document: Mapping[str, Any], *, registry: Registry | None = None) -> Validator:
     """A validator of ``document``, after checking it against the metaschema (SchemaError if it
     is not a schema). ``registry`` resolves the ``$ref`` s between several schemas."""
     Draft202012Validator.check_schema(document)
@@ -73,6 +74,6 @@ def failed_instance(error: ValidationError) -> Any:
 
 
 @cache
-def fixture_schema(*parts: str) -> Any:
+def fixture_schema(*parts: str) -> Validator:
     """The validator of the shipped schema ``fixtures/<parts...>``, compiled once per process."""
     return compile_schema(load_json_fixture(*parts))

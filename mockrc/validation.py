@@ -26,6 +26,7 @@ from itertools import islice
 from typing import Any, get_args
 
 from jsonschema.exceptions import ValidationError
+from jsonschema.protocols import Validator as JsonSchemaValidator
 
 from mockrc.json_schema import compile_schema, json_text, keyword_value
 from mockrc.limits import LIMITS
@@ -34,9 +35,9 @@ from mockrc.violations import Truncation, Violation, json_pointer
 
 
 @cache
-def _compiled(profile: Profile) -> Mapping[SchemaKind, Any]:
+def _compiled(profile: Profile) -> Mapping[SchemaKind, JsonSchemaValidator]:
     """The profile's JSON Schemas, checked against the 2020-12 metaschema and compiled, once."""
-    compiled: dict[SchemaKind, Any] = {}
+    compiled: dict[SchemaKind, JsonSchemaValidator] = {}
     for kind in get_args(SchemaKind):
         document = copy.deepcopy(profile.json_schemas[kind])
         compiled[kind] = compile_schema(document)

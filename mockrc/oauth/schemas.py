@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any, Literal
 
 from jsonschema.exceptions import ValidationError
+from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 
 from mockrc.json_schema import compile_schema, keyword_value
@@ -60,7 +61,7 @@ def _registry() -> Registry:
 
 
 @cache
-def _validator(name: str) -> Any:
+def _validator(name: str) -> Validator:
     """The compiled schema ``fixtures/oauth/<name>.schema.json`` (checked against the metaschema)."""
     document = json.loads(fixture("oauth", f"{name}.schema.json").read_text(encoding="utf-8"))
     return compile_schema(document, registry=_registry())

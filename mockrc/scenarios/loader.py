@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, NoReturn, get_args
 
 from jsonschema.exceptions import ValidationError
+from jsonschema.protocols import Validator
 
 from mockrc import documents
 from mockrc.errors import ConfigError, DocumentError
@@ -130,7 +131,7 @@ def read_document(text: str, source: str) -> Any:
 # --- checking ----------------------------------------------------------------------------------
 
 
-def _schema() -> Any:
+def _schema() -> Validator:
     return fixture_schema("schemas", "mockrc", "scenario.schema.json")
 
 

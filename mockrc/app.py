@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, Response, g, request
+from werkzeug.wrappers import Response as BaseResponse  # what redirect() builds
 
 from mockrc.clock import Clock
 from mockrc.http.control import register_control
@@ -71,7 +72,7 @@ def create_app(
     # teardown_request last, even when an after-request step failed.
 
     @app.before_request
-    def _before_request() -> Response | None:
+    def _before_request() -> BaseResponse | None:
         """The steps before the view; the first that answers (or raises) ends the request."""
         # The request itself, not Flask's proxy: each attribute read through the proxy costs ~1 µs.
         req = request._get_current_object()  # type: ignore[attr-defined]

@@ -2,13 +2,13 @@
 
     python3 dev.py serve [ARGS...]    run the fake: ``mockrc serve ARGS...``
     python3 dev.py mockrc [ARGS...]   any ``mockrc`` command: ``mockrc ARGS...``
-    python3 dev.py test [ARGS...]     ruff check, ruff format --check, ``pytest ARGS...``, then
+    python3 dev.py test [ARGS...]     ruff check, ruff format --check, mypy, ``pytest ARGS...``, then
                                       ``mkdocs build --strict`` (the documentation site)
     python3 dev.py release X.Y.Z      version, changelog, commit, tag, push (docs/publishing.md)
 
 Each first makes sure ``.venv`` (next to this file) exists and holds the project installed
 editable, at one of two levels: ``serve`` and ``mockrc`` need only what serving needs (the
-project's own dependencies, a quick first start); ``test`` adds the test extras (pytest, ruff,
+project's own dependencies, a quick first start); ``test`` adds the test extras (pytest, ruff, mypy,
 selenium, the SDK and conformance tools). The install runs again only when pyproject.toml changed
 since the last successful one, or a higher level is wanted, tracked by the level and a hash in
 ``.venv/mockrc-install.stamp``: a change to a dependency is picked up, a change to code needs
@@ -183,6 +183,7 @@ def run_steps(args: list[str], site: str) -> int:
     steps = [
         ("ruff check", [BIN / "ruff", "check"]),
         ("ruff format --check", [BIN / "ruff", "format", "--check"]),
+        ("mypy", [BIN / "mypy"]),
         ("pytest", [BIN / "pytest", "-p", "randomly", "-n", "auto", *args]),
         ("mkdocs build --strict", [BIN / "mkdocs", "build", "--strict", "--quiet", "--site-dir", site]),
     ]

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, Response, g, request
+from werkzeug.wrappers import Response as BaseResponse  # what redirect() builds
 
 from mockrc.clock import Clock
 from mockrc.http.control import register_control
@@ -23,7 +24,7 @@ from mockrc.http.request_limits import add_nosniff, check_request_target
 from mockrc.http.scenario_overlay import DELAY_ENVIRON, overlay_scenarios
 from mockrc.http.scim_routes import scim_blueprint
 from mockrc.limits import LIMITS
-from mockrc.paths import is_own_path
+from mockrc.paths import CONTROL_PREFIX, is_own_path
 from mockrc.settings import Settings
 from mockrc.state import MockState
 from mockrc.violations import ViolationLog
@@ -31,14 +32,37 @@ from mockrc.violations import ViolationLog
 StartResponse = Callable[..., Any]
 
 
+#: Control calls that only read the journal, which has a lock of its own and outlives a reset: they
+#: run without the state's lock, so reading a full journal (a report over 10,000 entries takes a
+#: second or more) never holds up the client under test, and a slow request never holds them up.
+_JOURNAL_READS: frozenset[tuple[str, str]] = frozenset(
+    (method, f"{CONTROL_PREFIX}{path}")
+    for method, path in (
+        ("GET", "/health"),
+        ("GET", "/journal"),
+        ("GET", "/journal/find"),
+        ("POST", "/journal/find"),
+        ("GET", "/journal/count"),
+        ("POST", "/journal/count"),
+        ("GET", "/violations"),
+        ("GET", "/report"),
+    )
+)
+#: Set in the WSGI environ of a request served without the state's lock.
+UNLOCKED_ENVIRON = "mockrc.unlocked"
+
+
 class _Serialised:
-    """WSGI middleware: one request at a time touches the state."""
+    """WSGI middleware: one request at a time touches the state (reads of the journal excepted)."""
 
     def __init__(self, app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]], state: MockState):
         self._app = app
         self._state = state
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if (environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")) in _JOURNAL_READS:
+            environ[UNLOCKED_ENVIRON] = True
+            return self._app(environ, start_response)
         with self._state.lock:
             body = self._app(environ, start_response)
         # A scenario's delay passes outside the lock: a real wait must not hold up other requests.
@@ -71,13 +95,15 @@ def create_app(
     # teardown_request last, even when an after-request step failed.
 
     @app.before_request
-    def _before_request() -> Response | None:
+    def _before_request() -> BaseResponse | None:
         """The steps before the view; the first that answers (or raises) ends the request."""
         # The request itself, not Flask's proxy: each attribute read through the proxy costs ~1 µs.
         req = request._get_current_object()  # type: ignore[attr-defined]
         # 1. An id and a violation log, and the journal's clock: whatever follows may refuse the
         #    request, and a refused request is journaled with its violations.
-        g.request_id = state.next_request_id()
+        #    A journal read (not journaled itself, and not holding the state's lock) takes no id:
+        #    drawing one would wait for the lock.
+        g.request_id = 0 if req.environ.get(UNLOCKED_ENVIRON) else state.next_request_id()
         g.violations = ViolationLog()
         start_exchange(state)
         # 2. The guard: a Host the fake does not answer for, a cross-site control call, no admin
@@ -102,7 +128,9 @@ def create_app(
         """The steps on every answer, in this order."""
         # 1. What the request changed is on disk before anything else happens to the answer
         #    (mockrc serve --state-file).
-        if state_file is not None:
+        #    A journal read runs without the state's lock and changed nothing: it must not commit
+        #    what a request that holds the lock is halfway through.
+        if state_file is not None and not request.environ.get(UNLOCKED_ENVIRON):
             state_file.commit()
         # 2. The rate limiter's headers; 3. nosniff on every answer.
         add_rate_limit_headers(response)

@@ -261,6 +261,7 @@ def _pointer(node: _Node) -> str:
     parts: list[str | int] = []
     while node[3] is not None:
         key = node[2]
+        assert key is not None  # only the root has no key, and the loop stops there
         parts.append(_shorten(key) if isinstance(key, str) else key)
         node = node[3]
     return json_pointer(tuple(reversed(parts)))

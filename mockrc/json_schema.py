@@ -17,6 +17,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
+from jsonschema.protocols import Validator
 from referencing import Registry
 
 from mockrc.json_input import canonical
@@ -41,11 +42,14 @@ def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> It
             seen.add(key)
 
 
-#: Draft 2020-12, with the one keyword whose check is not linear replaced.
-SchemaValidator = validators.extend(Draft202012Validator, {"uniqueItems": _unique_items})
+#: Draft 2020-12, with the one keyword whose check is not linear replaced. (typeshed's stubs
+#: leave ``extend`` unannotated.)
+SchemaValidator: type[Validator] = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {"uniqueItems": _unique_items}
+)
 
 
-def compile_schema(document: Mapping[str, Any], *, registry: Registry | None = None) -> Any:
+def compile_schema(document: Mapping[str, Any], *, registry: Registry | None = None) -> Validator:
     """A validator of ``document``, after checking it against the metaschema (SchemaError if it
     is not a schema). ``registry`` resolves the ``$ref`` s between several schemas."""
     Draft202012Validator.check_schema(document)
@@ -54,7 +58,22 @@ def compile_schema(document: Mapping[str, Any], *, registry: Registry | None = N
     return SchemaValidator(document, registry=registry)
 
 
+def keyword_value(error: ValidationError) -> Any:
+    """The value of the keyword ``error`` broke (``required``'s names, ``enum``'s choices, ...).
+
+    jsonschema sets it on every error a validator yields; its stubs also allow the ``Unset`` of
+    an error built by hand, which no error read here is.
+    """
+    return error.validator_value
+
+
+def failed_instance(error: ValidationError) -> Any:
+    """The part of the document ``error`` is about (set, as :func:`keyword_value`, on every
+    error a validator yields)."""
+    return error.instance
+
+
 @cache
-def fixture_schema(*parts: str) -> Any:
+def fixture_schema(*parts: str) -> Validator:
     """The validator of the shipped schema ``fixtures/<parts...>``, compiled once per process."""
     return compile_schema(load_json_fixture(*parts))

@@ -86,7 +86,7 @@ class FrozenJson(dict[str, Any]):
         return dict(self)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
-        return _thaw(self)
+        return {key: _thaw(value) for key, value in self.items()}
 
 
 class FrozenList(list[Any]):
@@ -99,7 +99,7 @@ class FrozenList(list[Any]):
         return list(self)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
-        return _thaw(self)
+        return [_thaw(value) for value in self]
 
 
 def _freeze(value: Any) -> Any:
@@ -194,7 +194,8 @@ class Profile:
     resource_types: Sequence[FrozenJson]
     service_provider_config: FrozenJson
     rules: ProfileRules
-    json_schemas: Mapping[SchemaKind, FrozenJson]
+    #: One key per :data:`SchemaKind` (the loader checks), each a frozen JSON Schema document.
+    json_schemas: FrozenJson
     notes: FrozenJson
     #: The User resource's attributes (core schema plus extensions), for every lookup by name.
     resource_schema: ResourceSchema

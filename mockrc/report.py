@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from mockrc.journal import DESCRIBED_TARGET
 from mockrc.json_schema import fixture_schema
 from mockrc.rules import RULES
 from mockrc.violations import Severity, json_pointer
@@ -145,6 +146,8 @@ def describe_entry(entry: Mapping[str, Any]) -> str:
         for item in (value if isinstance(value, list) else [value])
     )
     target = f"{entry['path']}?{query}" if query else entry["path"]
+    if len(target) > DESCRIBED_TARGET:  # a hostile megabyte of query must not fill the report's line
+        target = f"{target[:DESCRIBED_TARGET]}… [{len(target):,} characters]"
     return f"#{entry['id']} {entry['method']} {target} -> {entry['status']}"
 
 

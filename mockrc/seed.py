@@ -76,7 +76,7 @@ DEPARTMENTS: Mapping[str, tuple[str, ...]] = {
 }
 
 #: US area codes for phone numbers; the default account's numbers (650) are not among them.
-AREA_CODES = ("206", "212", "303", "305", "312", "404", "415", "503", "512", "602")
+AREA_CODES: tuple[str, ...] = ("206", "212", "303", "305", "312", "404", "415", "503", "512", "602")
 AREA_CODES += ("617", "646", "702", "718", "720", "773", "917", "949", "978", "984")
 #: Offices per generated company: users share a handful of work addresses, as in a real one.
 OFFICES = 4

@@ -235,7 +235,8 @@ class UserStore:
 
     def snapshot(self, user_id: str) -> dict[str, Any]:
         """A deep copy of a user's attributes, safe to modify (e.g. by a PATCH under way)."""
-        return _decode(self._record(user_id)[0])
+        attributes: dict[str, Any] = _decode(self._record(user_id)[0])
+        return attributes
 
     def _record(self, user_id: str) -> _Record:
         try:

@@ -26,17 +26,18 @@ from itertools import islice
 from typing import Any, get_args
 
 from jsonschema.exceptions import ValidationError
+from jsonschema.protocols import Validator as JsonSchemaValidator
 
-from mockrc.json_schema import compile_schema, json_text
+from mockrc.json_schema import compile_schema, json_text, keyword_value
 from mockrc.limits import LIMITS
 from mockrc.profile import Profile, SchemaKind
 from mockrc.violations import Truncation, Violation, json_pointer
 
 
 @cache
-def _compiled(profile: Profile) -> Mapping[SchemaKind, Any]:
+def _compiled(profile: Profile) -> Mapping[SchemaKind, JsonSchemaValidator]:
     """The profile's JSON Schemas, checked against the 2020-12 metaschema and compiled, once."""
-    compiled: dict[SchemaKind, Any] = {}
+    compiled: dict[SchemaKind, JsonSchemaValidator] = {}
     for kind in get_args(SchemaKind):
         document = copy.deepcopy(profile.json_schemas[kind])
         compiled[kind] = compile_schema(document)
@@ -85,7 +86,7 @@ def _violations(error: ValidationError) -> Iterable[Violation]:
     rule = f"schema.{keyword}"
     instance = error.instance
     if keyword == "required" and isinstance(instance, Mapping):
-        for name in error.validator_value:
+        for name in keyword_value(error):
             if name not in instance:
                 yield Violation(json_pointer(path), rule, f"{json_text(name)} is required")
     elif keyword == "additionalProperties" and isinstance(instance, Mapping):

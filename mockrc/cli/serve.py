@@ -171,7 +171,9 @@ def _is_loopback(host: str) -> bool:
         found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except OSError:
         return False
-    return bool(found) and all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in found)
+    return bool(found) and all(
+        ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in found
+    )
 
 
 def _allowed_host(text: str) -> str:
@@ -293,8 +295,8 @@ def run_serve(args: argparse.Namespace) -> int:
             f"{f.name} {getattr(settings.rate_limits, f.name)}" for f in dataclasses.fields(RateLimits)
         )
         print(f"mockrc: rate limits on ({limits})", flush=True)
-    active = ", ".join(a.name for a in state.scenarios.active) or "none"
-    print(f"mockrc: profile {settings.profile}, scenarios: {active}", flush=True)
+    scenarios = ", ".join(a.name for a in state.scenarios.active) or "none"
+    print(f"mockrc: profile {settings.profile}, scenarios: {scenarios}", flush=True)
     if state.state_file is not None:
         print(
             f"mockrc: state file {os.path.abspath(state.state_file.path)}: {len(state.users.store)} users "

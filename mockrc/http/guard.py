@@ -45,7 +45,8 @@ from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
 
-from flask import Request, Response, redirect
+from flask import Request, redirect
+from werkzeug.wrappers import Response  # what redirect() builds; Flask's Response extends it
 
 from mockrc.errors import AdminKeyRequired, CrossSiteRequest, MisdirectedRequest
 from mockrc.paths import CONTROL_PREFIX, HEALTH_PATH, UI_PREFIX, is_control_path

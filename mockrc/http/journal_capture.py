@@ -51,10 +51,11 @@ def record_exchange(state: MockState, response: Response) -> None:
     and copies the headers straight from the WSGI environ; everything else waits until read.
     It never raises: whatever the request held, it is recorded (with what could be captured).
     """
+    # Flask types the proxy as the Request it stands for, so its LocalProxy method is unknown.
     req: Request = request._get_current_object()  # type: ignore[attr-defined]
     if is_own_path(req.path):
         return
-    context = g._get_current_object()  # type: ignore[attr-defined]
+    context = g._get_current_object()
     if getattr(context, "journal_recorded", False):
         return
     context.journal_recorded = True
@@ -68,8 +69,9 @@ def record_exchange(state: MockState, response: Response) -> None:
 def record_lost_exchange(state: MockState, error: BaseException | None) -> None:
     """Record a request whose answer never reached :func:`record_exchange` (an after-request hook
     failed): the journal has every request that reached the app, exactly once."""
+    # Flask types the proxy as the Request it stands for, so its LocalProxy method is unknown.
     req: Request = request._get_current_object()  # type: ignore[attr-defined]
-    context = g._get_current_object()  # type: ignore[attr-defined]
+    context = g._get_current_object()
     if is_own_path(req.path) or getattr(context, "journal_recorded", False):
         return
     context.journal_recorded = True
@@ -83,7 +85,8 @@ def record_lost_exchange(state: MockState, error: BaseException | None) -> None:
 
 
 def _response_message(response: Response) -> Message:
-    return Message(response.headers.to_wsgi_list(), response.get_data(), response.mimetype)
+    # A response without a Content-Type has no media type (werkzeug's mimetype is None).
+    return Message(response.headers.to_wsgi_list(), response.get_data(), response.mimetype or "")
 
 
 def _request_message(req: Request) -> Message:

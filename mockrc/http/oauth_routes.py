@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse  # what redirect() builds
 
 from mockrc.errors import UnsupportedMediaType
 from mockrc.http.auth import bearer_token
@@ -118,7 +119,7 @@ def _consent_page(pending: PendingAuthorization) -> Response:
     )
 
 
-def _redirect(url: str) -> Response:
+def _redirect(url: str) -> BaseResponse:
     response = redirect(url, code=302)
     response.headers.update(NO_CACHE)
     return response
@@ -153,7 +154,7 @@ def oauth_blueprint(state: MockState) -> Blueprint:
         return json_response(userinfo_body(state.oauth.userinfo(token)), headers=dict(NO_CACHE))
 
     @routes.route("/authorize", methods=["GET", "POST"])
-    def authorize() -> Response:
+    def authorize() -> BaseResponse:
         flow = state.oauth.authorize
         if request.method == "GET":
             pairs = list(request.args.items(multi=True))

@@ -21,9 +21,10 @@ from functools import cache
 from typing import Any, Literal
 
 from jsonschema.exceptions import ValidationError
+from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 
-from mockrc.json_schema import compile_schema
+from mockrc.json_schema import compile_schema, keyword_value
 from mockrc.resources import fixture
 from mockrc.violations import json_pointer
 
@@ -60,7 +61,7 @@ def _registry() -> Registry:
 
 
 @cache
-def _validator(name: str) -> Any:
+def _validator(name: str) -> Validator:
     """The compiled schema ``fixtures/oauth/<name>.schema.json`` (checked against the metaschema)."""
     document = json.loads(fixture("oauth", f"{name}.schema.json").read_text(encoding="utf-8"))
     return compile_schema(document, registry=_registry())
@@ -82,7 +83,7 @@ def _problems(error: ValidationError) -> list[Problem]:
     if error.validator == "required" and isinstance(instance, Mapping):
         return [
             Problem(json_pointer([*path, name]), "missing", f'"{name}" is required')
-            for name in error.validator_value
+            for name in keyword_value(error)
             if name not in instance
         ]
     if error.validator == "additionalProperties" and isinstance(instance, Mapping):

@@ -23,13 +23,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, get_args
 
 from jsonschema.exceptions import ValidationError
+from jsonschema.protocols import Validator
 
 from mockrc import documents
 from mockrc.errors import ConfigError, DocumentError
-from mockrc.json_schema import fixture_schema
+from mockrc.json_schema import failed_instance, fixture_schema, keyword_value
 from mockrc.ratelimit import RateLimits
 from mockrc.resources import scenario_data
 from mockrc.scenarios.model import (
@@ -43,6 +44,7 @@ from mockrc.scenarios.model import (
     Scenario,
     Step,
     StepMatch,
+    TestKind,
     ValueTest,
 )
 from mockrc.suggest import did_you_mean
@@ -57,6 +59,9 @@ POSTED = "<posted scenario>"
 RESERVED_NAME = "reset"
 
 _SUFFIXES = (".yaml", ".yml", ".json")
+
+#: A test's key in a scenario file as its kind (the scenario schema admits no other key).
+_TEST_KINDS: dict[str, TestKind] = {kind: kind for kind in get_args(TestKind)}
 
 
 class ScenarioError(ConfigError):
@@ -126,7 +131,7 @@ def read_document(text: str, source: str) -> Any:
 # --- checking ----------------------------------------------------------------------------------
 
 
-def _schema() -> Any:
+def _schema() -> Validator:
     return fixture_schema("schemas", "mockrc", "scenario.schema.json")
 
 
@@ -162,26 +167,28 @@ def _describe(error: ValidationError, document: Any) -> str:
         where = _where(error.absolute_path, document)
         return f"{where}must be {_or_list(expected)}, not {_json_type(error.instance)}"
     where = _where(error.absolute_path, document)
-    hint = error.schema.get("x-hint") if isinstance(error.schema, Mapping) else None
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    instance, value = failed_instance(error), keyword_value(error)
+    hint = schema.get("x-hint")
     if error.validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        extras = [key for key in error.instance if key not in allowed]
+        allowed = sorted(schema.get("properties", {}))
+        extras = [key for key in instance if key not in allowed]
         return "; ".join(
             f"{where}unknown key {key!r}{did_you_mean(key, allowed)} (allowed here: {', '.join(allowed)})"
             for key in extras
         )
     if error.validator == "required":
-        missing = [key for key in error.validator_value if key not in error.instance]
+        missing = [key for key in value if key not in instance]
         return f"{where}missing key {', '.join(repr(k) for k in missing)}"
     if error.validator == "enum":
-        choices = [str(c) for c in error.validator_value]
-        suggestion = did_you_mean(str(error.instance), choices)
-        return f"{where}{json.dumps(error.instance)} is not one of {', '.join(choices)}{suggestion}"
+        choices = [str(c) for c in value]
+        suggestion = did_you_mean(str(instance), choices)
+        return f"{where}{json.dumps(instance)} is not one of {', '.join(choices)}{suggestion}"
     if error.validator == "type":
-        expected = _or_list(_as_list(error.validator_value))
-        return f"{where}must be {expected}, not {_json_type(error.instance)}"
+        wanted = _or_list(_as_list(value))
+        return f"{where}must be {wanted}, not {_json_type(instance)}"
     if error.validator == "pattern" and hint:
-        return f"{where}{json.dumps(error.instance)} is not valid here: {hint}"
+        return f"{where}{json.dumps(instance)} is not valid here: {hint}"
     message = f"{where}{error.message}"
     return f"{message}: {hint}" if hint else message
 
@@ -391,7 +398,7 @@ class _Builder:
                     " (use present: false for one that must be absent)"
                 )
             return ValueTest("equals", _as_text(expected))
-        return ValueTest(kind, expected)
+        return ValueTest(_TEST_KINDS[kind], expected)
 
 
 def _as_text(value: Any) -> str:

@@ -60,21 +60,24 @@ def matches(pattern: StepMatch, request: RequestView) -> bool:
 def _test_values(test: ValueTest, values: Sequence[str] | None) -> bool:
     """Query, form and header values are text: a test passes if any value passes it."""
     if test.kind == "present":
-        return bool(values) == test.expected
+        present: bool = test.expected
+        return bool(values) == present
     return any(_test_text(test, value) for value in values or ())
 
 
 def _test_text(test: ValueTest, value: str) -> bool:
+    expected: str = test.expected  # matches: a compiled pattern
     if test.kind == "equals":
-        return value == test.expected
+        return value == expected
     if test.kind == "contains":
-        return test.expected in value
+        return expected in value
     return test.expected.fullmatch(value) is not None
 
 
 def _test_json(test: ValueTest, found: bool, value: Any) -> bool:
     if test.kind == "present":
-        return found == test.expected
+        present: bool = test.expected
+        return found == present
     if not found:
         return False
     if test.kind == "equals":

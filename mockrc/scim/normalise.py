@@ -38,10 +38,11 @@ Pointer = tuple[str | int, ...]
 _STRING_BOOLEANS = {"true": True, "false": False}
 
 
-def normalise_user(body: Mapping[str, Any], profile: Profile, log: ViolationLog) -> dict[str, Any]:
+def normalise_user(body: object, profile: Profile, log: ViolationLog) -> dict[str, Any]:
     """A new dict with ``body``'s attributes under their canonical names; changes go to ``log``.
 
-    InvalidSyntax if the body is not a JSON object at all: there is nothing to normalise.
+    ``body`` is any parsed JSON: InvalidSyntax if it is not an object at all, as there is nothing
+    to normalise.
     """
     if not isinstance(body, Mapping):
         message = "the request body must be a JSON object"

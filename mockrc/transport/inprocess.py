@@ -39,7 +39,7 @@ same header). The header never reaches the client.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -74,9 +74,26 @@ def _origin(base_url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def _body_bytes(body: bytes | str | None) -> bytes | None:
-    """Request body as sent on the wire (urllib3 encodes ``str`` bodies as UTF-8)."""
-    return body.encode("utf-8") if isinstance(body, str) else body
+def _body_bytes(body: object) -> bytes | None:
+    """Request body as sent on the wire (urllib3 encodes ``str`` bodies as UTF-8).
+
+    ``body`` is what ``PreparedRequest.body`` may hold: bytes, text, None, or, for a streamed
+    upload, a file-like object or an iterable of chunks, read to the end here.
+    """
+    if body is None or isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    read = getattr(body, "read", None)
+    chunks = [read()] if callable(read) else body
+    if not isinstance(chunks, Iterable):
+        raise TypeError(f"cannot send a request body of type {type(body).__name__}")
+    return b"".join(_body_bytes(chunk) or b"" for chunk in chunks)
+
+
+def _header_text(value: str | bytes) -> str:
+    """A header value as a WSGI server gives it: bytes as sent, decoded as ISO-8859-1 (PEP 3333)."""
+    return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
 class InProcessTransport:
@@ -96,10 +113,22 @@ class InProcessTransport:
         """Start intercepting. The mock is built now so pass-through uses the current send."""
         if self._mock is not None:
             raise RuntimeError("InProcessTransport is already started")
-        mock = responses.RequestsMock(assert_all_requests_are_fired=False, real_adapter_send=HTTPAdapter.send)
+        mock = responses.RequestsMock(
+            assert_all_requests_are_fired=False,
+            # responses declares the send it expects a little narrower than requests' own types.
+            real_adapter_send=HTTPAdapter.send,  # type: ignore[arg-type]
+        )
         for method in _METHODS:
             # content_type=None: otherwise responses adds text/plain next to the app's own type.
-            mock.add_callback(method, self.url_pattern, callback=self._dispatch, content_type=None)
+            # responses types a callback's headers as a mapping; it takes a list of pairs too
+            # (CallbackResponse.get_response extends its header dict with them), which keeps a
+            # header the app sends twice.
+            mock.add_callback(
+                method,
+                self.url_pattern,
+                callback=self._dispatch,  # type: ignore[arg-type]
+                content_type=None,
+            )
         mock.add_passthru(re.compile(".*"))
         mock.start()
         self._mock = mock
@@ -131,7 +160,13 @@ class InProcessTransport:
             path=request.path_url,
             base_url=f"{scheme}://{netloc}",
             method=str(request.method),
-            headers=list(request.headers.items()),
+            # A streamed body arrives whole, with its Content-Length instead of chunked
+            # Transfer-Encoding, as waitress hands a chunked request to the app.
+            headers=[
+                (name, _header_text(value))
+                for name, value in request.headers.items()
+                if name.lower() != "transfer-encoding"
+            ],
             data=_body_bytes(request.body),
         ).get_environ()
         body, status, headers = run_wsgi_app(self._app, environ, buffered=True)

@@ -31,9 +31,9 @@ from collections.abc import Callable, Iterable
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
-from waitress import create_server, wasyncore
+from waitress import wasyncore
 from waitress.channel import ClientDisconnected, HTTPChannel
-from waitress.server import BaseWSGIServer
+from waitress.server import BaseWSGIServer, create_server
 
 from mockrc.limits import LIMITS
 from mockrc.transport.faults import FAULT_DROP, FAULT_HEADER
@@ -116,9 +116,10 @@ class LiveServer:
         sock = socket.create_server(address, family=family)
         socket_map: dict[int, wasyncore.dispatcher] = {}
         try:
-            self._server = create_server(
+            server = create_server(
                 self._app,
-                map=socket_map,
+                # typeshed's stubs type the map as sockets; waitress keeps its dispatchers in it.
+                map=socket_map,  # type: ignore[arg-type]
                 sockets=[sock],
                 threads=self._threads,
                 ident="mockrc",
@@ -127,6 +128,9 @@ class LiveServer:
         except BaseException:
             sock.close()
             raise
+        # One socket given, one server back (a MultiSocketServer only wraps several).
+        assert isinstance(server, BaseWSGIServer)
+        self._server = server
         self._map = socket_map
 
     def start(self) -> None:
@@ -186,12 +190,13 @@ class LiveServer:
     @property
     def port(self) -> int:
         """The port actually bound (never 0)."""
-        return int(self._bound.effective_port)
+        # typeshed's stubs omit the effective_host/effective_port that BaseWSGIServer.__init__ sets.
+        return int(self._bound.effective_port)  # type: ignore[attr-defined]
 
     @property
     def url(self) -> str:
         """``http://host:port`` of the bound socket, IPv6 hosts in brackets."""
-        host = self._bound.effective_host
+        host: str = self._bound.effective_host  # type: ignore[attr-defined]  # see port
         return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
     def __enter__(self) -> LiveServer:
@@ -224,7 +229,7 @@ class LiveServer:
             wasyncore.loop(
                 timeout=server.adj.asyncore_loop_timeout,
                 use_poll=server.adj.asyncore_use_poll,
-                map=socket_map,
+                map=socket_map,  # type: ignore[arg-type]  # a map of dispatchers, see bind
                 count=1,
             )
 
@@ -238,7 +243,7 @@ class LiveServer:
             wasyncore.loop(
                 timeout=min(left, server.adj.asyncore_loop_timeout),
                 use_poll=server.adj.asyncore_use_poll,
-                map=self._map,
+                map=self._map,  # type: ignore[arg-type]  # a map of dispatchers, see bind
                 count=1,
             )
         return busy
@@ -264,7 +269,8 @@ class LiveServer:
         """
         server, self._server = self._bound, None
         for dispatcher in list(self._map.values()):
-            if dispatcher is not server and dispatcher is not server.trigger:
+            # typeshed's stubs type the trigger as an int; it is the dispatcher of a pipe.
+            if dispatcher is not server and dispatcher is not server.trigger:  # type: ignore[comparison-overlap]
                 dispatcher.close()
         server.task_dispatcher.shutdown()
         server.close()

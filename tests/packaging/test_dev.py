@@ -108,14 +108,15 @@ def test_dev_py_mockrc_passes_every_argument_to_mockrc(
     assert venv[-1][-1] == "."  # the serve level: no test tools for a mockrc command
 
 
-def test_test_runs_lint_pytest_then_the_strict_docs_build_into_a_temporary_folder(
+def test_test_runs_lint_types_pytest_then_the_strict_docs_build_into_a_temporary_folder(
     venv: list[tuple[str, ...]],
 ) -> None:
     assert dev.test(["-k", "wheel"]) == 0
 
-    assert [Path(command[0]).name for command in venv] == ["ruff", "ruff", "pytest", "mkdocs"]
-    assert venv[2][-2:] == ("-k", "wheel")
-    *build, site = venv[3][1:]
+    assert [Path(command[0]).name for command in venv] == ["ruff", "ruff", "mypy", "pytest", "mkdocs"]
+    assert venv[2][1:] == ()  # mypy takes its files and strictness from [tool.mypy]
+    assert venv[3][-2:] == ("-k", "wheel")
+    *build, site = venv[4][1:]
     assert build == ["build", "--strict", "--quiet", "--site-dir"]
     assert Path(site).name.startswith("mockrc-site-") and not Path(site).exists()  # thrown away
 
@@ -132,7 +133,7 @@ def test_a_failing_step_leaves_the_others_to_run_and_its_code_is_returned(
     monkeypatch.setattr(dev, "run", run)
 
     assert dev.test([]) == 3
-    assert ran == ["ruff", "ruff", "pytest", "mkdocs"]
+    assert ran == ["ruff", "ruff", "mypy", "pytest", "mkdocs"]
 
 
 class Apt:

@@ -369,3 +369,23 @@ def test_the_command_exits_2_on_bad_input(tmp_path: Path, capsys) -> None:
     journal = write_journal(tmp_path / "j.jsonl", VALID)
     assert main(["report", str(journal), "--junit", str(tmp_path / "no-such-dir" / "r.xml")]) == 2
     assert "bad.jsonl:1: not a JSON document" in capsys.readouterr().err
+
+
+def test_a_report_line_cuts_a_long_request_target_and_says_how_long_it_was() -> None:
+    """A refused megabyte of query string is named in one short line, not a megabyte one."""
+    from mockrc.report import describe_entry
+
+    record = {
+        "id": 4,
+        "method": "GET",
+        "path": "/scim/v2/Users",
+        "query": {"filter": "x" * 50_000},
+        "status": 414,
+    }
+
+    line = describe_entry(record)
+
+    assert line.startswith("#4 GET /scim/v2/Users?filter=xxx")
+    assert line.endswith("… [50,022 characters] -> 414")
+    assert len(line) < 400
+    assert describe_entry({**record, "query": {"count": "1"}}) == "#4 GET /scim/v2/Users?count=1 -> 414"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 import pytest
@@ -33,6 +34,7 @@ def make_app() -> Flask:
             form=request.form.to_dict(flat=False),
             authorization=request.headers.get("Authorization"),
             content_type=request.headers.get("Content-Type"),
+            note=request.headers.get("X-Note"),
             body=request.get_data().decode("utf-8"),
             host_url=request.host_url,
         )
@@ -114,6 +116,18 @@ class TestHandOff:
         resp = requests.put(f"{RC}/echo", data="crème", headers={"Content-Type": "text/plain; charset=utf-8"})
 
         assert resp.json()["body"] == "crème"
+
+    def test_streamed_bodies_are_read_to_the_end(self) -> None:
+        chunks = requests.put(f"{RC}/echo", data=(chunk for chunk in [b"ab", "cd", b"ef"]))
+        file = requests.put(f"{RC}/echo", data=io.BytesIO(b"from a file"))
+
+        assert chunks.json()["body"] == "abcdef"
+        assert file.json()["body"] == "from a file"
+
+    def test_a_bytes_header_value_arrives_as_a_server_decodes_it(self) -> None:
+        resp = requests.get(f"{RC}/echo", headers={"X-Note": "café".encode("latin-1")})
+
+        assert resp.json()["note"] == "café"  # ISO-8859-1, as PEP 3333 has servers decode headers
 
     @pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
     def test_every_method_is_routed(self, method: str) -> None:

@@ -21,7 +21,7 @@ out of ``/__mockrc``, are :mod:`mockrc.http.guard`'s. The page's mutating reques
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib.resources import files
 from typing import Any, Final
@@ -89,7 +89,7 @@ def summarise(entry: JournalEntry) -> dict[str, Any]:
 def _searchable(user: StoredUser) -> str:
     """The text a search looks in: id, userName, externalId, names and email addresses, folded."""
     attributes = user.attributes
-    name = attributes.get("name") if isinstance(attributes.get("name"), dict) else {}
+    name = _name_of(attributes)
     emails = [e.get("value") for e in attributes.get("emails") or () if isinstance(e, dict)]
     parts = [
         user.id,
@@ -103,9 +103,15 @@ def _searchable(user: StoredUser) -> str:
     return " ".join(str(p) for p in parts if p).casefold()
 
 
+def _name_of(attributes: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The user's ``name`` object, or an empty one when it is absent or not an object."""
+    name = attributes.get("name")
+    return name if isinstance(name, Mapping) else {}
+
+
 def _user_row(user: StoredUser) -> dict[str, Any]:
     attributes = user.attributes
-    name = attributes.get("name") if isinstance(attributes.get("name"), dict) else {}
+    name = _name_of(attributes)
     display = " ".join(str(p) for p in (name.get("givenName"), name.get("familyName")) if p)
     return {
         "id": user.id,

@@ -39,18 +39,15 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import closing, suppress
-from dataclasses import asdict
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from mockrc.account import Account, load_account, parse_account
 from mockrc.errors import ConfigError
-from mockrc.ids import IdFactory, IdStyle
-from mockrc.oauth.sessions import Issued, RefreshRecord, Session
-from mockrc.store import StoredUser, UserStore
-from mockrc.tokens import AccessToken, Principal
-
-if TYPE_CHECKING:
-    from mockrc.state import MockState
+from mockrc.ids import IdFactory
+from mockrc.oauth.sessions import SessionStore
+from mockrc.repository import Repository
+from mockrc.scim.users import UserService
+from mockrc.tokens import TokenRegistry
 
 #: Bumped when the tables change; a file of another version is refused rather than misread.
 SCHEMA_VERSION: Final = 1
@@ -61,6 +58,14 @@ SCHEMA_VERSION: Final = 1
 APPLICATION_ID: Final = 0x6D6B7263
 #: The tables of a state file; a file of an earlier mockrc has these and no application id yet.
 _TABLES: Final = frozenset({"meta", "users", "tokens", "sessions", "refresh_tokens"})
+
+#: The columns of each kind's table, its key first (see each store's docstring for its row).
+_COLUMNS: Final = {
+    "users": ("id", "attributes", "created", "last_modified", "version"),
+    "tokens": ("value", "token"),
+    "sessions": ("id", "session"),
+    "refresh_tokens": ("value", "session_id", "record"),
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -74,8 +79,6 @@ CREATE TABLE IF NOT EXISTS refresh_tokens (
     value TEXT PRIMARY KEY, session_id TEXT NOT NULL, record TEXT NOT NULL
 );
 """
-
-V = TypeVar("V")
 
 
 class StateFileError(ConfigError):
@@ -109,71 +112,6 @@ def _owner(db: sqlite3.Connection) -> tuple[str, str]:
                 return "mockrc", ""
     shown = ", ".join(objects[:10]) + (f" and {len(objects) - 10} more" if len(objects) > 10 else "")
     return "other", f"it holds {shown}"
-
-
-class _TrackedDict(dict[str, V]):
-    """A dict that notes the keys assigned to it: the registries change entries only by assignment."""
-
-    def __init__(self, items: Mapping[str, V], changed: Callable[[str], None]) -> None:
-        super().__init__(items)
-        self._changed = changed
-
-    def __setitem__(self, key: str, value: V) -> None:
-        super().__setitem__(key, value)
-        self._changed(key)
-
-
-class _TrackedUserStore(UserStore):
-    """The user store, noting which users each request added, replaced or deleted."""
-
-    def __init__(self, *, unique_emails: bool, pending: dict[str, StoredUser | None]) -> None:
-        super().__init__(unique_emails=unique_emails)
-        self._pending = pending
-
-    # Pending users are kept as stored (compact JSON text), not as the request's objects: a seed
-    # of 100,000 users is committed in one transaction, and holding their attribute dicts until
-    # then cost ~1 KiB each of memory the process kept afterwards.
-
-    def add(self, user: StoredUser) -> StoredUser:
-        added = super().add(user)
-        self._pending[added.id] = self.get(added.id)
-        return added
-
-    def replace(self, user_id: str, attributes: dict[str, Any], now: float) -> StoredUser:
-        replaced = super().replace(user_id, attributes, now)
-        self._pending[user_id] = self.get(user_id)
-        return replaced
-
-    def delete(self, user_id: str) -> None:
-        super().delete(user_id)
-        self._pending[user_id] = None
-
-    def clear(self) -> None:
-        for user in self:
-            self._pending[user.id] = None
-        super().clear()
-
-
-class _ResumedIds(IdFactory):
-    """Ids after a restart: extension ids go on above ``above``, the highest id the file ever saw.
-
-    The random stream is the one a fresh IdFactory of the start's seed draws; every extension id
-    is shifted by one constant, so they still grow in random steps and never meet an old one.
-    """
-
-    def __init__(self, style: IdStyle, seed: int, above: int) -> None:
-        super().__init__(style, seed)
-        self._extension = style == "extension"
-        self._above = above
-        self._shift: int | None = None
-
-    def new_id(self) -> str:
-        value = super().new_id()
-        if not self._extension:
-            return value
-        if self._shift is None:
-            self._shift = max(0, self._above + 1 - int(value))
-        return str(int(value) + self._shift)
 
 
 # --- (de)serialisation -------------------------------------------------------------------------
@@ -220,78 +158,6 @@ def account_document(account: Account) -> dict[str, Any]:
     return document
 
 
-def _principal_json(principal: Principal) -> dict[str, Any]:
-    return {**asdict(principal), "scopes": sorted(principal.scopes)}
-
-
-def _principal(document: Mapping[str, Any]) -> Principal:
-    return Principal(**{**document, "scopes": frozenset(document["scopes"])})
-
-
-def _token_json(token: AccessToken) -> str:
-    return json.dumps({**asdict(token), "principal": _principal_json(token.principal)})
-
-
-def _token(text: str) -> AccessToken:
-    document = json.loads(text)
-    return AccessToken(**{**document, "principal": _principal(document["principal"])})
-
-
-def _object(text: str, what: str) -> dict[str, Any]:
-    """A stored JSON object."""
-    document = json.loads(text)
-    if not isinstance(document, dict):
-        raise ValueError(f"{what} must be a JSON object, not {type(document).__name__}")
-    return document
-
-
-def _issued_json(issued: Issued | None) -> dict[str, Any] | None:
-    return None if issued is None else asdict(issued)
-
-
-def _issued(document: Mapping[str, Any] | None) -> Issued | None:
-    return None if document is None else Issued(**{**document, "scopes": tuple(document["scopes"])})
-
-
-def _session_json(session: Session) -> str:
-    return json.dumps(
-        {
-            **asdict(session),
-            "user": session.user.extension_id if session.user is not None else None,
-            "principal": _principal_json(session.principal),
-            "latest": _issued_json(session.latest),
-        }
-    )
-
-
-def _session(text: str, account: Account) -> Session | None:
-    """A session of ``account``; None when its user is no longer in the account."""
-    document = json.loads(text)
-    user = None
-    if document["user"] is not None:
-        user = account.user(document["user"])
-        if user is None:
-            return None
-    return Session(
-        **{
-            **document,
-            "user": user,
-            "scopes": tuple(document["scopes"]),
-            "principal": _principal(document["principal"]),
-            "latest": _issued(document["latest"]),
-        }
-    )
-
-
-def _refresh_json(record: RefreshRecord) -> str:
-    return json.dumps({**asdict(record), "successor": _issued_json(record.successor)})
-
-
-def _refresh(text: str) -> RefreshRecord:
-    document = json.loads(text)
-    return RefreshRecord(**{**document, "successor": _issued(document["successor"])})
-
-
 def stored_profile(path: str | os.PathLike[str]) -> str | None:
     """The profile of the users a state file holds; None for a new file (or one that cannot tell)."""
     if not os.path.exists(path):
@@ -313,8 +179,9 @@ class StateFile:
     """One SQLite state file, opened for one fake (:class:`~mockrc.state.MockState` drives it).
 
     The state calls :meth:`account` and :meth:`seed_for` while it builds itself, :meth:`attach`
-    after each build (the first restores the file, later ones are resets and empty it), and the
-    app calls :meth:`commit` at the end of every request.
+    once its stores exist (a :class:`SqliteMirror` of them then notes every change, and a reset,
+    which clears them, empties the file), :meth:`restore` on a restart, and the app calls
+    :meth:`commit` at the end of every request.
     """
 
     def __init__(self, path: str | os.PathLike[str], profile: str) -> None:
@@ -333,8 +200,7 @@ class StateFile:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                self._db.execute(statement)
+            create_tables(self._db)
             meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
             self._check(meta, profile)
             self.starts = self._read("meta", "starts", lambda: int(meta.get("starts", "0"))) + 1
@@ -346,13 +212,8 @@ class StateFile:
                 raise self._why(exc) from None
             raise
         self._meta = meta
-        self._state: MockState | None = None
-        self._attached = False
-        self._wiped = False
-        self._users: dict[str, StoredUser | None] = {}
-        self._tokens: set[str] = set()
-        self._sessions: set[str] = set()
-        self._refresh: set[str] = set()
+        self._users: UserService | None = None
+        self._mirror: SqliteMirror | None = None
         self._unassigned = meta.get("unassigned_extensions")
         self._high_water = self._read("meta", "high_water", lambda: int(meta.get("high_water", "0")))
 
@@ -431,66 +292,29 @@ class StateFile:
         digest = hashlib.sha256(f"mockrc-state-file:{seed}:{self.starts}".encode()).digest()
         return int.from_bytes(digest[:8], "big")
 
-    def attach(self, state: MockState) -> None:
-        """Follow ``state``, just built: on the first build of a restart, restore the file into it;
-        on later builds (a reset), empty the file; then note every change to users and tokens.
-
-        Users the build made (seed data) are written on the file's first start and after a reset;
-        on a restart the file's users stand instead, as clients left them.
-        """
-        self._state = state
-        users = state.users
-        built = list(users.store)
-        store = _TrackedUserStore(unique_emails=state.profile.rules.unique_emails, pending=self._users)
-        users.store = store
-        if not self._attached:
-            self._attached = True
-            if self.starts > 1:
-                self._restore(state, store)
-                built = []
-        else:
-            self._users.clear()
-            self._tokens.clear()
-            self._sessions.clear()
-            self._refresh.clear()
-            self._wiped = True
-        for user in built:
-            store.add(user)
-        registry = state.tokens
-        registry._tokens = _TrackedDict(registry._tokens, self._tokens.add)
-        sessions = state.oauth.sessions
-        sessions._sessions = _TrackedDict(sessions._sessions, self._sessions.add)
-        sessions._refresh = _TrackedDict(sessions._refresh, self._refresh.add)
-        self.commit()
-
-    def _restore(self, state: MockState, store: UserStore) -> None:
-        rows = self._db.execute(
-            "SELECT id, attributes, created, last_modified, version FROM users ORDER BY rowid"
+    def attach(
+        self, users: UserService, tokens: TokenRegistry, sessions: SessionStore, static: Iterable[str]
+    ) -> None:
+        """Follow the stores of one fake from now on, for the rest of its life: a reset clears
+        them in place, and the file with them. Tokens in ``static`` (``--token``) are not kept:
+        the command line registers them on every start."""
+        self._users = users
+        self._mirror = SqliteMirror(
+            self._db, (users.store, tokens, sessions), skip={"tokens": frozenset(static)}
         )
-        for user_id, attributes, created, last_modified, version in rows:
-            document = self._read("users", user_id, _object, attributes, "attributes")
-            UserStore.add(store, StoredUser(user_id, document, created, last_modified, version))
+
+    def restore(self, ids: IdFactory, seed: int) -> None:
+        """Take back what the file holds into the attached stores (a restart), ids going on above
+        every id the file ever saw."""
+        if self._mirror is None or self._users is None:
+            raise RuntimeError("restore() before attach()")
+        self._mirror.restore(self._read)
         unassigned = self._unassigned
         if unassigned is not None:
-            state.users.unassigned_extensions = self._read(
+            self._users.unassigned_extensions = self._read(
                 "meta", "unassigned_extensions", lambda: json.loads(unassigned)
             )
-        ids = _ResumedIds(state.profile.rules.id_style, self.seed_for(state.settings.seed), self._high_water)
-        state.ids = state.users.ids = ids
-        static = set(state.settings.tokens)
-        tokens = state.tokens._tokens
-        for value, text in self._db.execute("SELECT value, token FROM tokens"):
-            if value not in static:
-                tokens[value] = self._read("tokens", value, _token, text)
-        sessions = state.oauth.sessions
-        for session_id, text in self._db.execute("SELECT id, session FROM sessions"):
-            session = self._read("sessions", session_id, _session, text, state.account)
-            if session is not None:
-                sessions._sessions[session.id] = session
-        for value, text in self._db.execute("SELECT value, record FROM refresh_tokens"):
-            record = self._read("refresh_tokens", value, _refresh, text)
-            if record.session_id in sessions._sessions:
-                sessions._refresh[value] = record
+        ids.restart(seed, above=self._high_water)
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -513,74 +337,25 @@ class StateFile:
         Called under the state's lock before a request is answered; if the write fails the
         changes stay pending (and the request fails), so the next commit retries them.
         """
-        state = self._state
-        if state is None:
+        mirror, users = self._mirror, self._users
+        if mirror is None or users is None:
             return
-        unassigned = json.dumps(state.users.unassigned_extensions)
-        if not (
-            self._wiped
-            or self._users
-            or self._tokens
-            or self._sessions
-            or self._refresh
-            or unassigned != self._unassigned
-        ):
+        unassigned = json.dumps(users.unassigned_extensions)
+        if not mirror.pending and unassigned == self._unassigned:
             return
         high_water = max(
-            (int(u.id) for u in self._users.values() if u is not None and u.id.isdigit()),
-            default=self._high_water,
+            (int(key) for key in mirror.pending_keys("users") if key.isdigit()), default=self._high_water
         )
         high_water = max(high_water, self._high_water)
-        self._write(lambda: self._flush(state, unassigned, high_water))
-        self._wiped = False
-        self._users.clear()
-        self._tokens.clear()
-        self._sessions.clear()
-        self._refresh.clear()
+
+        def work() -> None:
+            mirror.flush()
+            self._put_meta({"unassigned_extensions": unassigned, "high_water": str(high_water)})
+
+        self._write(work)
+        mirror.flushed()
         self._unassigned = unassigned
         self._high_water = high_water
-
-    def _flush(self, state: MockState, unassigned: str, high_water: int) -> None:
-        db = self._db
-        if self._wiped:
-            for table in ("users", "tokens", "sessions", "refresh_tokens"):
-                db.execute(f"DELETE FROM {table}")
-        db.executemany(
-            "INSERT INTO users (id, attributes, created, last_modified, version) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET attributes = excluded.attributes, "
-            "last_modified = excluded.last_modified, version = excluded.version",
-            (
-                (u.id, u.attributes_json, u.created, u.last_modified, u.version)
-                for u in self._users.values()
-                if u is not None
-            ),
-        )
-        db.executemany("DELETE FROM users WHERE id = ?", ((i,) for i, u in self._users.items() if u is None))
-        static = set(state.settings.tokens)
-        tokens = state.tokens._tokens
-        changed = [tokens[v] for v in self._tokens if v not in static]
-        db.executemany(
-            "INSERT OR REPLACE INTO tokens (value, token) VALUES (?, ?)",
-            ((t.value, _token_json(t)) for t in changed),
-        )
-        store = state.oauth.sessions
-        refresh = [store._refresh[v] for v in self._refresh]
-        # Sessions and refresh records change in place (ended, refreshed); each such change also
-        # assigns a token of the session, which is how a changed session is found.
-        session_ids = self._sessions | {t.session_id for t in changed} | {r.session_id for r in refresh}
-        sessions = [s for s in (store._sessions.get(i) for i in session_ids) if s is not None]
-        db.executemany(
-            "INSERT OR REPLACE INTO sessions (id, session) VALUES (?, ?)",
-            ((s.id, _session_json(s)) for s in sessions),
-        )
-        kept = {s.id for s in sessions}
-        records = {r.value: r for r in refresh}
-        records.update((r.value, r) for r in _of_sessions(store._refresh.values(), kept))
-        db.executemany(
-            "INSERT OR REPLACE INTO refresh_tokens (value, session_id, record) VALUES (?, ?, ?)",
-            ((r.value, r.session_id, _refresh_json(r)) for r in records.values()),
-        )
-        self._put_meta({"unassigned_extensions": unassigned, "high_water": str(high_water)})
 
     def close(self) -> None:
         """Write what is pending and close the file (a stopped server releases it)."""
@@ -590,6 +365,99 @@ class StateFile:
             self._db.close()
 
 
-def _of_sessions(records: Iterable[RefreshRecord], session_ids: set[str]) -> list[RefreshRecord]:
-    """The refresh records of the given sessions (a refresh changes the previous record in place)."""
-    return [r for r in records if r.session_id in session_ids] if session_ids else []
+def create_tables(db: sqlite3.Connection) -> None:
+    """The tables of a state file, where they do not exist yet."""
+    for statement in filter(str.strip, _SCHEMA.split(";")):
+        db.execute(statement)
+
+
+class SqliteMirror:
+    """The rows of some repositories (:mod:`mockrc.repository`) kept in a SQLite database, one
+    table per kind (its columns: :data:`_COLUMNS`).
+
+    It notes which entries change as the repositories tell it, and writes those entries' rows
+    when :meth:`flush` is called, inside the caller's transaction (the state file's commit, once
+    per request); a kind cleared is emptied. Only keys are noted: the rows are read from the
+    repository at flush time, as it then holds them, so a seed of 100,000 users costs no memory
+    beyond the store's own until it is written.
+    """
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        repositories: Iterable[Repository],
+        *,
+        skip: Mapping[str, frozenset[str]] | None = None,
+    ) -> None:
+        self._db = db
+        self._skip = dict(skip or {})
+        #: Every kind, in the order its repository loads them back, with its repository.
+        self._kinds: dict[str, Repository] = {}
+        repositories = list(repositories)
+        for repository in repositories:
+            for kind in repository.kinds:
+                if kind not in _COLUMNS:
+                    raise ValueError(f"no table for entries of kind {kind!r}")
+                self._kinds[kind] = repository
+        #: Per kind, the keys changed since the last flush (a dict: an ordered set).
+        self._pending: dict[str, dict[str, None]] = {kind: {} for kind in self._kinds}
+        self._cleared: set[str] = set()
+        for repository in repositories:
+            repository.subscribe(self._changed)
+
+    def _changed(self, kind: str, key: str | None) -> None:
+        if key is None:
+            self._pending[kind].clear()
+            self._cleared.add(kind)
+        elif key not in self._skip.get(kind, ()):
+            self._pending[kind][key] = None
+
+    @property
+    def pending(self) -> bool:
+        """Whether anything changed since the last flush."""
+        return bool(self._cleared) or any(self._pending.values())
+
+    def pending_keys(self, kind: str) -> Iterable[str]:
+        return self._pending[kind].keys()
+
+    def flush(self) -> None:
+        """Write every pending change (the caller commits, or rolls back and calls again)."""
+        for kind, repository in self._kinds.items():
+            key_column, *columns = _COLUMNS[kind]
+            if kind in self._cleared:
+                self._db.execute(f"DELETE FROM {kind}")
+            keys = self._pending[kind]
+            rows = [(key, repository.row(kind, key)) for key in keys]
+            self._db.executemany(
+                f"INSERT INTO {kind} ({key_column}, {', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * (len(columns) + 1))}) ON CONFLICT ({key_column}) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in columns),
+                ((key, *row) for key, row in rows if row is not None),
+            )
+            self._db.executemany(
+                f"DELETE FROM {kind} WHERE {key_column} = ?", ((key,) for key, row in rows if row is None)
+            )
+
+    def flushed(self) -> None:
+        """The flush is committed: nothing is pending any more."""
+        for keys in self._pending.values():
+            keys.clear()
+        self._cleared.clear()
+
+    def restore(self, read: Callable[..., Any] | None = None) -> None:
+        """Load every row back into its repository, kind by kind, in the order written.
+
+        ``read(kind, key, load, *args)`` runs each ``load(*args)`` (the state file names the row
+        that cannot be read); by default it just runs it.
+        """
+        for kind, repository in self._kinds.items():
+            key_column, *columns = _COLUMNS[kind]
+            query = f"SELECT {key_column}, {', '.join(columns)} FROM {kind} ORDER BY rowid"
+            skip = self._skip.get(kind, ())
+            for key, *row in self._db.execute(query).fetchall():
+                if key in skip:
+                    continue
+                if read is None:
+                    repository.load(kind, key, tuple(row))
+                else:
+                    read(kind, key, repository.load, kind, key, tuple(row))

@@ -94,6 +94,11 @@ class RateLimiter:
     _hits: dict[tuple[str, Group], deque[float]] = field(default_factory=dict)
     _penalty_until: dict[tuple[str, Group], float] = field(default_factory=dict)
 
+    def clear(self) -> None:
+        """Forget every count and penalty (a reset)."""
+        self._hits.clear()
+        self._penalty_until.clear()
+
     def check(self, caller: str, group: Group) -> Verdict:
         """Count one request of ``caller`` (user and app) in ``group``; refused if over the limit."""
         now = self.clock.now()

@@ -73,29 +73,57 @@ class MockState:
         self.journal = Journal(self.settings.journal_size, self.settings.journal_bytes)
         #: Request ids never restart, so a journal file that spans resets has each id once.
         self._request_ids = 0
-        self._build()
-
-    def _build(self) -> None:
-        # A state file's later starts draw new ids and token values: the first start's are in the file.
-        seed = self.state_file.seed_for(self.settings.seed) if self.state_file else self.settings.seed
+        # The stores and services are made once and live as long as the state: a reset clears
+        # them in place (:meth:`_clear`), so whatever holds one (a view, a test, the state file)
+        # never holds a stale one.
+        seed = self._seed()
         self.ids = IdFactory(self.profile.rules.id_style, seed=seed)
         self.users = UserService(
             self.profile, self.clock, self.ids, unassigned_extensions=self.account.unassigned_extensions
         )
-        add_users(self.users, self.seed_data.users)
         self.tokens = TokenRegistry(self.clock)
         self.oauth = OAuthServer(self.account, self.tokens, self.clock, seed=seed)
-        self.journal.clear()
         self.handler_errors: list[HandlerError] = []
-        for value in self.settings.tokens:
-            self.tokens.register(value, self.admin_principal)
         self.scenarios = ScenarioEngine(self.clock, partial(apply_change, self), seed=seed)
-        for scenario in self._initial_scenarios:
-            self.scenarios.activate(scenario)
         limits = self.settings.rate_limits
         self.rate_limiter = RateLimiter(limits, self.clock) if limits is not None else None
         if self.state_file is not None:
-            self.state_file.attach(self)
+            self.state_file.attach(self.users, self.tokens, self.oauth.sessions, self.settings.tokens)
+        self._start(restart=self.state_file is not None and self.state_file.starts > 1)
+
+    def _seed(self) -> int:
+        # A state file's later starts draw new ids and token values: the first start's are in the file.
+        return self.state_file.seed_for(self.settings.seed) if self.state_file else self.settings.seed
+
+    def _start(self, *, restart: bool = False) -> None:
+        """Fill the empty stores as the settings describe; on a ``restart``, from the state file."""
+        seed = self._seed()
+        self.ids.restart(seed)
+        self.journal.clear()
+        self.handler_errors.clear()
+        for value in self.settings.tokens:
+            self.tokens.register(value, self.admin_principal)
+        if restart and self.state_file is not None:
+            # The file's users stand, as clients left them, instead of the seed data.
+            self.state_file.restore(self.ids, seed)
+        else:
+            add_users(self.users, self.seed_data.users)
+        for scenario in self._initial_scenarios:
+            self.scenarios.activate(scenario)
+        if self.state_file is not None:
+            self.state_file.commit()
+
+    def _clear(self) -> None:
+        """Empty every store and service in place (the state file follows: it empties too)."""
+        self.users.store.clear()
+        self.users.unassigned_extensions = self.account.unassigned_extensions
+        self.users.unsupported_filters = "refuse"
+        self.tokens.clear()
+        self.oauth.restart(self.account, self._seed())
+        for active in self.scenarios.active:
+            self.scenarios.deactivate(active.name)
+        if self.rate_limiter is not None:
+            self.rate_limiter.clear()
 
     @property
     def admin_principal(self) -> Principal:
@@ -108,15 +136,19 @@ class MockState:
         """Serve ``account`` from now on; like :meth:`reset`, everything else starts afresh."""
         with self.lock:
             self.account = account
-            self._build()
+            self._clear()
+            self._start()
 
     def reset(self) -> None:
         """Forget every user, token and record: back to the state the settings describe.
 
-        The journal's entries in memory go too; its file (``--journal``) keeps them.
+        The journal's entries in memory go too; its file (``--journal``) keeps them. Every store
+        and service stays the same object, emptied: a reference taken before the reset sees the
+        state after it.
         """
         with self.lock:
-            self._build()
+            self._clear()
+            self._start()
 
     def next_request_id(self) -> int:
         with self.lock:

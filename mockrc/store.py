@@ -15,6 +15,10 @@ the store. The text is also smaller than the objects it stands for (well under 1
 with both indexes). Users are decoded when read (:class:`StoredUser`, its attributes parsed on
 first use), which also makes every user handed out a private copy: changing it changes nothing
 stored.
+
+The store is a :class:`~mockrc.repository.Repository` of one kind, ``users``: a row is
+``(attributes as JSON text, created, last_modified, version)``, the text exactly as stored, so a
+state file writes and reads it without decoding.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from mockrc.errors import NotFound, Uniqueness
+from mockrc.repository import Observer, Observers, Row
 
 #: (attributes as JSON, created, last_modified, version, creation number): atoms only.
 _Record = tuple[str, float, float, int, int]
@@ -117,8 +122,11 @@ def _index_keys(attributes: dict[str, Any]) -> tuple[str | None, list[str]]:
 class UserStore:
     """Users by id, in creation order, with case-insensitive userName and email indexes."""
 
+    kinds = ("users",)
+
     def __init__(self, *, unique_emails: bool) -> None:
         self._unique_emails = unique_emails
+        self._observers = Observers()
         self._users: dict[str, _Record] = {}
         self._by_user_name: dict[str, str] = {}
         #: Folded email -> the id holding it, or a tuple of ids where emails need not be unique.
@@ -170,6 +178,8 @@ class UserStore:
             self._added,
         )
         self._index(user.id, attributes)
+        if self._observers:
+            self._observers("users", user.id)
         return user
 
     def replace(self, user_id: str, attributes: dict[str, Any], now: float) -> StoredUser:
@@ -180,17 +190,48 @@ class UserStore:
         user = StoredUser(user_id, attributes, created, now, version + 1)
         self._users[user_id] = (user.attributes_json, created, now, version + 1, number)
         self._index(user_id, attributes)
+        if self._observers:
+            self._observers("users", user_id)
         return user
 
     def delete(self, user_id: str) -> None:
         text = self._record(user_id)[0]
         self._unindex(user_id, _decode(text))
         del self._users[user_id]
+        if self._observers:
+            self._observers("users", user_id)
 
     def clear(self) -> None:
         self._users.clear()
         self._by_user_name.clear()
         self._by_email.clear()
+        self._observers("users", None)
+
+    # --- the repository seam (mockrc.repository) ---------------------------------------------------
+
+    def subscribe(self, observer: Observer) -> None:
+        self._observers.add(observer)
+
+    def row(self, kind: str, key: str) -> Row | None:
+        record = self._users.get(key)
+        return None if record is None else record[:4]
+
+    def rows(self, kind: str) -> Iterator[tuple[str, Row]]:
+        return ((user_id, record[:4]) for user_id, record in list(self._users.items()))
+
+    def load(self, kind: str, key: str, row: Row) -> None:
+        """Take back a user a backend kept (its uniqueness checked again, no observer told)."""
+        text, created, last_modified, version = row
+        if not isinstance(text, str):
+            raise TypeError(f"attributes are {type(text).__name__}, not JSON text")
+        attributes = _decode(text)
+        if not isinstance(attributes, dict):
+            raise ValueError("attributes are not a JSON object")
+        observers, self._observers = self._observers, Observers()
+        try:
+            self.add(StoredUser(key, attributes, float(created), float(last_modified), int(version)))
+        finally:
+            self._observers = observers
 
     def snapshot(self, user_id: str) -> dict[str, Any]:
         """A deep copy of a user's attributes, safe to modify (e.g. by a PATCH under way)."""

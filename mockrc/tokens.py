@@ -4,16 +4,22 @@ Every SCIM request is authorised by a bearer token found here. The registry is t
 that decides whether a token is usable (unknown, expired, revoked) so that tokens registered from
 the command line (``mockrc serve --token T``) and tokens issued by the OAuth endpoints go through
 the same checks, and expiry follows the injectable clock.
+
+The registry is a :class:`~mockrc.repository.Repository` of one kind, ``tokens``: a row is
+``(the token as JSON text,)``.
 """
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 from mockrc.clock import Clock
 from mockrc.errors import Unauthenticated
+from mockrc.repository import Observer, Observers, Row
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,25 @@ class AccessToken:
     first_used_at: float | None = None
 
 
+def principal_json(principal: Principal) -> dict[str, Any]:
+    """``principal`` as a JSON object (what a state file keeps of tokens and sessions)."""
+    return {**asdict(principal), "scopes": sorted(principal.scopes)}
+
+
+def principal_of(document: Mapping[str, Any]) -> Principal:
+    """The principal :func:`principal_json` made ``document`` of."""
+    return Principal(**{**document, "scopes": frozenset(document["scopes"])})
+
+
+def _token_json(token: AccessToken) -> str:
+    return json.dumps({**asdict(token), "principal": principal_json(token.principal)})
+
+
+def _token_of(text: str) -> AccessToken:
+    document = json.loads(text)
+    return AccessToken(**{**document, "principal": principal_of(document["principal"])})
+
+
 @dataclass
 class TokenRegistry:
     """All access tokens of one fake, keyed by their value."""
@@ -57,6 +82,19 @@ class TokenRegistry:
     #: or an app permission away, turns SCIM off), by name. They apply to every token, issued
     #: before or after, when it is used: RingCentral checks roles and permissions on each call.
     _amendments: dict[str, Callable[[Principal], Principal]] = field(default_factory=dict)
+    _observers: Observers = field(default_factory=Observers)
+    kinds = ("tokens",)
+
+    def _put(self, token: AccessToken) -> AccessToken:
+        """Keep ``token`` (the caller holds the lock, and tells the observers once it is released:
+        an observer may read the registry)."""
+        self._tokens[token.value] = token
+        return token
+
+    def _tell(self, values: Iterable[str]) -> None:
+        if self._observers:
+            for value in values:
+                self._observers("tokens", value)
 
     def register(
         self,
@@ -76,7 +114,8 @@ class TokenRegistry:
             expires_at=None if ttl is None else now + ttl,
         )
         with self._lock:
-            self._tokens[value] = token
+            self._put(token)
+        self._tell((value,))
         return token
 
     def authenticate(self, value: str) -> AccessToken:
@@ -84,9 +123,12 @@ class TokenRegistry:
         now = self.clock.now()
         with self._lock:
             token = self._tokens.get(value)
-            if token is not None and not token.revoked and token.first_used_at is None:
-                token = self._tokens[value] = replace(token, first_used_at=now)
+            first_use = token is not None and not token.revoked and token.first_used_at is None
+            if token is not None and first_use:
+                token = self._put(replace(token, first_used_at=now))
             amendments = list(self._amendments.values())
+        if first_use:
+            self._tell((value,))
         if token is None:
             raise Unauthenticated("OAU-149", "OAuth token is invalid")
         if token.revoked:
@@ -113,14 +155,17 @@ class TokenRegistry:
                 if not t.revoked and (t.expires_at is None or t.expires_at > now)
             ]
             for token in live:
-                self._tokens[token.value] = replace(token, expires_at=now)
+                self._put(replace(token, expires_at=now))
+        self._tell(t.value for t in live)
 
     def revoke_all(self) -> set[str]:
         """Revoke every token; returns their sessions, so that their refresh tokens can be ended too."""
         with self._lock:
-            for token in list(self._tokens.values()):
-                self._tokens[token.value] = replace(token, revoked=True)
-            return {t.session_id for t in self._tokens.values()}
+            tokens = list(self._tokens.values())
+            for token in tokens:
+                self._put(replace(token, revoked=True))
+        self._tell(t.value for t in tokens)
+        return {t.session_id for t in tokens}
 
     def find(self, value: str) -> AccessToken | None:
         """The token called ``value`` whatever its state, without counting this as a use."""
@@ -132,16 +177,46 @@ class TokenRegistry:
         with self._lock:
             token = self._tokens.get(value)
             if token is not None:
-                self._tokens[value] = replace(token, revoked=True)
+                self._put(replace(token, revoked=True))
+        if token is not None:
+            self._tell((value,))
 
     def revoke_session(self, session_id: str) -> int:
         """Revoke every token of a session; returns how many were revoked."""
         with self._lock:
             hits = [t for t in self._tokens.values() if t.session_id == session_id and not t.revoked]
             for token in hits:
-                self._tokens[token.value] = replace(token, revoked=True)
+                self._put(replace(token, revoked=True))
+        self._tell(t.value for t in hits)
         return len(hits)
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._tokens)
+
+    def clear(self) -> None:
+        """Forget every token and every amendment (a reset)."""
+        with self._lock:
+            self._tokens.clear()
+            self._amendments.clear()
+        self._observers("tokens", None)
+
+    # --- the repository seam (mockrc.repository) ---------------------------------------------------
+
+    def subscribe(self, observer: Observer) -> None:
+        self._observers.add(observer)
+
+    def row(self, kind: str, key: str) -> Row | None:
+        token = self.find(key)
+        return None if token is None else (_token_json(token),)
+
+    def rows(self, kind: str) -> Iterator[tuple[str, Row]]:
+        with self._lock:
+            tokens = list(self._tokens.values())
+        return ((t.value, (_token_json(t),)) for t in tokens)
+
+    def load(self, kind: str, key: str, row: Row) -> None:
+        (text,) = row
+        token = _token_of(str(text))
+        with self._lock:
+            self._tokens[key] = token

@@ -66,6 +66,10 @@ class AuthorizeFlow:
     secrets: Secrets
     _pending: dict[str, PendingAuthorization] = field(default_factory=dict)
 
+    def clear(self) -> None:
+        """Forget every sign-in in progress (a reset)."""
+        self._pending.clear()
+
     def start(self, pairs: Iterable[tuple[str, str]]) -> PendingAuthorization | str:
         """Check an authorize request. Answers the authorization waiting for sign-in, or, for
         ``prompt=none`` (mockrc keeps no browser session), the URL that redirects with OpenID

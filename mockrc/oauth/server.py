@@ -100,9 +100,18 @@ class OAuthServer:
         self.account = account
         self.tokens = tokens
         self.clock = clock
-        secrets = Secrets(seed)
-        self.sessions = SessionStore(account, tokens, clock, secrets)
-        self.authorize = AuthorizeFlow(account, self.sessions, clock, secrets)
+        self._secrets = Secrets(seed)
+        self.sessions = SessionStore(account, tokens, clock, self._secrets)
+        self.authorize = AuthorizeFlow(account, self.sessions, clock, self._secrets)
+
+    def restart(self, account: Account, seed: int) -> None:
+        """Serve ``account`` as a fresh server of ``seed`` would, in place (a reset): every
+        session, refresh token, code and sign-in in progress is forgotten, and whoever holds this
+        server, its sessions or its authorize flow keeps holding the live ones."""
+        self.account = self.sessions.account = self.authorize.account = account
+        self._secrets.reseed(seed)
+        self.sessions.clear()
+        self.authorize.clear()
 
     def token(self, pairs: Iterable[tuple[str, str]], authorization: str | None) -> TokenInfo:
         """``POST /restapi/oauth/token``: the form is checked, then the client, then the grant."""

@@ -17,21 +17,28 @@ https://developers.ringcentral.com/guide/authentication/tokens):
 
 Values are opaque and deterministic from the fake's seed, from a random stream of their own, so
 that signing in does not shift the ids the SCIM store hands out.
+
+The store is a :class:`~mockrc.repository.Repository` of two kinds: ``sessions`` (a row is
+``(the session as JSON text,)``) and ``refresh_tokens`` (``(session id, the record as JSON text)``).
+Authorization codes live 60 s and are not handed out.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import random
-from dataclasses import dataclass, field, replace
-from typing import Final
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Final
 
 from mockrc.account import Account, App, User
 from mockrc.clock import Clock
 from mockrc.oauth import failures
 from mockrc.oauth.forms import requested_scopes
 from mockrc.oauth.pkce import ChallengeMethod, verifies
-from mockrc.tokens import Principal, TokenRegistry
+from mockrc.repository import Observer, Observers, Row
+from mockrc.tokens import Principal, TokenRegistry, principal_json, principal_of
 
 #: Lifetime of an authorization code (RingCentral's redirect example: ``expires_in=60``).
 CODE_TTL: Final = 60
@@ -45,6 +52,10 @@ class Secrets:
     """Opaque, unguessable-looking values, deterministic from a seed."""
 
     def __init__(self, seed: int) -> None:
+        self.reseed(seed)
+
+    def reseed(self, seed: int) -> None:
+        """Start the stream of ``seed`` again (a reset: the same values as a fresh fake's)."""
         self._random = random.Random(f"mockrc-oauth-{seed}")
 
     def token(self, prefix: str) -> str:
@@ -133,6 +144,53 @@ class AuthorizationCode:
     session_id: str | None = None
 
 
+def _issued_json(issued: Issued | None) -> dict[str, Any] | None:
+    return None if issued is None else asdict(issued)
+
+
+def _issued_of(document: Mapping[str, Any] | None) -> Issued | None:
+    return None if document is None else Issued(**{**document, "scopes": tuple(document["scopes"])})
+
+
+def _session_json(session: Session) -> str:
+    return json.dumps(
+        {
+            **asdict(session),
+            "user": session.user.extension_id if session.user is not None else None,
+            "principal": principal_json(session.principal),
+            "latest": _issued_json(session.latest),
+        }
+    )
+
+
+def _session_of(text: str, account: Account) -> Session | None:
+    """A session of ``account``; None when its user is no longer in the account."""
+    document = json.loads(text)
+    user = None
+    if document["user"] is not None:
+        user = account.user(document["user"])
+        if user is None:
+            return None
+    return Session(
+        **{
+            **document,
+            "user": user,
+            "scopes": tuple(document["scopes"]),
+            "principal": principal_of(document["principal"]),
+            "latest": _issued_of(document["latest"]),
+        }
+    )
+
+
+def _refresh_json(record: RefreshRecord) -> str:
+    return json.dumps({**asdict(record), "successor": _issued_json(record.successor)})
+
+
+def _refresh_of(text: str) -> RefreshRecord:
+    document = json.loads(text)
+    return RefreshRecord(**{**document, "successor": _issued_of(document["successor"])})
+
+
 @dataclass
 class SessionStore:
     """Sessions, refresh tokens and authorization codes of one fake."""
@@ -144,6 +202,16 @@ class SessionStore:
     _sessions: dict[str, Session] = field(default_factory=dict)
     _refresh: dict[str, RefreshRecord] = field(default_factory=dict)
     _codes: dict[str, AuthorizationCode] = field(default_factory=dict)
+    _observers: Observers = field(default_factory=Observers)
+    kinds = ("sessions", "refresh_tokens")
+
+    def _changed_session(self, session: Session) -> None:
+        if self._observers:
+            self._observers("sessions", session.id)
+
+    def _changed_refresh(self, record: RefreshRecord) -> None:
+        if self._observers:
+            self._observers("refresh_tokens", record.value)
 
     # --- sessions ---------------------------------------------------------------------------
 
@@ -168,7 +236,7 @@ class SessionStore:
             refresh_ttl=refresh_ttl or 0,
         )
         self._sessions[session.id] = session
-        return self._issue(session, access_ttl, refresh_ttl)
+        return self._issue(session, access_ttl, refresh_ttl)  # tells the observers of the session
 
     def _issue(self, session: Session, access_ttl: int, refresh_ttl: int | None) -> Issued:
         now = self.clock.now()
@@ -178,6 +246,7 @@ class SessionStore:
         if refresh_ttl:
             refresh = RefreshRecord(self.secrets.token("mockrc-rt-"), session.id, now, now + refresh_ttl)
             self._refresh[refresh.value] = refresh
+            self._changed_refresh(refresh)
         issued = Issued(
             session_id=session.id,
             access_token=access,
@@ -189,6 +258,7 @@ class SessionStore:
             endpoint_id=session.endpoint_id,
         )
         session.latest = issued
+        self._changed_session(session)
         return issued
 
     def session(self, session_id: str) -> Session | None:
@@ -199,6 +269,7 @@ class SessionStore:
         session = self._sessions.get(session_id)
         if session is not None:
             session.active = False
+            self._changed_session(session)
         self.tokens.revoke_session(session_id)
 
     # --- refresh ----------------------------------------------------------------------------
@@ -234,6 +305,7 @@ class SessionStore:
         issued = self._issue(session, access_ttl, refresh_ttl or session.refresh_ttl)
         record.used_at = now
         record.successor = issued
+        self._changed_refresh(record)
         return issued
 
     def _replay(self, successor: Issued, used_at: float, now: float) -> Issued:
@@ -312,3 +384,42 @@ class SessionStore:
 
     def refresh_record(self, value: str) -> RefreshRecord | None:
         return self._refresh.get(value)
+
+    def clear(self) -> None:
+        """Forget every session, refresh token and authorization code (a reset)."""
+        self._sessions.clear()
+        self._refresh.clear()
+        self._codes.clear()
+        self._observers("sessions", None)
+        self._observers("refresh_tokens", None)
+
+    # --- the repository seam (mockrc.repository) ---------------------------------------------------
+
+    def subscribe(self, observer: Observer) -> None:
+        self._observers.add(observer)
+
+    def row(self, kind: str, key: str) -> Row | None:
+        if kind == "sessions":
+            session = self._sessions.get(key)
+            return None if session is None else (_session_json(session),)
+        record = self._refresh.get(key)
+        return None if record is None else (record.session_id, _refresh_json(record))
+
+    def rows(self, kind: str) -> Iterator[tuple[str, Row]]:
+        if kind == "sessions":
+            return ((k, (_session_json(s),)) for k, s in list(self._sessions.items()))
+        return ((k, (r.session_id, _refresh_json(r))) for k, r in list(self._refresh.items()))
+
+    def load(self, kind: str, key: str, row: Row) -> None:
+        """Take back a session (dropped if its user left the account) or a refresh token
+        (dropped if its session was)."""
+        if kind == "sessions":
+            (text,) = row
+            session = _session_of(str(text), self.account)
+            if session is not None:
+                self._sessions[session.id] = session
+            return
+        _, text = row
+        record = _refresh_of(str(text))
+        if record.session_id in self._sessions:
+            self._refresh[key] = record

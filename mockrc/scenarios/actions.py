@@ -8,13 +8,12 @@ request as it would anyway, so every error body, header and rule stays the fake'
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from mockrc.oauth.server import OAuthServer
 from mockrc.permissions import IMPLIED
-from mockrc.tokens import Principal
-
-if TYPE_CHECKING:
-    from mockrc.state import MockState
+from mockrc.scim.users import UserService
+from mockrc.tokens import Principal, TokenRegistry
 
 _EDIT_ACCOUNTS = "EditAccounts"
 
@@ -37,7 +36,21 @@ def _without_scim(principal: Principal) -> Principal:
     return replace(principal, scim_enabled=False)
 
 
-def apply_change(state: MockState, name: str) -> None:
+class FakeData(Protocol):
+    """What a change acts on: the stores and services of one fake (a
+    :class:`~mockrc.state.MockState`, which this module does not import: the state imports it)."""
+
+    @property
+    def users(self) -> UserService: ...
+
+    @property
+    def tokens(self) -> TokenRegistry: ...
+
+    @property
+    def oauth(self) -> OAuthServer: ...
+
+
+def apply_change(state: FakeData, name: str) -> None:
     """Apply the change called ``name`` (one of :data:`mockrc.scenarios.model.CHANGES`) to ``state``."""
     if name == "expire_tokens":
         state.tokens.expire_all()

@@ -12,6 +12,23 @@ from contextlib import contextmanager
 READY_PREFIX = "mockrc: serving RingCentral"
 
 
+def output_lines(process: subprocess.Popen[str]) -> queue.Queue[str | None]:
+    """The lines ``process`` prints, as a background thread reads them; None once its output ends.
+
+    A queue lets a test wait for a line with a timeout instead of blocking on a pipe.
+    """
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
 @contextmanager
 def mockrc_serve(
     *args: str,
@@ -29,15 +46,7 @@ def mockrc_serve(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    lines: queue.Queue[str | None] = queue.Queue()
-
-    def pump() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.put(line.rstrip("\n"))
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
+    lines = output_lines(process)
     seen: list[str] = []
     try:
         while True:

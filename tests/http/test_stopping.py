@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.conformance.live_server import READY_PREFIX
+from tests.conformance.live_server import READY_PREFIX, output_lines
 from tests.helpers import minimal_user
 
 TOKEN = {"Authorization": "Bearer mockrc-admin-token"}
@@ -75,15 +75,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    lines: queue.Queue[str | None] = queue.Queue()
-
-    def pump() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.put(line.rstrip("\n"))
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
+    lines = output_lines(process)
     served = Served(process, "", lines)
     try:
         served.url = served.wait_for_line(READY_PREFIX).rsplit(" at ", 1)[1].strip()

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import fcntl
 import os
-import queue
 import socket
 import subprocess
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.conformance.live_server import output_lines
 from tests.packaging import podman
 
 pytestmark = pytest.mark.packaging
@@ -99,15 +98,7 @@ def container(image: str, *options: str) -> Iterator[Running]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    lines: queue.Queue[str | None] = queue.Queue()
-
-    def pump() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.put(line.rstrip("\n"))
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
+    lines = output_lines(process)
     banner: list[str] = []
     try:
         while not banner or not banner[-1].startswith(READY_PREFIX):

@@ -107,6 +107,21 @@ def test_find_answers_the_matches_or_the_near_misses(fake: Fake) -> None:
     ]
 
 
+def test_find_answers_the_newest_matches_up_to_its_limit_and_how_many_matched(fake: Fake) -> None:
+    """A find over a full journal must not answer every entry (tens of megabytes, seconds to build)."""
+    for _ in range(105):
+        fake.get("/scim/v2/Users/missing")
+
+    default = fake.post("/__mockrc/journal/find", json={"method": "GET"}).json()
+    two = fake.get("/__mockrc/journal/find", params={"method": "GET", "limit": 2}).json()
+    posted = fake.post("/__mockrc/journal/find?limit=0", json={"method": "GET"}).json()
+
+    assert default["total"] == 105 and [e["id"] for e in default["entries"]] == list(range(6, 106))
+    assert two["total"] == 105 and [e["id"] for e in two["entries"]] == [104, 105]
+    assert posted == {"total": 105, "entries": [], "near_misses": []}
+    assert fake.get("/__mockrc/journal/find", params={"limit": -1}).status_code == 400
+
+
 def test_find_needs_a_json_pattern_when_posted(fake: Fake) -> None:
     # The admin-key header gets a text body past the guard, which refuses it from a cross-site form.
     response = fake.post("/__mockrc/journal/find", data="method=POST", headers={"X-Mockrc-Admin-Key": "-"})

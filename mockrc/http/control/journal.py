@@ -49,8 +49,18 @@ def _query_pattern(skip: frozenset[str] = frozenset()) -> RequestPattern:
 
 
 def _request_pattern() -> RequestPattern:
-    """The pattern of a find or count: the JSON body of a POST, the query string of a GET."""
-    return _pattern(json_body(request)) if request.method == "POST" else _query_pattern()
+    """The pattern of a find or count: the JSON body of a POST, the query string of a GET
+    (``limit`` aside)."""
+    return _pattern(json_body(request)) if request.method == "POST" else _query_pattern(_LIST_PARAMETERS)
+
+
+def _limit() -> int:
+    """``limit`` from the query string (default :data:`DEFAULT_LIST_LIMIT`; 0 answers none)."""
+    limit = int_param(request.args.get("limit"), "limit")
+    limit = DEFAULT_LIST_LIMIT if limit is None else limit
+    if limit < 0:
+        raise InvalidValue(f"limit must not be negative, not [{limit}]")
+    return limit
 
 
 def _flag(name: str) -> bool:
@@ -68,10 +78,7 @@ def journal_blueprint(state: MockState) -> Blueprint:
     @routes.get("/journal")
     def list_entries() -> Response:
         """The newest ``limit`` entries (default 100) matching the filters, oldest first."""
-        limit = int_param(request.args.get("limit"), "limit")
-        limit = DEFAULT_LIST_LIMIT if limit is None else limit
-        if limit < 0:
-            raise InvalidValue(f"limit must not be negative, not [{limit}]")
+        limit = _limit()
         found = journal.find(_query_pattern(_LIST_PARAMETERS))
         shown = found[-limit:] if limit else []
         return json_response(
@@ -88,13 +95,17 @@ def journal_blueprint(state: MockState) -> Blueprint:
 
     @routes.route("/journal/find", methods=["GET", "POST"])
     def find() -> Response:
-        """The matching entries; when there are none, the near misses and how each missed."""
+        """The newest ``limit`` matching entries (default 100), oldest first, and how many matched;
+        when none did, the near misses and how each missed. Bounded like the list: a find over a
+        full journal would otherwise answer every entry, tens of megabytes."""
+        limit = _limit()
         pattern = _request_pattern()
         found = journal.find(pattern)
         near = [] if found else journal.near_misses(pattern)
         return json_response(
             {
-                "entries": [entry.to_dict() for entry in found],
+                "total": len(found),
+                "entries": [entry.to_dict() for entry in (found[-limit:] if limit else [])],
                 "near_misses": [
                     {"entry": miss.entry.to_dict(), "differences": list(miss.differences)} for miss in near
                 ],

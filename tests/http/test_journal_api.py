@@ -339,3 +339,19 @@ def test_the_system_clock_cannot_be_advanced() -> None:
     assert clock["advanceable"] is False
     assert response.status_code == 400
     assert "start it with --clock fake" in response.json()["message"]
+
+
+def test_a_report_with_a_bad_parameter_is_refused_before_the_journal_is_read(
+    fake: Fake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading a full journal takes seconds: a request that will be refused must not pay for it."""
+
+    def read_everything() -> None:
+        raise AssertionError("the journal was read for a request that is refused")
+
+    monkeypatch.setattr(fake.state.journal, "records", read_everything)
+
+    response = fake.get("/__mockrc/report", params={"strict_warnings": "x"})
+
+    assert response.status_code == 400
+    assert "strict_warnings must be true or false" in response.json()["message"]

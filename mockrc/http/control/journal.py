@@ -137,10 +137,11 @@ def journal_blueprint(state: MockState) -> Blueprint:
         min_requests = int_param(request.args.get("min_requests"), "min_requests")
         if min_requests is not None and min_requests < 0:
             raise InvalidValue(f"min_requests must not be negative, not [{min_requests}]")
+        strict_warnings = _flag("strict_warnings")  # every parameter checked before the costly part
         built = build_report(
             journal.records(),
             source="live",
-            strict_warnings=_flag("strict_warnings"),
+            strict_warnings=strict_warnings,
             min_requests=DEFAULT_MIN_REQUESTS if min_requests is None else min_requests,
         )
         headers = {"X-Mockrc-Verdict": "fail" if built.failed else "pass"}

@@ -404,12 +404,7 @@ class MockrcFixture:
             return self._rendered(add_users(state.users, [*bodies, *seeded.users]))
 
     def _rendered(self, users: Iterable[StoredUser]) -> list[dict[str, Any]]:
-        from mockrc.scim.render import render_user
-
-        state = self.state
-        return [
-            render_user(u, state.users.schemas_of(u.attributes), state.profile, self.base_url) for u in users
-        ]
+        return [self.state.users.render(u, self.base_url) for u in users]
 
     # --- strict mode ----------------------------------------------------------------------------
 

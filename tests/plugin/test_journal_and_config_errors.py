@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+# Imported here, before any pytester run: an in-process run forgets the modules it imported, so a
+# mockrc.state first imported inside one would be a fresh module in the next, and the patch below
+# would miss the one the plugin uses (seen when tests/plugin runs alone).
+import mockrc.state  # noqa: F401
+
 pytest_plugins = ("pytester",)
 
 

@@ -29,12 +29,11 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from benchmarks.bench_scim import machine_facts, progress
+from benchmarks.startup import wait_until_serving
 from tests.property.strategies import RandomDraw, Request, any_request
 
-READY_PREFIX = "mockrc: serving RingCentral"
 TOKEN = "fuzz-admin-token"
 #: An answer slower than this is a hang: it held up every other client (requests are serialised).
 HANG_SECONDS = 1.0
@@ -139,18 +138,11 @@ def mockrc_serve(users: int) -> Iterator[Server]:
         text=True,
     )
     try:
-        assert process.stdout is not None
-        seen: list[str] = []
-        for line in process.stdout:
-            seen.append(line)
-            if line.startswith(READY_PREFIX):
-                break
-        else:
-            raise RuntimeError("mockrc serve exited before it was ready:\n" + "".join(seen))
+        host, port = wait_until_serving(process)
         # Keep reading what it prints, so that a full pipe never blocks it.
+        assert process.stdout is not None
         threading.Thread(target=process.stdout.read, daemon=True).start()
-        parts = urlsplit(seen[-1].rsplit(" at ", 1)[1].strip())
-        yield Server(process, str(parts.hostname), int(parts.port or 80))
+        yield Server(process, host, port)
     finally:
         process.terminate()
         try:

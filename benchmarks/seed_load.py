@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from benchmarks.startup import READY_PREFIX
+from benchmarks.startup import wait_until_serving
 
 #: A load slower than this is reported as not finished.
 GIVE_UP_SECONDS = 1800.0
@@ -51,14 +51,9 @@ def measure_seed_load(users: int) -> SeedLoad:
     watchdog = threading.Timer(GIVE_UP_SECONDS, process.kill)
     watchdog.start()
     try:
-        assert process.stdout is not None
-        seen: list[str] = []
-        for line in process.stdout:
-            seen.append(line)
-            if line.startswith(READY_PREFIX):
-                seconds = time.perf_counter() - started
-                return SeedLoad(users, seconds, _status(process.pid, "VmRSS"), _status(process.pid, "VmHWM"))
-        raise RuntimeError("mockrc serve exited before it served:\n" + "".join(seen[-20:]))
+        wait_until_serving(process)
+        seconds = time.perf_counter() - started
+        return SeedLoad(users, seconds, _status(process.pid, "VmRSS"), _status(process.pid, "VmHWM"))
     finally:
         watchdog.cancel()
         process.terminate()

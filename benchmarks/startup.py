@@ -36,6 +36,19 @@ class Startup:
     cpu: float | None = None
 
 
+def wait_until_serving(process: subprocess.Popen[str]) -> tuple[str, int]:
+    """Read ``process``'s output until ``mockrc serve`` says it is serving; the host and port it
+    serves at. RuntimeError, with the last lines it printed, when it exits first."""
+    assert process.stdout is not None
+    seen: list[str] = []
+    for line in process.stdout:
+        seen.append(line)
+        if line.startswith(READY_PREFIX):
+            parts = urlsplit(line.rsplit(" at ", 1)[1].strip())
+            return str(parts.hostname), int(parts.port or 80)
+    raise RuntimeError("mockrc serve exited before it was ready:\n" + "".join(seen[-20:]))
+
+
 def _health_ok(host: str, port: int) -> bool:
     connection = http.client.HTTPConnection(host, port, timeout=GIVE_UP_SECONDS)
     try:
@@ -79,17 +92,9 @@ def measure_startup() -> Startup:
     watchdog = threading.Timer(GIVE_UP_SECONDS, process.kill)
     watchdog.start()
     try:
-        assert process.stdout is not None
-        seen: list[str] = []
-        for line in process.stdout:
-            seen.append(line)
-            if line.startswith(READY_PREFIX):
-                break
-        else:
-            raise RuntimeError("mockrc serve exited before it was ready:\n" + "".join(seen))
+        host, port = wait_until_serving(process)
         ready = time.perf_counter() - started
-        parts = urlsplit(seen[-1].rsplit(" at ", 1)[1].strip())
-        while not _health_ok(str(parts.hostname), int(parts.port or 80)):
+        while not _health_ok(host, port):
             if time.perf_counter() - started > GIVE_UP_SECONDS:
                 raise RuntimeError("mockrc serve printed its URL but never answered /__mockrc/health")
         return Startup(ready, time.perf_counter() - started, _cpu_seconds(process.pid))

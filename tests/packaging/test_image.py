@@ -22,14 +22,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conformance.live_server import output_lines
+from tests.conformance.live_server import READY_PREFIX, output_lines
 from tests.packaging import podman
 
 pytestmark = pytest.mark.packaging
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "localhost/mockrc:test"
-READY_PREFIX = "mockrc: serving RingCentral"
+
 ADMIN = {"Authorization": "Bearer mockrc-admin-token"}
 
 

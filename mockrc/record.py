@@ -155,8 +155,11 @@ def _exchange(recording: Recording, entry: Mapping[str, Any], method: str, glob:
         respond["headers"] = headers
     if body is not None:
         respond["body"] = body
-    step = {"id": f"request-{nth}", "when": {"method": method, "path": glob}, "nth": nth, "respond": respond}
-    recording.exchanges.setdefault((method, glob), []).append(step)
+    steps = recording.exchanges.setdefault((method, glob), [])
+    # A step does not see the requests an earlier step of its scenario answered (each earlier step
+    # answered one before this one), so its nth counts the others.
+    step = {"id": f"request-{nth}", "when": {"method": method, "path": glob}, "nth": nth - len(steps)}
+    steps.append({**step, "respond": respond})
 
 
 def write_seed(recording: Recording, path: str | Path) -> int:

@@ -94,6 +94,8 @@ class Difference:
 class RequestResult:
     """One recorded request: what the target answered and how it differed, or why it was skipped."""
 
+    #: The recorded request without its bodies and headers (:func:`request_summary`): a replay of
+    #: a long journal keeps one small result per request, never the journal.
     entry: Mapping[str, Any]
     target_status: int | None = None
     differences: tuple[Difference, ...] = ()
@@ -245,6 +247,11 @@ class ReplayReport:
         )
 
 
+def request_summary(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """What a result keeps of a journal entry: id, method, path, query and recorded status."""
+    return {name: entry.get(name) for name in ("id", "method", "path", "query", "status")}
+
+
 def compare(entry: Mapping[str, Any], answer: Answer, rules: Sequence[AllowRule]) -> RequestResult:
     """How ``answer`` differs from the answer ``entry`` recorded, each difference marked allowed or not."""
     response = entry.get("response") or {}
@@ -270,7 +277,7 @@ def compare(entry: Mapping[str, Any], answer: Answer, rules: Sequence[AllowRule]
             shape = compare_shapes(body_shape(recorded_body), body_shape(target_body))
             if shape:
                 differs("shape", None, None, f"shape: {shape.describe()}", shape.to_json())
-    return RequestResult(entry, answer.status, tuple(found), None, note)
+    return RequestResult(request_summary(entry), answer.status, tuple(found), None, note)
 
 
 def _allowed(rules: Sequence[AllowRule], kind: Kind, entry: Mapping[str, Any]) -> bool:
@@ -326,7 +333,7 @@ def replay(
         try:
             request = substitutions.request(entry)
         except Unreplayable as exc:
-            report.results.append(RequestResult(entry, skipped=str(exc)))
+            report.results.append(RequestResult(request_summary(entry), skipped=str(exc)))
             continue
         answer = target.send(request)
         if answer.status is not None:

@@ -45,11 +45,9 @@ def add_replay_commands(commands: Any) -> None:
         ),
     )
     parser.add_argument("journal", metavar="JOURNAL.jsonl", help="the journal to replay")
+    # Not required=True: argparse would then refuse MOCKRC_AGAINST, which the environment may give.
     parser.add_argument(
-        "--against",
-        required=True,
-        metavar="URL",
-        help="the target's base URL (https://, or http:// to loopback)",
+        "--against", metavar="URL", help="the target's base URL (https://, or http:// to loopback); required"
     )
     parser.add_argument("--token", help="a bearer token for the target's SCIM API")
     parser.add_argument("--client-id", help="the app's client id, for the token requests")
@@ -86,7 +84,7 @@ def add_replay_commands(commands: Any) -> None:
         ),
     )
     parser.add_argument("journal", metavar="JOURNAL.jsonl", help="the journal to read")
-    parser.add_argument("--seed-out", required=True, metavar="FILE", help="the seed file to write (JSON)")
+    parser.add_argument("--seed-out", metavar="FILE", help="the seed file to write (JSON); required")
     parser.add_argument("--scenarios-out", metavar="DIR", help="write the scenario files into this folder")
     parser.add_argument(
         "--all-errors", action="store_true", help="record every answer of 400 or more as a scenario step"
@@ -103,6 +101,8 @@ def _rule(text: str) -> AllowRule:
 
 def run_replay_command(args: argparse.Namespace) -> int:
     """``mockrc replay``: replay, print or write the report, answer the exit status."""
+    if args.against is None:
+        return _fail("replay", "give the target: --against URL (or MOCKRC_AGAINST)")
     rules = list(args.allow)
     credentials = Credentials(
         token=args.token,
@@ -150,6 +150,8 @@ def run_replay_command(args: argparse.Namespace) -> int:
 
 def run_record_command(args: argparse.Namespace) -> int:
     """``mockrc record``: read the journal, write the seed (and scenario) files, say what was written."""
+    if args.seed_out is None:
+        return _fail("record", "give the seed file to write: --seed-out FILE (or MOCKRC_SEED_OUT)")
     try:
         recording = record(read_journal(args.journal), source=args.journal, all_errors=args.all_errors)
         users = write_seed(recording, args.seed_out)

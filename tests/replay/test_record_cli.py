@@ -119,3 +119,8 @@ def test_record_exits_2_on_a_journal_that_is_not_one(
     assert run("record", journal, "--seed-out", tmp_path / "seed.json") == 2
     assert "journal.jsonl:1: not a journal entry" in capsys.readouterr().err
     assert not (tmp_path / "seed.json").exists()
+
+
+def test_record_exits_2_without_a_seed_file_to_write(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("record", "journal.jsonl") == 2
+    assert "give the seed file to write: --seed-out FILE" in capsys.readouterr().err

@@ -135,6 +135,7 @@ def test_a_line_past_the_byte_limit_is_refused_unread(
 @pytest.mark.parametrize(
     ("options", "message"),
     [
+        ([], "give the target: --against URL (or MOCKRC_AGAINST)"),
         (["--against", "http://example.com"], "the target must be https://"),
         (["--against", "ftp://127.0.0.1"], "is not an http:// or https:// URL"),
         (["--against", "{url}", "--allow-file", "{missing}"], "cannot read the allow file"),
@@ -167,3 +168,13 @@ def test_a_bad_allow_rule_is_refused_by_the_parser(capsys: pytest.CaptureFixture
         )
     assert stopped.value.code == 2
     assert "write KIND:[METHOD ]PATH-GLOB" in capsys.readouterr().err
+
+
+def test_the_target_can_come_from_the_environment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with fake() as target:
+        monkeypatch.setenv("MOCKRC_AGAINST", target.url)
+        capsys.readouterr()
+        code = run("replay", DATA / "journal-v1.jsonl", "--format", "json", *CREDENTIALS)
+    assert (code, json.loads(capsys.readouterr().out)["target"]) == (0, target.url)

@@ -1,8 +1,8 @@
 """The target of a replay over HTTP, with requests.
 
 requests (already installed: ``responses``, a dependency, is built on it) rather than urllib3
-alone: it gives sessions that keep connections alive, the system's CA bundle for a sandbox's
-HTTPS, and proxies from the environment. A target is a base URL; credentials travel only over
+alone: it gives sessions that keep connections alive, a CA bundle for a sandbox's HTTPS, and
+proxies from the environment. A target is a base URL; credentials travel only over
 HTTPS, or plain HTTP to a loopback address (a local mockrc). Answers are read up to
 :data:`~mockrc.replay.runner.RESPONSE_LIMIT` bytes.
 """
@@ -56,6 +56,10 @@ class HttpTarget:
         self.base_url = check_target_url(base_url)
         self.timeout = timeout
         self._session = requests.Session()
+        # The environment's proxies (HTTPS_PROXY, NO_PROXY), but not the rest of what requests
+        # takes from it: a ~/.netrc entry would add credentials to a request recorded without any.
+        self._session.trust_env = False
+        self._session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
 
     def send(self, request: OutgoingRequest) -> Answer:
         url = self.base_url + request.path + (f"?{request.query}" if request.query else "")

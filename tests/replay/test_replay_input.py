@@ -178,3 +178,27 @@ def test_the_target_can_come_from_the_environment(
         capsys.readouterr()
         code = run("replay", DATA / "journal-v1.jsonl", "--format", "json", *CREDENTIALS)
     assert (code, json.loads(capsys.readouterr().out)["target"]) == (0, target.url)
+
+
+def test_a_request_recorded_without_credentials_is_sent_without_any_whatever_netrc_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unauthenticated = {
+        **_entries()[1],
+        "id": 1,
+        "headers": {"Accept": "*/*"},
+        "status": 401,
+        "principal": None,
+    }
+    unauthenticated["response"] = {"body": {"detail": "x"}, "headers": {}}
+    journal = _write(tmp_path / "journal.jsonl", [unauthenticated])
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    with fake() as target:
+        capsys.readouterr()
+        run("replay", journal, "--against", target.url, "--token", "t", "--format", "json")
+        sent = target.journal_entries()[-1]
+    assert json.loads(capsys.readouterr().out)["requests"][0]["target_status"] == 401
+    assert "Authorization" not in sent["headers"]

@@ -30,7 +30,9 @@ from typing import Any
 
 from mockrc.paths import SCIM_PREFIX
 from mockrc.scenarios.loader import parse_scenario
-from mockrc.seed import parse_seed
+from mockrc.seed import add_users, parse_seed
+from mockrc.settings import Settings
+from mockrc.state import MockState
 
 _USERS = f"{SCIM_PREFIX}/Users"
 _ONE_USER = re.compile(re.escape(_USERS) + r"/([^/]+)")
@@ -162,13 +164,14 @@ def _exchange(recording: Recording, entry: Mapping[str, Any], method: str, glob:
     steps.append({**step, "respond": respond})
 
 
-def write_seed(recording: Recording, path: str | Path) -> int:
-    """Write the seed file (JSON), checked against the seed schema first; the number of users.
-
-    :class:`~mockrc.seed.SeedError` if the document is not a seed file (then nothing is written).
-    """
+def write_seed(recording: Recording, path: str | Path, *, profile: str = "ringcentral") -> int:
+    """Write the seed file (JSON), checked first as ``mockrc serve --profile PROFILE --users FILE``
+    will check it (the seed schema, then each user through the profile's rules, in a throwaway
+    fake); the number of users. :class:`~mockrc.seed.SeedError` naming the user the profile
+    refuses (then nothing is written)."""
     document = recording.seed_document()
-    parse_seed(document, str(path))
+    seed = parse_seed(document, str(path))
+    add_users(MockState(Settings(profile=profile)).users, seed.users)
     Path(path).write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return len(document["users"])
 

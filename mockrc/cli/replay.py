@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 from mockrc.errors import ConfigError
+from mockrc.profile import available_profiles
 from mockrc.record import record, write_scenarios, write_seed
 from mockrc.replay import (
     AllowRule,
@@ -89,6 +90,12 @@ def add_replay_commands(commands: Any) -> None:
     parser.add_argument(
         "--all-errors", action="store_true", help="record every answer of 400 or more as a scenario step"
     )
+    parser.add_argument(
+        "--profile",
+        choices=available_profiles(),
+        default="ringcentral",
+        help="check the users with this profile's rules, as mockrc serve --profile does",
+    )
     parser.set_defaults(run=run_record_command)
 
 
@@ -154,7 +161,7 @@ def run_record_command(args: argparse.Namespace) -> int:
         return _fail("record", "give the seed file to write: --seed-out FILE (or MOCKRC_SEED_OUT)")
     try:
         recording = record(read_journal(args.journal), source=args.journal, all_errors=args.all_errors)
-        users = write_seed(recording, args.seed_out)
+        users = write_seed(recording, args.seed_out, profile=args.profile)
         written = write_scenarios(recording, args.scenarios_out) if args.scenarios_out else []
     except (JournalFileError, ConfigError) as exc:
         return _fail("record", str(exc))

@@ -124,3 +124,22 @@ def test_record_exits_2_on_a_journal_that_is_not_one(
 def test_record_exits_2_without_a_seed_file_to_write(capsys: pytest.CaptureFixture[str]) -> None:
     assert run("record", "journal.jsonl") == 2
     assert "give the seed file to write: --seed-out FILE" in capsys.readouterr().err
+
+
+def test_users_the_profile_refuses_are_named_and_nothing_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A user without a work email is a generic SCIM user, not one RingCentral's profile creates."""
+    journal, seed = tmp_path / "journal.jsonl", tmp_path / "seed.json"
+    with fake(journal, profile="scim", tokens=("replay-test-token",)) as scim:
+        no_email = {"schemas": minimal_user("x")["schemas"], "userName": "dev-ops"}
+        assert (
+            requests.post(f"{scim.url}/scim/v2/Users", json=no_email, headers=AUTH, timeout=10).status_code
+            == 201
+        )
+    assert run("record", journal, "--seed-out", seed, "--profile", "scim") == 0
+    capsys.readouterr()
+    assert run("record", journal, "--seed-out", tmp_path / "rc.json") == 2
+    said = capsys.readouterr().err
+    assert said.startswith(f"mockrc record: {tmp_path / 'rc.json'} users[0] (dev-ops): "), said
+    assert not (tmp_path / "rc.json").exists()

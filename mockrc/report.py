@@ -316,7 +316,7 @@ class Report:
             ("strict_warnings", str(self.strict_warnings).lower()),
             ("verdict", "fail" if self.failed else "pass"),
         ):
-            ElementTree.SubElement(properties, "property", name=name, value=_xml_text(value))
+            ElementTree.SubElement(properties, "property", name=name, value=xml_text(value))
         if self.min_requests > 0:
             case = ElementTree.SubElement(
                 suite, "testcase", classname="mockrc.journal", name="requests-recorded", time="0"
@@ -333,10 +333,10 @@ class Report:
             )
             if not rule.findings:
                 continue
-            details = _xml_text(self._rule_details(rule))
+            details = xml_text(self._rule_details(rule))
             if rule.outcome == "failed":
                 message = f"{_plural(len(rule.request_ids), 'request')} broke {rule.id}: {rule.meaning}"
-                failure = ElementTree.SubElement(case, "failure", message=_xml_text(message), type=rule.id)
+                failure = ElementTree.SubElement(case, "failure", message=xml_text(message), type=rule.id)
                 failure.text = details
             else:
                 ElementTree.SubElement(case, "system-out").text = details
@@ -419,7 +419,8 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _xml_text(text: str) -> str:
+def xml_text(text: str) -> str:
+    """``text`` with the characters XML 1.0 cannot carry replaced by U+FFFD (also for ``mockrc replay``)."""
     return _NOT_XML.sub("\ufffd", text)
 
 

@@ -174,7 +174,14 @@ def test_every_typed_setting_says_what_it_must_hold(
 
 
 def _positionals(command: list[str]) -> int:
-    return {("report",): 1, ("scenarios", "check"): 1, ("users", "seed"): 1}.get(tuple(command), 0)
+    positionals = {
+        ("report",): 1,
+        ("replay",): 1,
+        ("record",): 1,
+        ("scenarios", "check"): 1,
+        ("users", "seed"): 1,
+    }
+    return positionals.get(tuple(command), 0)
 
 
 # --- bound to every address --------------------------------------------------------------------------

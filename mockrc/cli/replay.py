@@ -1,0 +1,183 @@
+"""``mockrc replay JOURNAL --against URL`` and ``mockrc record JOURNAL --seed-out FILE``.
+
+The work is :mod:`mockrc.replay`'s and :mod:`mockrc.record`'s; these commands read the options,
+print the verdict or what was written, and answer the exit status: for replay 0 when nothing
+differs beyond what ``--allow`` rules accept, 1 when something does (or nothing could be
+replayed), 2 on bad input (an unreadable journal, a bad rule, a target that cannot be used);
+for record 0 when the files are written, 2 when they cannot be.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from mockrc.errors import ConfigError
+from mockrc.profile import available_profiles
+from mockrc.record import record, write_scenarios, write_seed
+from mockrc.replay import (
+    AllowRule,
+    AllowRuleError,
+    Credentials,
+    JournalFileError,
+    ReplaySetupError,
+    parse_rule,
+    read_allow_file,
+    read_journal,
+    replay,
+)
+from mockrc.replay.http_target import DEFAULT_TIMEOUT, HttpTarget, TargetError
+
+
+def add_replay_commands(commands: Any) -> None:
+    """Register ``mockrc replay`` and ``mockrc record`` on the CLI's subcommands."""
+    parser = commands.add_parser(
+        "replay",
+        help="send a journal's requests again to another server and report how its answers differ",
+        description=(
+            "Replay the requests of a journal (mockrc serve --journal, mockrc proxy) in order against "
+            "a target, with the target's ids and tokens in place of the recorded ones, and compare each "
+            "answer with the recorded one: status, error code (scimType, errorCode, error) and body shape. "
+            "Exit status: 0 when nothing differs beyond what --allow accepts, 1 when something does or "
+            "nothing could be replayed, 2 on bad input. Secrets can come from MOCKRC_TOKEN, "
+            "MOCKRC_CLIENT_SECRET, MOCKRC_JWT and MOCKRC_PASSWORD instead of the command line."
+        ),
+    )
+    parser.add_argument("journal", metavar="JOURNAL.jsonl", help="the journal to replay")
+    # Not required=True: argparse would then refuse MOCKRC_AGAINST, which the environment may give.
+    parser.add_argument(
+        "--against", metavar="URL", help="the target's base URL (https://, or http:// to loopback); required"
+    )
+    parser.add_argument("--token", help="a bearer token for the target's SCIM API")
+    parser.add_argument("--client-id", help="the app's client id, for the token requests")
+    parser.add_argument("--client-secret", help="the app's client secret")
+    parser.add_argument("--jwt", help="a JWT credential to sign in with (with --client-id/--client-secret)")
+    parser.add_argument("--username", help="a user to sign in with the password grant")
+    parser.add_argument("--password", help="that user's password")
+    parser.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        type=_rule,
+        metavar="KIND:[METHOD ]PATH-GLOB",
+        help="accept differences of KIND (status, error, shape or *) on matching requests; repeatable",
+    )
+    parser.add_argument("--allow-file", metavar="FILE", help="more --allow rules, one a line, # comments")
+    parser.add_argument(
+        "--format", choices=("text", "json", "junit"), default="text", help="what to print (default: text)"
+    )
+    parser.add_argument("--output", metavar="FILE", help="write the report there instead of standard output")
+    parser.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS", help="per request (default: 30)"
+    )
+    parser.set_defaults(run=run_replay_command)
+
+    parser = commands.add_parser(
+        "record",
+        help="write a journal's users as a seed file, and its error answers as scenario files",
+        description=(
+            "Read a journal (mockrc proxy or mockrc serve --journal) and write the users the server "
+            "answered as a seed file (mockrc serve --users FILE) and, with --scenarios-out, the 429, "
+            "5xx and scenario answers as scenario files (mockrc serve --scenario FILE), so that a fake "
+            "starts where the server was. Exit status: 0 when written, 2 on bad input."
+        ),
+    )
+    parser.add_argument("journal", metavar="JOURNAL.jsonl", help="the journal to read")
+    parser.add_argument("--seed-out", metavar="FILE", help="the seed file to write (JSON); required")
+    parser.add_argument("--scenarios-out", metavar="DIR", help="write the scenario files into this folder")
+    parser.add_argument(
+        "--all-errors", action="store_true", help="record every answer of 400 or more as a scenario step"
+    )
+    parser.add_argument(
+        "--profile",
+        choices=available_profiles(),
+        default="ringcentral",
+        help="check the users with this profile's rules, as mockrc serve --profile does",
+    )
+    parser.set_defaults(run=run_record_command)
+
+
+def _rule(text: str) -> AllowRule:
+    try:
+        return parse_rule(text)
+    except AllowRuleError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def run_replay_command(args: argparse.Namespace) -> int:
+    """``mockrc replay``: replay, print or write the report, answer the exit status."""
+    if args.against is None:
+        return _fail("replay", "give the target: --against URL (or MOCKRC_AGAINST)")
+    rules = list(args.allow)
+    credentials = Credentials(
+        token=args.token,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        jwt=args.jwt,
+        username=args.username,
+        password=args.password,
+    )
+    try:
+        if args.allow_file is not None:
+            rules += read_allow_file(args.allow_file)
+        target = HttpTarget(args.against, timeout=args.timeout)
+    except (AllowRuleError, TargetError) as exc:
+        return _fail("replay", str(exc))
+    try:
+        report = replay(
+            read_journal(args.journal),
+            target,
+            credentials=credentials,
+            rules=rules,
+            journal=args.journal,
+            target_name=target.base_url,
+        )
+    except (JournalFileError, ReplaySetupError) as exc:
+        return _fail("replay", str(exc))
+    finally:
+        target.close()
+    rendered = {
+        "text": report.text,
+        "json": lambda: json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n",
+        "junit": report.junit,
+    }[args.format]()
+    if args.output is None:
+        sys.stdout.write(rendered)
+        return report.exit_status
+    try:
+        with open(args.output, "w", encoding="utf-8") as stream:
+            stream.write(rendered)
+    except OSError as exc:
+        return _fail("replay", f"cannot write {args.output}: {exc.strerror or exc}")
+    print(f"mockrc replay: {report.headline()}")
+    return report.exit_status
+
+
+def run_record_command(args: argparse.Namespace) -> int:
+    """``mockrc record``: read the journal, write the seed (and scenario) files, say what was written."""
+    if args.seed_out is None:
+        return _fail("record", "give the seed file to write: --seed-out FILE (or MOCKRC_SEED_OUT)")
+    try:
+        recording = record(read_journal(args.journal), source=args.journal, all_errors=args.all_errors)
+        users = write_seed(recording, args.seed_out, profile=args.profile)
+        written = write_scenarios(recording, args.scenarios_out) if args.scenarios_out else []
+    except (JournalFileError, ConfigError) as exc:
+        return _fail("record", str(exc))
+    except OSError as exc:
+        return _fail("record", f"cannot write: {exc.strerror or exc}")
+    print(f"mockrc record: {users} users written to {args.seed_out}")
+    if args.scenarios_out is not None:
+        steps = sum(len(d["steps"]) for d in recording.scenario_documents().values())
+        print(
+            f"mockrc record: {len(written)} scenario files ({steps} answers) written to {args.scenarios_out}"
+        )
+    for note in recording.notes():
+        print(f"mockrc record: {note}")
+    return 0
+
+
+def _fail(command: str, message: str) -> int:
+    print(f"mockrc {command}: {message}", file=sys.stderr)
+    return 2

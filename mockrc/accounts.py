@@ -214,7 +214,8 @@ class Accounts:
     def _make(
         self, key: str, request: AccountRequest, *, new: bool, token: str | None = None
     ) -> tuple[str, MockState, Credentials]:
-        account = request.account or generated_account(key)
+        # Made again from a state file (not new), a generated account is the one the file keeps.
+        account = request.account or (generated_account(key) if new else None)
         token = token or f"mockrc-{namespace_of(key)}{secrets.token_hex(16)}"
         base = self.default.settings
         profile = request.profile or base.profile
@@ -234,20 +235,25 @@ class Accounts:
         try:
             seed_data = self._seed(request, seed, profile)
             scenarios = tuple(_scenario(s, i) for i, s in enumerate(request.scenarios))
-            if new:
+            if account is not None:
                 self._check_free(key, account)
             state = MockState(
                 settings, clock=clock, account=account, key=key, seed_data=seed_data, scenarios=scenarios
             )
         except ConfigError as exc:
             raise InvalidValue(str(exc)) from None
+        account = state.account
         credentials = _credentials_of(account, token)
-        with self._lock:
-            if new:
+        try:
+            with self._lock:
+                # Again, under the lock: another account may have claimed a name meanwhile.
                 self._check_free(key, account)
-            self._claim(key, account)
-            self._states[key] = state
-            self._credentials[key] = credentials
+                self._claim(key, account)
+                self._states[key] = state
+                self._credentials[key] = credentials
+        except Conflict:
+            self._discard(key, state)
+            raise
         if self._folder is not None and new:
             sidecar = {"request": dict(request.document or {}), "token": token}
             (self._folder / f"{key}{_SIDECAR}").write_text(json.dumps(sidecar), encoding="utf-8")
@@ -266,6 +272,10 @@ class Accounts:
             self._credentials.pop(key, None)
             for name in [n for n, owner in self._owners.items() if owner == key]:
                 del self._owners[name]
+        self._discard(key, state)
+
+    def _discard(self, key: str, state: MockState) -> None:
+        """Close an account's files and remove them (a request in flight on it finishes first)."""
         with state.lock:
             state.journal.close()
             if state.state_file is not None:

@@ -8,7 +8,8 @@ hooks and error handlers are bound to :class:`CurrentAccount`, which stands for 
 - ``/__mockrc/accounts`` and ``/__mockrc/accounts/<id>``: the accounts control (the default
   account's app answers; it runs without any account's lock);
 - ``/__mockrc/accounts/<id>/<path>``: ``/__mockrc/<path>`` of account ``<id>`` (mounted there:
-  ``SCRIPT_NAME`` gains the prefix, so the dashboard's relative URLs stay in the account);
+  ``SCRIPT_NAME`` gains the prefix); any other ``/__mockrc`` path: the default account's, whatever
+  token the request carries;
 - a bearer token: the account whose id the token carries (:meth:`Accounts.by_credential`);
 - ``/restapi/oauth/...`` without one: the app's client id (HTTP Basic, else the form's or query's
   ``client_id``), else the account a ``token``, ``refresh_token``, ``code`` or ``ticket`` names.
@@ -30,7 +31,7 @@ from mockrc.errors import MockrcError
 from mockrc.http.auth import bearer_token_of
 from mockrc.limits import LIMITS
 from mockrc.oauth.client_auth import parse_basic
-from mockrc.paths import ACCOUNTS_PREFIX, CONTROL_PREFIX, is_oauth_path
+from mockrc.paths import ACCOUNTS_PREFIX, CONTROL_PREFIX, is_oauth_path, is_own_path
 from mockrc.state import MockState
 
 StartResponse = Callable[..., Any]
@@ -80,6 +81,8 @@ class Tenancy:
         path: str = environ.get("PATH_INFO", "")
         if path.startswith(f"{ACCOUNTS_PREFIX}/"):
             return self._mount(environ, path) or accounts.default
+        if is_own_path(path):
+            return accounts.default  # /__mockrc/... means the default account, whatever token it carries
         header = environ.get("HTTP_AUTHORIZATION")
         bearer = bearer_token_of(header)
         if bearer is not None:

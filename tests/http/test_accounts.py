@@ -184,4 +184,8 @@ def test_the_default_account_keeps_its_top_level_paths(fake: Fake) -> None:
     assert fake.post("/scim/v2/Users", json=entra_user()).status_code == 201
     assert fake.get("/__mockrc/accounts/default/users").json()["totalResults"] == 1
     assert fake.get("/__mockrc/users").json()["totalResults"] == 1
+    # ... whatever token a control call carries: another account's means nothing there.
+    made = make(fake, {"users": 4})
+    assert as_account(fake, made, "GET", "/__mockrc/users").json()["totalResults"] == 1
+    assert as_account(fake, made, "GET", f"/__mockrc/accounts/{made['id']}/users").json()["totalResults"] == 4
     assert fake.get("/__mockrc/journal").json()["entries"][0]["account"] == "default"

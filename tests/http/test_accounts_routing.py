@@ -86,13 +86,16 @@ def test_the_admin_key_guards_every_accounts_path(guarded: tuple[str, requests.S
         assert session.get(f"{url}/__mockrc/accounts", headers=headers, timeout=10).status_code == 401
         assert session.get(control, headers=headers, timeout=10).status_code == 401
         assert session.delete(control, headers={**headers, **JSON}, timeout=10).status_code == 401
-        for path in ("users", "journal", "report", "clock", "scenarios"):
+        for path in ("users", "journal", "report", "clock", "scenarios", "health", "ui"):
             assert session.get(f"{control}/{path}", headers=headers, timeout=10).status_code == 401
         assert session.post(f"{control}/reset", json={}, headers=headers, timeout=10).status_code == 401
         assert session.post(f"{control}/tokens", json={}, headers=headers, timeout=10).status_code == 401
         # ... not even with the account's own token.
         bearer = {"Authorization": f"Bearer {account['token']}", **headers}
         assert session.get(f"{control}/users", headers=bearer, timeout=10).status_code == 401
+    # The server's own health check needs no key; an account's says nothing of it without one.
+    assert session.get(f"{url}/__mockrc/health", timeout=10).status_code == 200
+    assert session.get(f"{control}/health", headers=admin, timeout=10).status_code == 200
     listed = session.get(f"{url}/__mockrc/accounts", headers=admin, timeout=10).json()["accounts"]
     assert len(listed) == 2
     assert session.delete(control, headers={**admin, **JSON}, timeout=10).status_code == 204

@@ -33,7 +33,8 @@ from typing import Any, Final
 
 from mockrc.account import Account, load_account, parse_account
 from mockrc.clock import Clock, FakeClock, SystemClock
-from mockrc.errors import AccountError, ConfigError, Conflict, InvalidValue, NotFound
+from mockrc.errors import AccountError, ConfigError, Conflict, InvalidValue, MockrcError, NotFound
+from mockrc.persistence import StateFileError
 from mockrc.profile import available_profiles
 from mockrc.ratelimit import RateLimits
 from mockrc.scenarios.loader import load_scenario, looks_like_path, parse_scenario
@@ -245,18 +246,19 @@ class Accounts:
         account = state.account
         credentials = _credentials_of(account, token)
         try:
+            if self._folder is not None and new:
+                # Beside its state file: how to make the account again on the next start.
+                sidecar = {"request": dict(request.document or {}), "token": token}
+                (self._folder / f"{key}{_SIDECAR}").write_text(json.dumps(sidecar), encoding="utf-8")
             with self._lock:
                 # Again, under the lock: another account may have claimed a name meanwhile.
                 self._check_free(key, account)
                 self._claim(key, account)
                 self._states[key] = state
                 self._credentials[key] = credentials
-        except Conflict:
+        except (Conflict, OSError):
             self._discard(key, state)
             raise
-        if self._folder is not None and new:
-            sidecar = {"request": dict(request.document or {}), "token": token}
-            (self._folder / f"{key}{_SIDECAR}").write_text(json.dumps(sidecar), encoding="utf-8")
         if self.default.journal.streaming:
             state.journal.stream_into(self.default.journal)
         return key, state, credentials
@@ -332,9 +334,13 @@ class Accounts:
             key = sidecar.name.removesuffix(_SIDECAR)
             if not _ACCOUNT_ID.fullmatch(key):
                 continue
-            kept = json.loads(sidecar.read_text(encoding="utf-8"))
-            request = parse_request(kept["request"])
-            self._make(key, request, new=False, token=str(kept["token"]))
+            try:
+                kept = json.loads(sidecar.read_text(encoding="utf-8"))
+                request = parse_request(kept["request"])
+                self._make(key, request, new=False, token=str(kept["token"]))
+            except (OSError, ValueError, KeyError, TypeError, InvalidValue, Conflict) as exc:
+                detail = exc.detail if isinstance(exc, MockrcError) else str(exc)
+                raise StateFileError(f"{sidecar}: cannot make account {key} again: {detail}") from None
 
 
 def _credentials_of(account: Account, token: str | None) -> Credentials:

@@ -10,7 +10,7 @@ import pytest
 from mockrc.accounts import AccountRequest, Accounts, generated_account, parse_request
 from mockrc.clock import FakeClock
 from mockrc.errors import Conflict, InvalidValue, NotFound
-from mockrc.persistence import account_document
+from mockrc.persistence import StateFileError, account_document
 from mockrc.settings import Settings
 from mockrc.state import MockState
 from mockrc.violations import ViolationLog
@@ -148,3 +148,20 @@ def test_accounts_come_back_from_a_state_file(tmp_path: Path) -> None:
     assert len(again.users.store) == 1
     restored.close()
     again.state_file.close()  # type: ignore[union-attr]
+
+
+def test_a_damaged_account_file_fails_the_start_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    folder = tmp_path / "state.sqlite.accounts"
+    folder.mkdir()
+    (folder / "0123456789ab.json").write_text(
+        '{"request": {"users": "many"}, "token": "t"}', encoding="utf-8"
+    )
+    state = MockState(Settings(state_file=str(path)), clock=FakeClock())
+    with pytest.raises(StateFileError, match=r"0123456789ab\.json: cannot make account 0123456789ab again"):
+        Accounts(state)
+    (folder / "0123456789ab.json").write_text("not json", encoding="utf-8")
+    with pytest.raises(StateFileError, match="0123456789ab"):
+        Accounts(state)
+    assert state.state_file is not None
+    state.state_file.close()

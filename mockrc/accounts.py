@@ -272,8 +272,9 @@ class Accounts:
             if state is None:
                 raise NotFound(f"no account {key!r} on this server (GET /__mockrc/accounts lists them)")
             self._credentials.pop(key, None)
-            for name in [n for n, owner in self._owners.items() if owner == key]:
-                del self._owners[name]
+            for name in _names(state.account):  # its own names only: no walk over every account's
+                if self._owners.get(name) == key:
+                    del self._owners[name]
         self._discard(key, state)
 
     def _discard(self, key: str, state: MockState) -> None:

@@ -6,6 +6,10 @@
 
 const PREFIX = "/__mockrc";
 const POLL_MS = 1000;
+// The account shown: "default" (the one the fake started with) or one made over
+// /__mockrc/accounts, whose control plane is /__mockrc/accounts/<id>. Kept in the URL's hash.
+let account = new URLSearchParams(location.hash.slice(1)).get("account") || "default";
+let accountsJson = "";
 const KEPT_ENTRIES = 500;
 
 const view = {
@@ -35,8 +39,13 @@ function el(tag, attributes, ...children) {
   return node;
 }
 
-async function api(path, options) {
-  const response = await fetch(PREFIX + path, { credentials: "same-origin", ...options });
+function accountPrefix() {
+  return account === "default" ? PREFIX : `${PREFIX}/accounts/${encodeURIComponent(account)}`;
+}
+
+async function api(path, options, prefix) {
+  const base = prefix === undefined ? accountPrefix() : prefix;
+  const response = await fetch(base + path, { credentials: "same-origin", ...options });
   const text = await response.text();
   const body = text ? JSON.parse(text) : null;
   if (!response.ok) {
@@ -244,6 +253,29 @@ function showDetail(title, sections) {
   if (!dialog.open) dialog.showModal();
 }
 
+// The account picker: every account of the server, refreshed by each poll.
+function renderAccounts(accounts) {
+  if (!accounts.some((a) => a.id === account)) account = "default"; // deleted meanwhile
+  const json = JSON.stringify([account, accounts]);
+  if (json === accountsJson) return;
+  accountsJson = json;
+  const picker = $("account");
+  picker.replaceChildren(
+    ...accounts.map((a) =>
+      el("option", { value: a.id, selected: a.id === account }, a.default ? "default account" : `account ${a.id}`),
+    ),
+  );
+  picker.hidden = accounts.length < 2 && account === "default";
+}
+
+function switchAccount(id) {
+  account = id;
+  location.hash = id === "default" ? "" : `account=${encodeURIComponent(id)}`;
+  Object.assign(view, { since: 0, entries: [], usersKey: "", scenariosJson: "" });
+  renderJournal();
+  poll();
+}
+
 let polling = null;
 
 async function poll() {
@@ -251,7 +283,10 @@ async function poll() {
   if (polling) return polling;
   polling = (async () => {
     try {
+      const shown = account;
+      renderAccounts((await api("/accounts", undefined, PREFIX)).accounts);
       const overview = await api(`/ui/api/overview?since=${view.since}`);
+      if (shown !== account) return; // switched meanwhile: this answer is the other account's
       $("connection").dataset.state = "live";
       $("connection").textContent = "live";
       $("profile").textContent = `profile ${overview.profile}`;
@@ -281,6 +316,7 @@ function loop() {
 
 document.addEventListener("DOMContentLoaded", () => {
   $("only-violations").addEventListener("change", renderJournal);
+  $("account").addEventListener("change", (event) => switchAccount(event.target.value));
   $("user-search").addEventListener("input", (event) => {
     view.query = event.target.value.trim();
     view.usersKey = "";

@@ -206,7 +206,9 @@ class RequestGuard:
                 f"{CONTROL_PREFIX} refuses requests from pages of other origins: the Origin header is "
                 f"[{_echo(origin)}], not the origin of the Host [{_echo(host or '')}]"
             )
-        if self.admin_key is not None and request.path != HEALTH_PATH:
+        # The health check of the server needs no key; an account's (mounted under
+        # /__mockrc/accounts/<id>, its script root) does: it would tell who guesses an id that it exists.
+        if self.admin_key is not None and (request.path != HEALTH_PATH or request.script_root):
             stored = self._admin_key_in_url(request)
             if stored is not None:
                 return stored

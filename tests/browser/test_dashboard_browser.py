@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+import requests
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from tests.browser.conftest import Dashboard
 from tests.helpers import minimal_user
@@ -65,3 +67,25 @@ def test_a_scenario_is_activated_from_the_page(dashboard: Dashboard) -> None:
     assert [a.name for a in dashboard.state.scenarios.active] == ["token-expiry"]
     answers = [dashboard.api("GET", "/scim/v2/Users").status_code for _ in range(3)]
     assert answers == [200, 200, 401]
+
+
+def test_the_account_picker_switches_everything_shown_to_another_account(dashboard: Dashboard) -> None:
+    dashboard.api("POST", "/scim/v2/Users", json=minimal_user("default-user@example.com"))
+    made = dashboard.api("POST", "/__mockrc/accounts", json={"profile": "scim"}).json()
+    as_made = {"Authorization": f"Bearer {made['token']}"}
+    requests_kwargs = {"json": minimal_user("other-user@example.com"), "headers": as_made, "timeout": 10}
+    created = requests.post(f"{made['scim_url']}/Users", **requests_kwargs).json()  # type: ignore[arg-type]
+    dashboard.open()
+    dashboard.wait().until(lambda d: "default-user@example.com" in d.find_element(By.ID, "users-body").text)
+
+    Select(dashboard.driver.find_element(By.ID, "account")).select_by_value(made["id"])
+
+    dashboard.wait().until(lambda d: d.find_element(By.ID, "profile").text == "profile scim")
+    row = dashboard.wait().until(
+        lambda d: d.find_element(By.CSS_SELECTOR, f'#users-body tr[data-id="{created["id"]}"]')
+    )
+    assert "other-user@example.com" in row.text
+    assert "default-user@example.com" not in dashboard.driver.find_element(By.ID, "users-body").text
+    journal = dashboard.driver.find_element(By.ID, "journal-body").text
+    assert "POST" in journal and journal.count("/scim/v2/Users") == 1
+    assert dashboard.driver.current_url.endswith(f"#account={made['id']}")

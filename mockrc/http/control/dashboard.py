@@ -14,6 +14,10 @@ like any request, and everything it does goes through the control API (reset, sc
   externalId contain ``TEXT`` (any case); ``GET /__mockrc/ui/api/users/ID``: one as SCIM renders it.
 - ``GET /__mockrc/ui/api/journal/ID``: one journal entry in full (request and response).
 
+Each of these answers for the account of the request (:mod:`mockrc.http.tenancy`): the page of
+another account calls them under ``/__mockrc/accounts/<id>/ui/api/…``; its account picker lists
+``GET /__mockrc/accounts``.
+
 The admin key of a fake reachable from the network, and the checks that keep other sites' pages
 out of ``/__mockrc``, are :mod:`mockrc.http.guard`'s. The page's mutating requests send
 ``Content-Type: application/json``, which the guard asks of every state-changing control call.

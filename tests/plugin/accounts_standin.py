@@ -8,15 +8,20 @@ parallel; the real API is docs/accounts.md's.
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import re
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mockrc.account import load_account
 from mockrc.mock import MockRingCentral
+from mockrc.persistence import account_document
 from mockrc.scenarios.loader import POSTED, parse_scenario
 from mockrc.seed import add_users
 from mockrc.transport.server import LiveServer
@@ -30,7 +35,8 @@ _ACCOUNT_PATH = re.compile(r"^/__mockrc/accounts/([^/]+)(/.*)?$")
 class AccountsStandIn:
     """The WSGI app: one MockRingCentral per account."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
         self.url = ""
         self.accounts: dict[str, tuple[MockRingCentral, dict[str, Any]]] = {}
         self.created = 0
@@ -40,7 +46,13 @@ class AccountsStandIn:
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
         number = next(self._ids)
         users = body.get("users", 0)
+        # Every account its own app, so that an OAuth request finds its account by client id.
+        document = account_document(load_account())
+        document["apps"][0]["clientId"] = f"standin-client-{number}"
+        account_file = self._folder / f"account-{number}.json"
+        account_file.write_text(json.dumps(document))
         mock = MockRingCentral(
+            account=str(account_file),
             profile=body.get("profile", "ringcentral"),
             seed=body.get("seed", 0),
             token=f"standin-token-{number}",
@@ -96,9 +108,13 @@ class AccountsStandIn:
                 return _answer(start_response, "200 OK", found[1])
             environ["PATH_INFO"] = f"/__mockrc{rest}"
             return found[0].app(environ, start_response)
-        token = environ.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ")
-        for mock, _ in list(self.accounts.values()):
-            if mock.token == token:
+        authorization = environ.get("HTTP_AUTHORIZATION", "")
+        token = authorization.removeprefix("Bearer ")
+        client = ""
+        if authorization.startswith("Basic "):
+            client = base64.b64decode(authorization[6:]).decode().partition(":")[0]
+        for mock, document in list(self.accounts.values()):
+            if mock.state.tokens.find(token) is not None or client == document["client"]["id"]:
                 return mock.app(environ, start_response)
         return _answer(start_response, "401 Unauthorized", {"message": "no account has this token"})
 
@@ -112,11 +128,12 @@ def _answer(start_response: StartResponse, status: str, document: Any) -> list[b
 @contextmanager
 def standin_server() -> Iterator[AccountsStandIn]:
     """The stand-in on a loopback port (``.url``)."""
-    app = AccountsStandIn()
-    server = LiveServer(app)
-    server.start()
-    app.url = server.url
-    try:
-        yield app
-    finally:
-        server.stop()
+    with tempfile.TemporaryDirectory() as folder:
+        app = AccountsStandIn(Path(folder))
+        server = LiveServer(app)
+        server.start()
+        app.url = server.url
+        try:
+            yield app
+        finally:
+            server.stop()

@@ -1,20 +1,24 @@
-"""The application factory: one Flask app around one MockState, for every transport.
+"""The application factory: one Flask app around a server's accounts, for every transport.
 
 ``mockrc serve`` runs this app on a real socket; the in-process mock feeds the same app
-through ``responses``. Requests are serialised by the state's lock, because the domain objects
-are plain Python and the server is multi-threaded.
+through ``responses``. The app starts with one account, the default one (its MockState); more are
+made over ``/__mockrc/accounts`` (:mod:`mockrc.accounts`). Each request is for one account
+(:mod:`mockrc.http.tenancy` picks it) and is serialised by that account's lock, because the
+domain objects are plain Python and the server is multi-threaded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, Response, g, request
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() builds
 
+from mockrc.accounts import Accounts
 from mockrc.clock import Clock
 from mockrc.http.control import register_control
+from mockrc.http.control.accounts import accounts_blueprint
 from mockrc.http.error_responses import register_error_handlers
 from mockrc.http.guard import RequestGuard
 from mockrc.http.journal_capture import record_exchange, record_lost_exchange, start_exchange
@@ -23,8 +27,9 @@ from mockrc.http.rate_limits import add_rate_limit_headers, apply_rate_limits
 from mockrc.http.request_limits import add_nosniff, check_request_target
 from mockrc.http.scenario_overlay import DELAY_ENVIRON, overlay_scenarios
 from mockrc.http.scim_routes import scim_blueprint
+from mockrc.http.tenancy import CurrentAccount, Tenancy
 from mockrc.limits import LIMITS
-from mockrc.paths import CONTROL_PREFIX, is_own_path
+from mockrc.paths import CONTROL_PREFIX, is_accounts_control, is_own_path
 from mockrc.settings import Settings
 from mockrc.state import MockState
 from mockrc.violations import ViolationLog
@@ -53,14 +58,16 @@ UNLOCKED_ENVIRON = "mockrc.unlocked"
 
 
 class _Serialised:
-    """WSGI middleware: one request at a time touches the state (reads of the journal excepted)."""
+    """WSGI middleware: one request at a time touches an account's state (reads of the journal,
+    and the accounts control, which belongs to no account, excepted)."""
 
     def __init__(self, app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]], state: MockState):
         self._app = app
         self._state = state
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if (environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")) in _JOURNAL_READS:
+        path = environ.get("PATH_INFO", "")
+        if (environ.get("REQUEST_METHOD", ""), path) in _JOURNAL_READS or is_accounts_control(path):
             environ[UNLOCKED_ENVIRON] = True
             return self._app(environ, start_response)
         with self._state.lock:
@@ -75,19 +82,25 @@ class _Serialised:
 def create_app(
     state: MockState | None = None, *, settings: Settings | None = None, clock: Clock | None = None
 ) -> Flask:
-    """Build the fake. Pass a ``state`` to share it, or ``settings``/``clock`` to make a new one."""
+    """Build the fake. Pass a ``state`` (the default account's) to share it, or ``settings``/``clock``
+    to make a new one. ``app.extensions["mockrc.accounts"]`` holds the server's accounts."""
     if state is None:
         state = MockState(settings, clock=clock)
+    default = state
+    accounts = Accounts(default)
+    # Everything below reads the account of the request in progress through this stand-in.
+    state = cast(MockState, CurrentAccount(default))
     app = Flask("mockrc")
     app.config["MAX_CONTENT_LENGTH"] = LIMITS.body_bytes
     # Werkzeug answers a path with "//" (an id such as "%2Fx" decodes to one) with a 308 to the
     # path without it: a different resource, and a redirect no SCIM or OAuth client expects.
     # Unmerged, such a path matches no route and gets the API's own 404.
     app.url_map.merge_slashes = False
-    app.extensions["mockrc"] = state
+    app.extensions["mockrc"] = default
+    app.extensions["mockrc.accounts"] = accounts
 
-    guard = RequestGuard(state.settings)
-    state_file = state.state_file
+    # The server's guard: the admin key and the hosts are the server's, not any account's.
+    guard = RequestGuard(default.settings)
 
     # Every request hook of the app is one of these three functions; each calls named steps in
     # the order written, so no order depends on Flask's (after-request functions run in reverse
@@ -130,6 +143,7 @@ def create_app(
         #    (mockrc serve --state-file).
         #    A journal read runs without the state's lock and changed nothing: it must not commit
         #    what a request that holds the lock is halfway through.
+        state_file = state.state_file
         if state_file is not None and not request.environ.get(UNLOCKED_ENVIRON):
             state_file.commit()
         # 2. The rate limiter's headers; 3. nosniff on every answer.
@@ -149,5 +163,6 @@ def create_app(
     app.register_blueprint(scim_blueprint(state))
     app.register_blueprint(oauth_blueprint(state))
     register_control(app, state)
-    app.wsgi_app = _Serialised(app.wsgi_app, state)  # type: ignore[method-assign]
+    app.register_blueprint(accounts_blueprint(accounts))
+    app.wsgi_app = Tenancy(_Serialised(app.wsgi_app, state), accounts)  # type: ignore[method-assign]
     return app

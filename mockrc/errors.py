@@ -113,6 +113,13 @@ class NotFound(ScimError):
     status = 404
 
 
+class Conflict(ScimError):
+    """409 for a request that conflicts with the server's state, not with SCIM's uniqueness rules
+    (an account whose client id another account has, deleting the default account)."""
+
+    status = 409
+
+
 class Forbidden(ScimError):
     """403 decided by the SCIM service itself (e.g. filtering discovery endpoints), not by the gateway."""
 

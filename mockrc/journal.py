@@ -294,6 +294,8 @@ class JournalEntry:
     served_by: str | None = None
     violations: tuple[Violation, ...] = ()
     query_secrets: tuple[str, ...] = ()
+    #: The id of the account the request was for (``default``: the one the server started with).
+    account: str = "default"
 
     @property
     def headers(self) -> dict[str, str]:
@@ -383,6 +385,7 @@ class JournalEntry:
             "duration_ms": round(self.duration_ms, 3),
             "served_by": self.served_by,
             "violations": [v.to_dict() for v in self.violations],
+            "account": self.account,
         }
         return found.scrub_json(record) if found else record
 
@@ -601,6 +604,8 @@ class Journal:
         self._bytes = 0
         self._lock = threading.Lock()
         self._stream: TextIO | None = None
+        #: Another journal whose stream gets this one's entries (one file for a server's accounts).
+        self._into: Journal | None = None
         self._dropped = 0
 
     @property
@@ -629,16 +634,34 @@ class Journal:
         if previous is not None:
             previous.close()
 
+    @property
+    def streaming(self) -> bool:
+        """Whether entries go to a file (:meth:`stream_to`)."""
+        return self._stream is not None
+
+    def stream_into(self, other: Journal) -> None:
+        """Write every entry recorded from now on to ``other``'s stream too (a server's accounts
+        share one ``--journal`` file; each entry says its account)."""
+        self._into = other
+
+    def _write(self, line: str) -> None:
+        with self._lock:
+            if self._stream is not None:
+                self._stream.write(line)
+                self._stream.flush()
+
     def close(self) -> None:
         """Stop streaming and close the file; the entries in memory stay."""
         with self._lock:
+            self._into = None
             stream, self._stream = self._stream, None
         if stream is not None:
             stream.close()
 
     def record(self, entry: JournalEntry) -> None:
         """Keep ``entry``; with a stream, write and flush it now, before the client is answered."""
-        line = _json_line(entry) if self._stream is not None else None
+        into = self._into
+        line = _json_line(entry) if self._stream is not None or into is not None else None
         cost = entry.cost()
         with self._lock:
             self._entries.append((entry, cost))
@@ -652,6 +675,8 @@ class Journal:
             if line is not None and self._stream is not None:
                 self._stream.write(line)
                 self._stream.flush()
+        if line is not None and into is not None:
+            into._write(line)
 
     def clear(self) -> int:
         """Forget the entries in memory (not the stream); returns how many there were."""

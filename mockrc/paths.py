@@ -17,6 +17,8 @@ OAUTH_PREFIX: Final = "/restapi/oauth"
 #: mockrc's control plane: reset, clock, journal, users, scenarios, tokens, the dashboard.
 CONTROL_PREFIX: Final = "/__mockrc"
 HEALTH_PATH: Final = f"{CONTROL_PREFIX}/health"
+#: The accounts of a server (``/__mockrc/accounts/<id>/...``: one account's control plane).
+ACCOUNTS_PREFIX: Final = f"{CONTROL_PREFIX}/accounts"
 UI_PREFIX: Final = f"{CONTROL_PREFIX}/ui"
 #: The icon a browser asks every site for: the fake answers it (the dashboard's), not RingCentral.
 FAVICON_PATH: Final = "/favicon.ico"
@@ -42,3 +44,11 @@ def is_own_path(path: str) -> bool:
     """Whether ``path`` is mockrc's own (the control plane or the icon) rather than RingCentral's:
     such requests are never journaled, and no scenario or rate limit answers them."""
     return path == FAVICON_PATH or is_control_path(path)
+
+
+def is_accounts_control(path: str) -> bool:
+    """Whether ``path`` is ``/__mockrc/accounts`` or ``/__mockrc/accounts/<id>``: the control of
+    the server's accounts, which belongs to no account (and holds no account's lock)."""
+    if path == ACCOUNTS_PREFIX:
+        return True
+    return path.startswith(f"{ACCOUNTS_PREFIX}/") and "/" not in path[len(ACCOUNTS_PREFIX) + 1 :]

@@ -9,8 +9,10 @@ each request.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Final
 
 from mockrc.account import Account, load_account
 from mockrc.clock import Clock, SystemClock
@@ -25,10 +27,23 @@ from mockrc.ratelimit import RateLimiter
 from mockrc.scenarios.actions import apply_change
 from mockrc.scenarios.engine import ScenarioEngine
 from mockrc.scenarios.loader import load_scenario
+from mockrc.scenarios.model import Scenario
 from mockrc.scim.users import UserService
 from mockrc.seed import Seed, add_users, build_seed
 from mockrc.settings import Settings
 from mockrc.tokens import Principal, TokenRegistry
+
+#: The id of the account a server starts with (the others are made by :mod:`mockrc.accounts`).
+DEFAULT_ACCOUNT: Final = "default"
+#: What separates an account's id from the rest of a token value (never in base64url or hex).
+NAMESPACE_END: Final = "."
+
+
+def namespace_of(key: str) -> str:
+    """What every token, code and ticket of account ``key`` carries after its prefix, so that a
+    request's credential names its account (:mod:`mockrc.http.tenancy`). The default account's
+    values carry nothing: they are what a one-account fake has always issued."""
+    return "" if key == DEFAULT_ACCOUNT else f"{key}{NAMESPACE_END}"
 
 
 @dataclass
@@ -45,13 +60,26 @@ class MockState:
     """The account, its users and tokens, the clock, and what was recorded about requests."""
 
     def __init__(
-        self, settings: Settings | None = None, *, clock: Clock | None = None, account: Account | None = None
+        self,
+        settings: Settings | None = None,
+        *,
+        clock: Clock | None = None,
+        account: Account | None = None,
+        key: str = DEFAULT_ACCOUNT,
+        seed_data: Seed | None = None,
+        scenarios: Sequence[Scenario] | None = None,
     ) -> None:
+        """``key`` is the account's id on its server; ``seed_data`` and ``scenarios``, when given,
+        replace what ``settings.users`` and ``settings.scenarios`` would load (an account made
+        over HTTP brings documents, never paths on the server)."""
         self.settings = settings or Settings()
+        self.key = key
         self.clock: Clock = clock or SystemClock()
         self.profile: Profile = load_profile(self.settings.profile)
         #: The seed data every reset starts from, read and generated once, so a bad seed fails here.
-        self.seed_data: Seed = build_seed(self.settings.users, seed=self.settings.seed, profile=self.profile)
+        self.seed_data: Seed = seed_data or build_seed(
+            self.settings.users, seed=self.settings.seed, profile=self.profile
+        )
         if self.seed_data.account is not None and self.settings.account is not None:
             raise ConfigError("two accounts given: an account file and a seed file with an account; keep one")
         #: Where the account, users and tokens outlive the process (``--state-file``); None: memory only.
@@ -67,7 +95,11 @@ class MockState:
             self.state_file.account(chosen) if self.state_file else chosen or load_account(None)
         )
         #: Loaded once, so a bad file fails here; activated afresh by every reset.
-        self._initial_scenarios = tuple(load_scenario(s) for s in self.settings.scenarios)
+        self._initial_scenarios = (
+            tuple(scenarios)
+            if scenarios is not None
+            else tuple(load_scenario(s) for s in self.settings.scenarios)
+        )
         self.lock = threading.RLock()
         #: Every request and its answer; it outlives :meth:`reset`, which only empties it.
         self.journal = Journal(self.settings.journal_size, self.settings.journal_bytes)
@@ -82,7 +114,9 @@ class MockState:
             self.profile, self.clock, self.ids, unassigned_extensions=self.account.unassigned_extensions
         )
         self.tokens = TokenRegistry(self.clock)
-        self.oauth = OAuthServer(self.account, self.tokens, self.clock, seed=seed)
+        self.oauth = OAuthServer(
+            self.account, self.tokens, self.clock, seed=seed, namespace=namespace_of(key)
+        )
         self.handler_errors: list[HandlerError] = []
         self.scenarios = ScenarioEngine(self.clock, partial(apply_change, self), seed=seed)
         limits = self.settings.rate_limits
@@ -157,6 +191,6 @@ class MockState:
 
     def issue_admin_token(self) -> str:
         """Mint a long-lived token for the default admin (what the in-process mock hands out)."""
-        value = self.ids.new_token("mockrc-")
+        value = self.ids.new_token(f"mockrc-{namespace_of(self.key)}")
         self.tokens.register(value, self.admin_principal)
         return value

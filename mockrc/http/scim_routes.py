@@ -8,7 +8,7 @@ on what a request may contain are in :mod:`mockrc.limits`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flask import Blueprint, Response, g, request
@@ -29,8 +29,7 @@ from mockrc.store import StoredUser
 def scim_blueprint(state: MockState) -> Blueprint:
     """The SCIM endpoints of one fake, bound to its state."""
     routes = Blueprint("scim", __name__, url_prefix=SCIM_PREFIX)
-    # state.users is read per request: a reset (or a new account) builds a new service.
-    profile = state.profile
+    # state.users and state.profile are read per request: each account has its own.
 
     def base_url() -> str:
         # scheme://host from the WSGI environ: request.host_url also IRI-decodes it, at ~100 µs.
@@ -39,11 +38,11 @@ def scim_blueprint(state: MockState) -> Blueprint:
     def projection(source: Mapping[str, Any] | None = None) -> Projection | None:
         """``attributes``/``excludedAttributes`` where the profile supports them (from ``source``:
         a SearchRequest body, else the query string), resolved once per request."""
-        if not profile.rules.attributes_parameters:
+        if not state.profile.rules.attributes_parameters:
             return None
         source = request.args if source is None else source
         return Projection.of(
-            profile.resource_schema,
+            state.profile.resource_schema,
             parse_attribute_list(source.get("attributes"), "attributes"),
             parse_attribute_list(source.get("excludedAttributes"), "excludedAttributes"),
         )
@@ -71,9 +70,13 @@ def scim_blueprint(state: MockState) -> Blueprint:
     def service_provider_config() -> Response:
         authorise_scim(request, state.tokens, "ReadAccounts")
         location = f"{base_url()}{SCIM_PREFIX}/ServiceProviderConfig"
-        return scim_response(with_meta(profile.service_provider_config, "ServiceProviderConfig", location))
+        return scim_response(
+            with_meta(state.profile.service_provider_config, "ServiceProviderConfig", location)
+        )
 
-    def discovery_collection(segment: str, kind: str, docs: Sequence[dict[str, Any]], key: str) -> None:
+    def discovery_collection(
+        segment: str, kind: str, documents: Callable[[], Sequence[dict[str, Any]]], key: str
+    ) -> None:
         """``GET /<segment>`` (a ListResponse, no filtering) and ``GET /<segment>/<id>`` for one
         kind of discovery document (ResourceTypes, Schemas)."""
 
@@ -83,12 +86,12 @@ def scim_blueprint(state: MockState) -> Blueprint:
         def listed() -> Response:
             authorise_scim(request, state.tokens, "ReadAccounts")
             refuse_filter()
-            found = [as_json(d) for d in docs]
+            found = [as_json(d) for d in documents()]
             return scim_response(list_response(found, len(found), 1))
 
         def single(doc_id: str) -> Response:
             authorise_scim(request, state.tokens, "ReadAccounts")
-            for doc in docs:
+            for doc in documents():
                 if doc["id"] == doc_id:
                     return scim_response(as_json(doc))
             raise NotFound(f"{kind} [{doc_id}] not found")
@@ -96,9 +99,9 @@ def scim_blueprint(state: MockState) -> Blueprint:
         routes.add_url_rule(f"/{segment}", f"{segment}_list", listed, methods=["GET"])
         routes.add_url_rule(f"/{segment}/<{key}doc_id>", f"{segment}_single", single, methods=["GET"])
 
-    discovery_collection("ResourceTypes", "ResourceType", profile.resource_types, "")
+    discovery_collection("ResourceTypes", "ResourceType", lambda: state.profile.resource_types, "")
     # Schema ids are URNs, full of colons: the path converter takes them whole.
-    discovery_collection("Schemas", "Schema", profile.schemas, "path:")
+    discovery_collection("Schemas", "Schema", lambda: state.profile.schemas, "path:")
 
     # --- Users ---------------------------------------------------------------------------------
 
@@ -115,7 +118,7 @@ def scim_blueprint(state: MockState) -> Blueprint:
     @routes.post("/.search")
     def search_root() -> Response:
         """RFC 7644 §3.4.3 search at the service root: Users is the only resource type here."""
-        if not profile.rules.root_search:
+        if not state.profile.rules.root_search:
             raise NotFound(
                 f"Resource not found: POST {SCIM_PREFIX}/.search (RingCentral has /Users/.search only)"
             )

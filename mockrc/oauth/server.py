@@ -96,11 +96,14 @@ class MintedToken:
 class OAuthServer:
     """Token, revoke, introspect, userinfo and the authorize flow, over one account."""
 
-    def __init__(self, account: Account, tokens: TokenRegistry, clock: Clock, *, seed: int = 0) -> None:
+    def __init__(
+        self, account: Account, tokens: TokenRegistry, clock: Clock, *, seed: int = 0, namespace: str = ""
+    ) -> None:
         self.account = account
         self.tokens = tokens
         self.clock = clock
-        self._secrets = Secrets(seed)
+        # ``namespace`` marks every token, code and ticket as this account's (mockrc.accounts).
+        self._secrets = Secrets(seed, namespace)
         self.sessions = SessionStore(account, tokens, clock, self._secrets)
         self.authorize = AuthorizeFlow(account, self.sessions, clock, self._secrets)
 

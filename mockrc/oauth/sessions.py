@@ -51,7 +51,9 @@ REFRESH_GRACE_MAX: Final = 3600
 class Secrets:
     """Opaque, unguessable-looking values, deterministic from a seed."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, namespace: str = "") -> None:
+        #: Put after a value's prefix: the account a value belongs to (:mod:`mockrc.accounts`).
+        self.namespace = namespace
         self.reseed(seed)
 
     def reseed(self, seed: int) -> None:
@@ -60,7 +62,7 @@ class Secrets:
 
     def token(self, prefix: str) -> str:
         raw = self._random.getrandbits(256).to_bytes(32, "big")
-        return prefix + base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+        return prefix + self.namespace + base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
     def endpoint_id(self) -> str:
         """22 base64url characters, like RingCentral's ``endpoint_id`` values."""

@@ -73,25 +73,24 @@ def _flag(name: str) -> bool:
 def journal_blueprint(state: MockState) -> Blueprint:
     """The journal, its violations and the contract report of one fake."""
     routes = Blueprint("mockrc_journal", __name__, url_prefix=CONTROL_PREFIX)
-    journal = state.journal
 
     @routes.get("/journal")
     def list_entries() -> Response:
         """The newest ``limit`` entries (default 100) matching the filters, oldest first."""
         limit = _limit()
-        found = journal.find(_query_pattern(_LIST_PARAMETERS))
+        found = state.journal.find(_query_pattern(_LIST_PARAMETERS))
         shown = found[-limit:] if limit else []
         return json_response(
             {
                 "total": len(found),
-                "dropped": journal.dropped,
+                "dropped": state.journal.dropped,
                 "entries": [entry.to_dict() for entry in shown],
             }
         )
 
     @routes.delete("/journal")
     def clear() -> Response:
-        return json_response({"cleared": journal.clear()})
+        return json_response({"cleared": state.journal.clear()})
 
     @routes.route("/journal/find", methods=["GET", "POST"])
     def find() -> Response:
@@ -100,8 +99,8 @@ def journal_blueprint(state: MockState) -> Blueprint:
         full journal would otherwise answer every entry, tens of megabytes."""
         limit = _limit()
         pattern = _request_pattern()
-        found = journal.find(pattern)
-        near = [] if found else journal.near_misses(pattern)
+        found = state.journal.find(pattern)
+        near = [] if found else state.journal.near_misses(pattern)
         return json_response(
             {
                 "total": len(found),
@@ -114,7 +113,7 @@ def journal_blueprint(state: MockState) -> Blueprint:
 
     @routes.route("/journal/count", methods=["GET", "POST"])
     def count() -> Response:
-        return json_response({"count": journal.count(_request_pattern())})
+        return json_response({"count": state.journal.count(_request_pattern())})
 
     @routes.get("/violations")
     def violations() -> Response:
@@ -124,7 +123,7 @@ def journal_blueprint(state: MockState) -> Blueprint:
         )
         if wanted is not None and severity is None:
             raise InvalidValue(f"severity must be error or warning, not [{wanted}]")
-        found = journal.violations(severity=severity, rule=request.args.get("rule"))
+        found = state.journal.violations(severity=severity, rule=request.args.get("rule"))
         return json_response({"total": len(found), "violations": [v.to_dict() for v in found]})
 
     @routes.get("/report")
@@ -139,7 +138,7 @@ def journal_blueprint(state: MockState) -> Blueprint:
             raise InvalidValue(f"min_requests must not be negative, not [{min_requests}]")
         strict_warnings = _flag("strict_warnings")  # every parameter checked before the costly part
         built = build_report(
-            journal.records(),
+            state.journal.records(),
             source="live",
             strict_warnings=strict_warnings,
             min_requests=DEFAULT_MIN_REQUESTS if min_requests is None else min_requests,

@@ -300,10 +300,7 @@ def test_a_server_without_the_accounts_api_stops_the_session_with_one_message(
 
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
-        [
-            f"ERROR: mockrc: *the server at {url} has no accounts API"
-            " (GET /__mockrc/accounts answered 404)*"
-        ]
+        [f"ERROR: mockrc: *the server at {url} has no accounts API (GET /__mockrc/accounts answered 404)*"]
     )
 
 

@@ -51,7 +51,10 @@ def _why(exc: requests.RequestException) -> str:
 
 
 def _echo(answer: requests.Response) -> str:
-    text = answer.text.strip()
+    """What an unexpected answer said: the message of a mockrc error body, else its text, cut short."""
+    document = _json_or_none(answer)
+    message = document.get("message") if isinstance(document, dict) else None
+    text = message if isinstance(message, str) else answer.text.strip()
     return text if len(text) <= _ECHO_LIMIT else f"{text[:_ECHO_LIMIT]}... ({len(text)} characters)"
 
 
@@ -90,7 +93,7 @@ class RemoteServer:
             raise RemoteError(f"mockrc at {self.url}: cannot {what}: {_why(exc)}") from None
         if answer.status_code not in tuple(expect):
             hint = ""
-            if answer.status_code == 403 and ADMIN_KEY_HEADER not in self.http.headers:
+            if answer.status_code in (401, 403) and ADMIN_KEY_HEADER not in self.http.headers:
                 hint = (
                     " (a server started with --allow-remote needs its admin key:"
                     " --mockrc-admin-key or MOCKRC_ADMIN_KEY)"
@@ -220,9 +223,9 @@ class RemoteAccount:
     def clock(self) -> RemoteClock:
         return RemoteClock(self)
 
-    def exchanges(self) -> Exchanges:
-        """What strict mode reads (:class:`~mockrc.strict.Exchanges`), from the journal and scenarios."""
-        entries = self.journal.entries()
+    def exchanges(self, entries: Sequence[Mapping[str, Any]]) -> Exchanges:
+        """What strict mode reads (:class:`~mockrc.strict.Exchanges`), from the journal ``entries``
+        (:meth:`RemoteJournal.entries`) and the account's scenarios."""
         errors: list[tuple[str, Violation]] = []
         rules: set[str] = set()
         not_answered: list[tuple[str, str]] = []

@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 import requests
+import responses
 
-from mockrc.pytest_plugin import FakeOptions, account_request
+from mockrc.pytest_plugin import AccountOfTest, FakeOptions, account_request
+from mockrc.remote import RemoteAccount, RemoteServer
+from mockrc.strict import Expectations
 from mockrc.transport.server import LiveServer
 from tests.plugin.shared_server import shared_mockrc
 
@@ -329,4 +332,51 @@ def test_the_marker_becomes_the_account_request(tmp_path: Path) -> None:
     assert len(from_files["users"]) == 2
     assert from_files["scenarios"] == [
         {"name": "mine", "steps": [{"id": "one", "when": {"path": "/scim/**"}, "respond": {"status": 503}}]}
+    ]
+
+
+def test_a_server_with_an_admin_key_needs_it(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        "import requests\n\n\n"
+        "def test_one(mockrc_server):\n"
+        "    users = f'{mockrc_server.url}/scim/v2/Users'\n"
+        "    answer = requests.get(users, headers=mockrc_server.auth_headers)\n"
+        "    assert answer.json()['totalResults'] == 0\n"
+    )
+    with shared_mockrc("--allow-remote", "--admin-key", "shared-key") as url:
+        without = pytester.runpytest_subprocess(f"--mockrc-url={url}")
+        with_key = pytester.runpytest_subprocess(f"--mockrc-url={url}", "--mockrc-admin-key=shared-key")
+        left = requests.get(
+            f"{url}/__mockrc/accounts", headers={"X-Mockrc-Admin-Key": "shared-key"}, timeout=10
+        ).json()["accounts"]
+
+    assert without.ret == pytest.ExitCode.USAGE_ERROR
+    without.stderr.fnmatch_lines(["*answered 401 (a server started with --allow-remote needs its admin key*"])
+    with_key.assert_outcomes(passed=1)
+    assert [a["id"] for a in left] == ["default"]
+
+
+@responses.activate
+def test_a_500_no_scenario_chose_fails_the_test_as_an_exception_inside_the_fake() -> None:
+    control = "http://shared.test/__mockrc/accounts/a1"
+    entry = {
+        "id": 1,
+        "method": "GET",
+        "path": "/scim/v2/Users",
+        "query": {},
+        "status": 500,
+        "route": "/scim/v2/Users",
+    }
+    chosen = {**entry, "id": 2, "served_by": "flaky#fail"}
+    responses.get(f"{control}/journal", json={"total": 2, "dropped": 0, "entries": [entry, chosen]})
+    responses.get(f"{control}/scenarios", json={"active": [], "available": []})
+    document = {"id": "a1", "base_url": "http://shared.test", "control_url": control, "token": "t"}
+    account = AccountOfTest(
+        RemoteAccount(RemoteServer("http://shared.test"), document), Expectations(), FakeOptions()
+    )
+
+    problems = account.problems()
+
+    assert [p.line for p in problems] == [
+        "#1 GET /scim/v2/Users -> 500: the fake raised an exception (see the shared server's log)"
     ]

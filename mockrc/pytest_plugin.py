@@ -393,11 +393,15 @@ class AccountOfTest:
         return crashed + self.expectations.problems_in(self.account.exchanges(entries))
 
     def check(self) -> None:
-        """After a test that passed: fail it on strict problems."""
+        """After a test that passed: fail it on strict problems (or if they cannot be read)."""
+        from mockrc.remote import RemoteError
         from mockrc.strict import summary
 
         __tracebackhide__ = True
-        problems = self.problems()
+        try:
+            problems = self.problems()
+        except RemoteError as exc:
+            pytest.fail(f"mockrc: could not run the strict checks: {exc}", pytrace=False)
         if problems:
             pytest.fail(summary(problems), pytrace=False)
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
-from mockrc.account import Account, parse_account
+from mockrc.account import Account, load_account, parse_account
 from mockrc.clock import Clock, FakeClock, SystemClock
 from mockrc.errors import AccountError, ConfigError, Conflict, InvalidValue, NotFound
 from mockrc.profile import available_profiles
@@ -214,7 +214,8 @@ class Accounts:
     def _make(
         self, key: str, request: AccountRequest, *, new: bool, token: str | None = None
     ) -> tuple[str, MockState, Credentials]:
-        account = request.account or generated_account(key)
+        # Made again from a state file (not new), a generated account is the one the file keeps.
+        account = request.account or (generated_account(key) if new else None)
         token = token or f"mockrc-{namespace_of(key)}{secrets.token_hex(16)}"
         base = self.default.settings
         profile = request.profile or base.profile
@@ -234,20 +235,25 @@ class Accounts:
         try:
             seed_data = self._seed(request, seed, profile)
             scenarios = tuple(_scenario(s, i) for i, s in enumerate(request.scenarios))
-            if new:
+            if account is not None:
                 self._check_free(key, account)
             state = MockState(
                 settings, clock=clock, account=account, key=key, seed_data=seed_data, scenarios=scenarios
             )
         except ConfigError as exc:
             raise InvalidValue(str(exc)) from None
+        account = state.account
         credentials = _credentials_of(account, token)
-        with self._lock:
-            if new:
+        try:
+            with self._lock:
+                # Again, under the lock: another account may have claimed a name meanwhile.
                 self._check_free(key, account)
-            self._claim(key, account)
-            self._states[key] = state
-            self._credentials[key] = credentials
+                self._claim(key, account)
+                self._states[key] = state
+                self._credentials[key] = credentials
+        except Conflict:
+            self._discard(key, state)
+            raise
         if self._folder is not None and new:
             sidecar = {"request": dict(request.document or {}), "token": token}
             (self._folder / f"{key}{_SIDECAR}").write_text(json.dumps(sidecar), encoding="utf-8")
@@ -266,6 +272,10 @@ class Accounts:
             self._credentials.pop(key, None)
             for name in [n for n, owner in self._owners.items() if owner == key]:
                 del self._owners[name]
+        self._discard(key, state)
+
+    def _discard(self, key: str, state: MockState) -> None:
+        """Close an account's files and remove them (a request in flight on it finishes first)."""
         with state.lock:
             state.journal.close()
             if state.state_file is not None:
@@ -360,59 +370,35 @@ def _scenario(value: str | Mapping[str, Any], index: int) -> Scenario:
 
 
 def generated_account(key: str) -> Account:
-    """A fresh account for id ``key``: the built-in account's shape, with its own ids and secrets."""
+    """A fresh account for id ``key``: the built-in account with its own ids and secrets.
+
+    Made from the built-in account (checked once, when first read) by replacing its values, not
+    by checking a new document: the schema check alone would cost ~5 ms, the whole of the
+    budget of a fresh account per test.
+    """
+    template = load_account(None)
     number = int(key, 16)
-    ext = 300_000_000 + (number % 100_000) * 1000
-    document = {
-        "id": str(500_000_000 + number % 400_000_000),
-        "mainNumber": "+16505550100",
-        "brandId": "1210",
-        "scimEnabled": True,
-        "apps": [
-            {
-                "name": f"mockrc app {key}",
-                "clientId": f"mockrc-client-{key}",
-                "clientSecret": secrets.token_urlsafe(24),
-                "confidential": True,
-                "permissions": ["ReadAccounts", "EditAccounts"],
-                "grantTypes": [
-                    "authorization_code",
-                    "urn:ietf:params:oauth:grant-type:jwt-bearer",
-                    "refresh_token",
-                    "password",
-                    "client_credentials",
-                ],
-                "redirectUris": ["http://localhost:8080/callback"],
-                "allowLoopbackRedirects": True,
-            }
-        ],
-        "users": [
-            _generated_user(
-                str(ext + 1), "101", f"admin@{key}.mockrc.test", "+16505550101", "admin", "Ada", "Admin"
-            ),
-            _generated_user(
-                str(ext + 2), "102", f"user@{key}.mockrc.test", "+16505550102", "standard", "Sam", "User"
-            ),
-        ],
-    }
-    return parse_account(document, f"account {key}")
-
-
-def _generated_user(
-    extension_id: str, number: str, email: str, phone: str, role: str, given: str, family: str
-) -> dict[str, Any]:
-    return {
-        "extensionId": extension_id,
-        "extensionNumber": number,
-        "email": email,
-        "phone": phone,
-        "password": secrets.token_urlsafe(18),
-        "role": role,
-        "enabled": True,
-        "jwtCredentials": [f"mockrc-jwt-{secrets.token_urlsafe(24)}"],
-        "givenName": given,
-        "familyName": family,
-    }
+    extensions = 300_000_000 + (number % 100_000) * 1000
+    apps = tuple(
+        replace(
+            app,
+            name=f"mockrc app {key}",
+            client_id=f"mockrc-client-{key}" + (f"-{index}" if index else ""),
+            client_secret=secrets.token_urlsafe(24) if app.client_secret is not None else None,
+        )
+        for index, app in enumerate(template.apps)
+    )
+    users = tuple(
+        replace(
+            user,
+            extension_id=str(extensions + index + 1),
+            email=f"{user.email.partition('@')[0]}@{key}.mockrc.test",
+            password=secrets.token_urlsafe(18),
+            jwt_credentials=tuple(f"mockrc-jwt-{secrets.token_urlsafe(24)}" for _ in user.jwt_credentials),
+        )
+        for index, user in enumerate(template.users)
+    )
+    return replace(template, id=str(500_000_000 + number % 400_000_000), apps=apps, users=users)
 
 
 def account_json(

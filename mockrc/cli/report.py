@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mockrc.report import DEFAULT_MIN_REQUESTS, build_report, describe_entry, load_journal
+from mockrc.state import DEFAULT_ACCOUNT
 
 
 def add_report_command(commands: Any) -> None:
@@ -41,6 +42,12 @@ def add_report_command(commands: Any) -> None:
         "--strict-warnings", action="store_true", help="count warning-severity violations as errors"
     )
     parser.add_argument(
+        "--account",
+        metavar="ID",
+        help="report on one account's requests only (a server with several accounts writes them all "
+        "to one journal; 'default' is the account it started with)",
+    )
+    parser.add_argument(
         "--min-requests",
         type=_count,
         default=DEFAULT_MIN_REQUESTS,
@@ -64,8 +71,13 @@ def run_report_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"mockrc report: {exc}", file=sys.stderr)
         return 2
+    source = args.journal
+    if args.account is not None:
+        # An entry written before accounts existed is the default account's.
+        entries = [e for e in entries if e.get("account", DEFAULT_ACCOUNT) == args.account]
+        source = f"{args.journal} (account {args.account})"
     report = build_report(
-        entries, source=args.journal, strict_warnings=args.strict_warnings, min_requests=args.min_requests
+        entries, source=source, strict_warnings=args.strict_warnings, min_requests=args.min_requests
     )
     outputs = (
         (args.junit, report.junit),

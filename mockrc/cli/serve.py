@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from mockrc.accounts import Accounts
 from mockrc.app import create_app
 from mockrc.cli.addresses import reachable_urls
 from mockrc.cli.environment import environment_note
@@ -21,7 +22,7 @@ from mockrc.clock import FakeClock
 from mockrc.errors import ConfigError
 from mockrc.http.guard import ADMIN_KEY_HEADER, HostPolicy, parse_allowed_host
 from mockrc.journal import parse_byte_size
-from mockrc.paths import UI_PREFIX
+from mockrc.paths import ACCOUNTS_PREFIX, UI_PREFIX
 from mockrc.profile import available_profiles
 from mockrc.ratelimit import RateLimits
 from mockrc.settings import Settings
@@ -262,7 +263,13 @@ def run_serve(args: argparse.Namespace) -> int:
     except (ConfigError, OSError) as exc:
         print(f"mockrc: {exc}", file=sys.stderr, flush=True)
         return 2
-    server = LiveServer(create_app(state), host=args.host, port=args.port)
+    try:
+        app = create_app(state)  # with the accounts a state file kept (docs/accounts.md)
+    except (ConfigError, OSError) as exc:
+        print(f"mockrc: {exc}", file=sys.stderr, flush=True)
+        return 2
+    accounts: Accounts = app.extensions["mockrc.accounts"]
+    server = LiveServer(app, host=args.host, port=args.port)
     server.bind()
     # Bound to every address (0.0.0.0, ::), the server is reached at loopback and the machine's names.
     bound = urlsplit(server.url).hostname or ""
@@ -273,12 +280,12 @@ def run_serve(args: argparse.Namespace) -> int:
         f"mockrc: bearer tokens accepted: {', '.join(settings.tokens)} (an identity provider's Secret Token)",
         flush=True,
     )
-    app = state.account.default_app
-    secret = f", client_secret {app.client_secret}" if app.client_secret else ""
-    if app.allows("client_credentials"):  # the grant needs the account's id (no user signs in)
+    client = state.account.default_app
+    secret = f", client_secret {client.client_secret}" if client.client_secret else ""
+    if client.allows("client_credentials"):  # the grant needs the account's id (no user signs in)
         secret += f", account_id {state.account.id} for client_credentials"
     print(
-        f"mockrc: OAuth token URL {url}/restapi/oauth/token (client_id {app.client_id}{secret})",
+        f"mockrc: OAuth token URL {url}/restapi/oauth/token (client_id {client.client_id}{secret})",
         flush=True,
     )
     admin = state.account.default_admin
@@ -305,6 +312,9 @@ def run_serve(args: argparse.Namespace) -> int:
         )
     else:
         print("mockrc: state in memory only (--state-file FILE keeps it across restarts)", flush=True)
+    if len(accounts) > 1:
+        print(f"mockrc: {len(accounts) - 1} more account(s) from the state file", flush=True)
+    print(f"mockrc: accounts {url}{ACCOUNTS_PREFIX} (POST makes a fresh one)", flush=True)
     dashboard = f"{url}{UI_PREFIX}"
     if remote_urls:
         every = f"every IPv{ipaddress.ip_address(bound).version} address"
@@ -330,6 +340,7 @@ def run_serve(args: argparse.Namespace) -> int:
     unanswered = server.serve_forever(on_drain=_draining)
     if unanswered:
         print(f"mockrc: {unanswered} request(s) still unanswered: their connections were closed", flush=True)
+    accounts.close()
     state.journal.close()
     if state.state_file is not None:
         state.state_file.close()

@@ -92,17 +92,21 @@ class RemoteServer:
         except requests.RequestException as exc:
             raise RemoteError(f"mockrc at {self.url}: cannot {what}: {_why(exc)}") from None
         if answer.status_code not in tuple(expect):
-            hint = ""
-            if answer.status_code in (401, 403) and ADMIN_KEY_HEADER not in self.http.headers:
-                hint = (
-                    " (a server started with --allow-remote needs its admin key:"
-                    " --mockrc-admin-key or MOCKRC_ADMIN_KEY)"
-                )
-            raise RemoteError(
-                f"mockrc at {self.url}: cannot {what}: {method} {url} answered {answer.status_code}{hint}:"
-                f" {_echo(answer)}"
-            )
+            raise self._refusal(method, url, what, answer)
         return answer
+
+    def _refusal(self, method: str, url: str, what: str, answer: requests.Response) -> RemoteError:
+        """The error for an answer that was not the one expected: the call, its status, and why."""
+        hint = ""
+        if answer.status_code in (401, 403) and ADMIN_KEY_HEADER not in self.http.headers:
+            hint = (
+                " (a server started with --allow-remote needs its admin key:"
+                " --mockrc-admin-key or MOCKRC_ADMIN_KEY)"
+            )
+        return RemoteError(
+            f"mockrc at {self.url}: cannot {what}: {method} {url} answered {answer.status_code}{hint}:"
+            f" {_echo(answer)}"
+        )
 
     def check(self) -> None:
         """RemoteError unless ``url`` is a mockrc that serves the accounts API."""
@@ -118,8 +122,9 @@ class RemoteServer:
                 f"the server at {self.url} has no accounts API (GET {ACCOUNTS_PATH} answered 404):"
                 " it is not mockrc, or a mockrc older than the accounts API"
             )
-        if answer.status_code != 200 or not isinstance(_json_or_none(answer), dict):
-            self.call("GET", f"{self.url}{ACCOUNTS_PATH}", what="list its accounts")  # raises, with why
+        if answer.status_code != 200:
+            raise self._refusal("GET", f"{self.url}{ACCOUNTS_PATH}", "list its accounts", answer)
+        if not isinstance(_json_or_none(answer), dict):
             raise RemoteError(
                 f"the server at {self.url} answered GET {ACCOUNTS_PATH} with no JSON object: {_echo(answer)}"
             )

@@ -10,6 +10,15 @@ Installing mockrc enables it (entry point ``pytest11``). It gives tests two fixt
   (:class:`MockrcServerFixture`, with ``url``). Between tests it answers 503, so a request that
   outlives its test lands in no other test's fake.
 
+**Shared-server mode**: with ``--mockrc-url URL`` (or ``MOCKRC_URL``) ``mockrc_server`` uses an
+already-running mockrc instead: every test gets a fresh account of its own on that server (``POST
+/__mockrc/accounts``), reads and drives it through the account's control URL, and deletes it at
+teardown (:class:`RemoteMockrcServerFixture`, :mod:`mockrc.remote`). No server per worker and no
+503 between tests: accounts are isolated, so any number of workers and pytest runs share one
+server. ``--mockrc-admin-key`` (``MOCKRC_ADMIN_KEY``) is the admin key of a server started with
+``--allow-remote``. A URL that does not answer, or a server without the accounts API, stops the
+session before the first test with one message.
+
 A test that asks for both gets one fake through both doors. ``@pytest.mark.mockrc(scenario=...,
 profile=..., seed=..., users=..., strict=...)`` configures the fake of one test (on a class or a
 module, of all its tests; the closest marker wins, keyword by keyword); the ini options
@@ -63,6 +72,7 @@ if TYPE_CHECKING:
     from mockrc.clock import FakeClock
     from mockrc.journal import Journal, RecordedViolation
     from mockrc.mock import MockRingCentral
+    from mockrc.remote import RemoteAccount, RemoteClock, RemoteJournal, RemoteScenarios, RemoteServer
     from mockrc.report import Report
     from mockrc.scenarios.engine import ScenarioEngine
     from mockrc.seed import SeedSource
@@ -73,14 +83,30 @@ if TYPE_CHECKING:
 MARKER = "mockrc"
 #: The marker's keywords; each has an ini option ``mockrc_<name>`` (``mockrc_scenarios`` for scenario).
 MARKER_KEYWORDS = ("scenario", "profile", "seed", "users", "strict")
-_FAKE = pytest.StashKey["FakeOfTest"]()
+_FAKE = pytest.StashKey["FakeOfTest | AccountOfTest"]()
 _SERVER = pytest.StashKey["SharedServer"]()
+_REMOTE = pytest.StashKey["RemoteServer"]()
+URL_ENV = "MOCKRC_URL"
+ADMIN_KEY_ENV = "MOCKRC_ADMIN_KEY"
 
 
 # --- configuration -------------------------------------------------------------------------------
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mockrc", "mockrc: a fake RingCentral")
+    group.addoption(
+        "--mockrc-url",
+        metavar="URL",
+        help=f"mockrc_server: use the mockrc running at URL, a fresh account per test, instead of a"
+        f" server per process (default: ${URL_ENV})",
+    )
+    group.addoption(
+        "--mockrc-admin-key",
+        metavar="KEY",
+        help=f"the admin key of that server, if it was started with --allow-remote"
+        f" (default: ${ADMIN_KEY_ENV})",
+    )
     parser.addini(
         "mockrc_profile", "mockrc: the fake's profile, ringcentral (default) or scim", default="ringcentral"
     )
@@ -122,6 +148,31 @@ def pytest_configure(config: pytest.Config) -> None:
         "mockrc(scenario=None, profile=None, seed=None, users=None, strict=None): configure the fake "
         "RingCentral of the mockrc and mockrc_server fixtures for this test",
     )
+
+
+def shared_server_url(config: pytest.Config) -> str | None:
+    """The URL of the shared mockrc to take accounts from: ``--mockrc-url``, else ``$MOCKRC_URL``."""
+    url = config.getoption("mockrc_url", None) or os.environ.get(URL_ENV, "")
+    return url.strip() or None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In shared-server mode, make sure the server is there and has the accounts API before any test
+    runs: one clear message, instead of every test failing the same way."""
+    from mockrc.remote import RemoteError, RemoteServer
+
+    config = session.config
+    url = shared_server_url(config)
+    if url is None:
+        return
+    key = config.getoption("mockrc_admin_key", None) or os.environ.get(ADMIN_KEY_ENV) or None
+    server = RemoteServer(url, admin_key=key)
+    try:
+        server.check()
+    except RemoteError as exc:
+        server.close()
+        raise pytest.UsageError(f"mockrc: --mockrc-url/{URL_ENV}: {exc}") from None
+    config.stash[_REMOTE] = server
 
 
 @dataclass(frozen=True)
@@ -302,6 +353,95 @@ class FakeOfTest:
             item.add_report_section("call", "mockrc", summary(problems))
 
 
+@dataclass
+class AccountOfTest:
+    """One test's account on a shared server (shared-server mode), and what the test declared it
+    expects to go wrong: the remote twin of :class:`FakeOfTest`."""
+
+    account: RemoteAccount
+    expectations: Expectations
+    options: FakeOptions
+
+    @classmethod
+    def create(cls, server: RemoteServer, options: FakeOptions) -> AccountOfTest:
+        from mockrc.errors import ConfigError
+        from mockrc.remote import RemoteError
+        from mockrc.strict import Expectations
+
+        try:
+            account = server.create_account(account_request(options))
+        except ConfigError as exc:
+            problem = f"cannot build the test's fake: {exc}"
+        except RemoteError as exc:
+            problem = f"cannot create the test's account: {exc}"
+        else:
+            return cls(account, Expectations(strict=options.strict), options)
+        pytest.fail(f"mockrc: {problem}", pytrace=False)
+
+    def problems(self) -> list[Problem]:
+        """The strict problems, and every 500 no scenario step chose: an exception inside the
+        server (a bug in mockrc), which cannot be re-raised here; its traceback is in the server's log."""
+        from mockrc.report import describe_entry
+        from mockrc.strict import Problem
+
+        entries = self.account.journal.entries()
+        crashed = [
+            Problem(f"{describe_entry(e)}: the fake raised an exception (see the shared server's log)")
+            for e in entries
+            if e["status"] == 500 and e.get("served_by") is None
+        ]
+        return crashed + self.expectations.problems_in(self.account.exchanges(entries))
+
+    def check(self) -> None:
+        """After a test that passed: fail it on strict problems (or if they cannot be read)."""
+        from mockrc.remote import RemoteError
+        from mockrc.strict import summary
+
+        __tracebackhide__ = True
+        try:
+            problems = self.problems()
+        except RemoteError as exc:
+            pytest.fail(f"mockrc: could not run the strict checks: {exc}", pytrace=False)
+        if problems:
+            pytest.fail(summary(problems), pytrace=False)
+
+    def after_failure(self, item: pytest.Item, failure: BaseException) -> None:
+        """After a test that failed: the strict summary as a report section next to its failure."""
+        from mockrc.remote import RemoteError
+        from mockrc.strict import summary
+
+        try:
+            problems = self.problems()
+        except RemoteError as exc:  # the test's own failure matters more than this one
+            item.add_report_section("call", "mockrc", f"mockrc: could not run the strict checks: {exc}")
+            return
+        if problems:
+            item.add_report_section("call", "mockrc", summary(problems))
+
+
+def account_request(options: FakeOptions) -> dict[str, Any]:
+    """The body of ``POST /__mockrc/accounts`` that builds the fake ``options`` describe, as the
+    in-process fake would be: the same users (files read here: the server cannot see the test's
+    files), scenarios, profile and seed, and a fake clock. ConfigError for a broken file."""
+    from mockrc.remote import scenario_document
+    from mockrc.scenarios.loader import looks_like_path
+
+    body: dict[str, Any] = {"profile": options.profile, "seed": options.seed, "clock": "fake"}
+    if options.scenarios:
+        body["scenarios"] = [scenario_document(s) if looks_like_path(s) else s for s in options.scenarios]
+    if options.users and all(isinstance(u, int) for u in options.users):
+        body["users"] = sum(cast("int", u) for u in options.users)
+    elif options.users:
+        from mockrc.persistence import account_document
+        from mockrc.seed import build_seed
+
+        seed = build_seed(options.users, seed=options.seed, profile=options.profile)
+        body["users"] = [dict(user.body) for user in seed.users]
+        if seed.account is not None:
+            body["account"] = account_document(seed.account)
+    return body
+
+
 class MockrcFixture:
     """What the ``mockrc`` fixture gives a test: a fresh fake RingCentral, answering ``requests``
     calls to RingCentral's hosts in-process. ``mockrc_server`` gives a :class:`MockrcServerFixture`.
@@ -442,6 +582,161 @@ class MockrcServerFixture(MockrcFixture):
         return self.base_url
 
 
+class NotInThisProcess(RuntimeError):
+    """An attribute of the fixture that needs the fake in this process, asked for in shared-server mode."""
+
+
+class RemoteMockrcServerFixture:
+    """What ``mockrc_server`` gives a test in shared-server mode: a fresh account on the shared
+    server at ``url``, with the attributes of :class:`MockrcServerFixture` that work over HTTP.
+
+    ``journal`` answers the same queries and assertions on entries in their JSON form
+    (``find`` returns dicts), ``violations`` is a list of dicts, ``scenarios.get(name)`` describes
+    the scenario as ``GET /__mockrc/scenarios/NAME`` does. ``state``, ``app`` and ``account`` are
+    objects in the server's process and raise :class:`NotInThisProcess`.
+    """
+
+    def __init__(self, test_account: AccountOfTest) -> None:
+        self._test_account = test_account
+        self._account = test_account.account
+
+    @property
+    def url(self) -> str:
+        """The shared server's base URL: give it to the client under test."""
+        return self._account.base_url
+
+    @property
+    def base_url(self) -> str:
+        return self._account.base_url
+
+    @property
+    def account_id(self) -> str:
+        """The account's id on the shared server."""
+        return self._account.id
+
+    @property
+    def control_url(self) -> str:
+        """``URL/__mockrc/accounts/ID``: the account's control API (docs/control-api.md)."""
+        return self._account.control_url
+
+    @property
+    def token(self) -> str:
+        """A bearer token of the account's administrator with every permission of its first app."""
+        return self._account.token
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    @property
+    def credentials(self) -> Credentials:
+        """The sign-in details of the account, for clients that get their own tokens."""
+        client, admin = self._account.document["client"], self._account.document["admin"]
+        return Credentials(
+            client_id=client["id"],
+            client_secret=client.get("secret"),
+            username=admin["username"],
+            password=admin["password"],
+            jwt=admin.get("jwt"),
+            token_url=f"{self.base_url}/restapi/oauth/token",
+        )
+
+    @property
+    def clock(self) -> RemoteClock:
+        """The account's fake clock: ``now()``, ``advance(seconds)``."""
+        return self._account.clock
+
+    @property
+    def journal(self) -> RemoteJournal:
+        """Every request the account answered: ``find``, ``count``, ``assert_requested``..."""
+        return self._account.journal
+
+    @property
+    def violations(self) -> list[dict[str, Any]]:
+        return self._account.violations()
+
+    def report(self, *, strict_warnings: bool = False) -> Report:
+        """The contract report on the account's journal, as ``mockrc report`` writes it."""
+        from mockrc.report import build_report
+
+        entries = self._account.journal.entries()
+        return build_report(entries, source="pytest", strict_warnings=strict_warnings)
+
+    @property
+    def scenarios(self) -> RemoteScenarios:
+        """The active scenarios: ``activate(name_or_path)``, ``reset()``, ``get(name)["state"]``..."""
+        return self._account.scenarios
+
+    @property
+    def users(self) -> list[dict[str, Any]]:
+        """Every user in the account, as ``GET /scim/v2/Users/{id}`` would answer it."""
+        return self._account.users()
+
+    def add_users(
+        self,
+        users: SeedSource | Sequence[SeedSource | Mapping[str, Any]],
+        *,
+        seed: int | str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Add users now, as :meth:`MockrcFixture.add_users` does: generated and read here (the
+        same users as in-process), added on the server all or none."""
+        from mockrc.seed import build_seed
+
+        items = [users] if isinstance(users, int | str | os.PathLike) else list(users)
+        bodies = [dict(u) for u in items if isinstance(u, Mapping)]
+        sources = [u for u in items if not isinstance(u, Mapping)]
+        if sources:
+            existing = [u.get("userName", "") for u in self.users]
+            chosen = f"{self._test_account.options.seed}+{len(existing)}" if seed is None else seed
+            seeded = build_seed(sources, seed=chosen, profile=self._account.profile, taken=existing)
+            bodies += [dict(user.body) for user in seeded.users]
+        return self._account.add_users(bodies)
+
+    # --- what exists only in the server's process ------------------------------------------------
+
+    def _elsewhere(self, name: str, instead: str) -> NotInThisProcess:
+        return NotInThisProcess(
+            f"mockrc_server.{name} is an object inside the mockrc process, and this test uses a shared"
+            f" server (--mockrc-url/{URL_ENV}) at {self.url}, account {self.account_id}; use {instead}"
+        )
+
+    @property
+    def state(self) -> MockState:
+        raise self._elsewhere("state", "users, journal, scenarios, clock or the account's control_url")
+
+    @property
+    def app(self) -> Flask:
+        raise self._elsewhere("app", "url (the server) or the mockrc fixture for an app in this process")
+
+    @property
+    def account(self) -> Account:
+        raise self._elsewhere("account", "credentials, account_id or control_url")
+
+    # --- strict mode ----------------------------------------------------------------------------
+
+    @property
+    def strict(self) -> bool:
+        """Whether undeclared violations, unhandled requests and unfired required steps fail the test."""
+        return self._test_account.expectations.strict
+
+    @strict.setter
+    def strict(self, value: bool) -> None:
+        self._test_account.expectations.strict = value
+
+    def expect_violation(self, *rules: str) -> None:
+        """As :meth:`MockrcFixture.expect_violation`."""
+        self._test_account.expectations.expect_violation(*rules)
+
+    def expect_unhandled(self, path: str | None = None) -> None:
+        """As :meth:`MockrcFixture.expect_unhandled`."""
+        self._test_account.expectations.expect_unhandled(path)
+
+    def expect_unfired(self, step: str) -> None:
+        """As :meth:`MockrcFixture.expect_unfired`."""
+        required = self.scenarios.required_steps(step.partition("#")[0])
+        self._test_account.expectations.expect_unfired_of(step, required)
+
+
 # --- the live server, shared by the tests of one process -----------------------------------------
 
 
@@ -533,16 +828,45 @@ def _mockrc_shared_server(pytestconfig: pytest.Config) -> Iterator[SharedServer]
 
 @pytest.fixture
 def mockrc_server(
-    request: pytest.FixtureRequest, _mockrc_fake: FakeOfTest, _mockrc_shared_server: SharedServer
-) -> Iterator[MockrcServerFixture]:
-    """A fresh fake RingCentral on a live loopback server (``url``), for any HTTP client."""
-    _mockrc_shared_server.plug(_mockrc_fake.mock.app)
-    undo = _let_through_default_responses_mock(_mockrc_shared_server.url, None)
+    request: pytest.FixtureRequest,
+) -> Iterator[MockrcServerFixture | RemoteMockrcServerFixture]:
+    """A fresh fake RingCentral on a live server (``url``), for any HTTP client: a loopback server of
+    this process, or a fresh account on the shared server of ``--mockrc-url``."""
+    remote = request.config.stash.get(_REMOTE, None)
+    if remote is not None:
+        yield from _remote_account(request, remote)
+        return
+    fake: FakeOfTest = request.getfixturevalue("_mockrc_fake")
+    server: SharedServer = request.getfixturevalue("_mockrc_shared_server")
+    server.plug(fake.mock.app)
+    undo = _let_through_default_responses_mock(server.url, None)
     try:
-        yield MockrcServerFixture(_mockrc_fake, _mockrc_shared_server.url)
+        yield MockrcServerFixture(fake, server.url)
     finally:
         undo()
-        _mockrc_shared_server.unplug(request.node.nodeid)
+        server.unplug(request.node.nodeid)
+
+
+def _remote_account(
+    request: pytest.FixtureRequest, remote: RemoteServer
+) -> Iterator[RemoteMockrcServerFixture]:
+    """The test's own account on the shared server, deleted at teardown whatever the outcome."""
+    if "mockrc" in request.fixturenames:
+        pytest.fail(
+            "mockrc: this test asks for both mockrc (a fake in this process) and mockrc_server, which"
+            f" uses a shared server here (--mockrc-url/{URL_ENV}): they would be two different fakes."
+            " Use one of them, or run without --mockrc-url.",
+            pytrace=False,
+        )
+    test_account = AccountOfTest.create(remote, fake_options(request.node))
+    request.node.stash[_FAKE] = test_account
+    undo = _let_through_default_responses_mock(remote.url, None)
+    try:
+        yield RemoteMockrcServerFixture(test_account)
+    finally:
+        undo()
+        del request.node.stash[_FAKE]
+        test_account.account.delete()
 
 
 def _let_through_default_responses_mock(through: Any, send: Callable[..., Any] | None) -> Callable[[], None]:
@@ -598,3 +922,6 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     server = session.config.stash.get(_SERVER, None)
     if server is not None:
         server.stop()
+    remote = session.config.stash.get(_REMOTE, None)
+    if remote is not None:
+        remote.close()

@@ -3,21 +3,24 @@
 A fake that quietly answers 400 or 404 lets a broken client pass, so the pytest plugin fails a
 test whose client caused an error-severity contract violation, reached a path no endpoint
 handles, or left a required scenario step unfired, unless the test declared it (and a
-declaration that does not come true fails the test too). The checks read only the journal and
-the scenario engine, so they are plain Python here, next to the journal; the plugin
+declaration that does not come true fails the test too). The checks read only what the journal
+and the scenario engine say (:class:`Exchanges`), so they are plain Python here, next to the
+journal, and the same for a fake in this process and an account on a shared server (whose
+control API answers the same facts as JSON, :mod:`mockrc.remote`); the plugin
 (:mod:`mockrc.pytest_plugin`) only decides when to run them and how to fail.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from mockrc.journal import Journal, JournalEntry
 from mockrc.rules import BY_ID, rule_for
 from mockrc.scenarios.engine import ScenarioEngine
 from mockrc.suggest import did_you_mean
+from mockrc.violations import Violation
 
 #: Problems listed in a summary before "... and N more".
 SUMMARY_LIMIT = 20
@@ -35,6 +38,29 @@ class Problem:
 def unhandled(journal: Journal) -> list[JournalEntry]:
     """Requests no endpoint (and no scenario step) answered: a 404 or 405 from routing."""
     return [e for e in journal.entries() if e.route is None and e.served_by is None]
+
+
+@dataclass(frozen=True)
+class Exchanges:
+    """What the strict checks read of one fake's exchanges, wherever the fake runs."""
+
+    #: Each error-severity violation, after the one-line description of its request.
+    errors: Sequence[tuple[str, Violation]] = ()
+    #: Every rule with a recorded violation, of any severity.
+    violated_rules: frozenset[str] = frozenset()
+    #: Each request no endpoint answered: its description and its path.
+    unhandled: Sequence[tuple[str, str]] = ()
+    #: For each active scenario with required steps that never fired, their ids.
+    unfired: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, journal: Journal, scenarios: ScenarioEngine) -> Exchanges:
+        return cls(
+            errors=[(r.entry.describe(), r.violation) for r in journal.violations(severity="error")],
+            violated_rules=frozenset(r.violation.rule for r in journal.violations()),
+            unhandled=[(e.describe(), e.path) for e in unhandled(journal)],
+            unfired=scenarios.unfired_required(),
+        )
 
 
 @dataclass
@@ -62,8 +88,12 @@ class Expectations:
     def expect_unfired(self, step: str, scenarios: ScenarioEngine) -> None:
         """Declare that a required step of an active scenario never fires: ``"token-expiry#refresh"``
         (or ``"token-expiry"`` for every required step of it); ValueError if there is no such step."""
+        name = step.partition("#")[0]
+        self.expect_unfired_of(step, [s.id for s in scenarios.get(name).scenario.steps if s.required])
+
+    def expect_unfired_of(self, step: str, required: Sequence[str]) -> None:
+        """:meth:`expect_unfired`, given the ids of the scenario's ``required`` steps."""
         name, _, step_id = step.partition("#")
-        required = [s.id for s in scenarios.get(name).scenario.steps if s.required]
         if not required:
             raise ValueError(f"scenario {name} has no required steps")
         if step_id and step_id not in required:
@@ -75,25 +105,27 @@ class Expectations:
 
     def problems(self, journal: Journal, scenarios: ScenarioEngine) -> list[Problem]:
         """Each undeclared problem (when strict), then each declaration that did not come true."""
+        return self.problems_in(Exchanges.of(journal, scenarios))
+
+    def problems_in(self, exchanges: Exchanges) -> list[Problem]:
+        """:meth:`problems`, on what was read of the exchanges."""
         found: list[Problem] = []
-        not_answered = unhandled(journal)
-        unfired = scenarios.unfired_required()
+        unfired = exchanges.unfired
         if self.strict:
-            for recorded in journal.violations(severity="error"):
-                v = recorded.violation
+            for described, v in exchanges.errors:
                 if v.rule not in self.rules:
                     found.append(
                         Problem(
-                            f"{recorded.entry.describe()}: {v.rule} at {v.pointer or '/'}: {v.message}",
+                            f"{described}: {v.rule} at {v.pointer or '/'}: {v.message}",
                             f"mockrc.expect_violation({json.dumps(v.rule)})",
                         )
                     )
-            for entry in not_answered:
-                if not any(path in (None, entry.path) for path in self.unhandled):
+            for described, entry_path in exchanges.unhandled:
+                if not any(path in (None, entry_path) for path in self.unhandled):
                     found.append(
                         Problem(
-                            f"{entry.describe()}: no endpoint of the fake answers this method and path",
-                            f"mockrc.expect_unhandled({json.dumps(entry.path)})",
+                            f"{described}: no endpoint of the fake answers this method and path",
+                            f"mockrc.expect_unhandled({json.dumps(entry_path)})",
                         )
                     )
             for name, steps in unfired.items():
@@ -106,11 +138,11 @@ class Expectations:
                             )
                         )
         for rule in sorted(self.rules):
-            if not journal.violations(rule=rule):
+            if rule not in exchanges.violated_rules:
                 found.append(
                     Problem(f"expected a violation of {rule} (expect_violation), but none was recorded")
                 )
-        unhandled_paths = {e.path for e in not_answered}
+        unhandled_paths = {path for _, path in exchanges.unhandled}
         for path in self.unhandled:
             if (path is None and not unhandled_paths) or (path is not None and path not in unhandled_paths):
                 what = f"a request to {path}" if path else "a request"

@@ -470,7 +470,9 @@ def add_users(service: UserService, users: Iterable[SeedUser | Mapping[str, Any]
     checks that thousands of them are stored exactly as the full path stores them. Users from
     files and callers are always checked in full.
     """
-    created: list[StoredUser] = []
+    # Ids only while loading: a million StoredUser objects, each tracked by the garbage
+    # collector, made every full collection during the load walk them all.
+    created: list[str] = []
     licences, service.unassigned_extensions = service.unassigned_extensions, None
     checked_one_generated = False
     try:
@@ -480,19 +482,18 @@ def add_users(service: UserService, users: Iterable[SeedUser | Mapping[str, Any]
             body.setdefault("schemas", service.schemas_of(body))
             try:
                 if seeded.generated and checked_one_generated:
-                    stored = service.create_generated(body)
+                    created.append(service.create_generated(body).id)
                 else:
-                    stored = service.create(body, ViolationLog())
+                    created.append(service.create(body, ViolationLog()).id)
                     checked_one_generated = checked_one_generated or seeded.generated
-                # Read back from the store: the user as stored (compact), not the request's objects.
-                created.append(service.store.get(stored.id))
             except MockrcError as exc:
                 for done in created:
-                    service.store.delete(done.id)
+                    service.store.delete(done)
                 raise SeedError(f"{seeded.source} ({body.get('userName')}): {exc.detail}") from exc
     finally:
         service.unassigned_extensions = licences
-    return created
+    # Read back from the store: the users as stored (compact), not the request's objects.
+    return [service.store.get(user_id) for user_id in created]
 
 
 def seed_sources(value: SeedSource | Sequence[SeedSource] | None) -> tuple[int | str, ...]:

@@ -24,10 +24,13 @@ functions here. The functions, for code that seeds a fake itself (a CLI command,
     build_seed([20, "acme"], seed=7, profile=profile)   # -> Seed(account, users): what a state starts with
     add_users(state.users, seed.users)                  # create them, through the profile's rules
 
-Every user goes through the same normalisation, JSON Schema and business rules as a ``POST
-/scim/v2/Users``, so seed data is valid under the active profile or the fake refuses to start,
-naming the source and the user. Seeded users are the account's existing users: they take no
-licence (``unassignedExtensions`` counts licences left for *new* users).
+Every user from a file or a caller goes through the same normalisation, JSON Schema and business
+rules as a ``POST /scim/v2/Users``, so seed data is valid under the active profile or the fake
+refuses to start, naming the source and the user. Generated users are built to fit the profile:
+the first of each load is checked the same way, the others only by the business rules and the
+store's uniqueness checks (:func:`add_users` says why that is enough). Seeded users are the
+account's existing users: they take no licence (``unassignedExtensions`` counts licences left for
+*new* users).
 """
 
 from __future__ import annotations

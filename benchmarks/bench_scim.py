@@ -395,15 +395,18 @@ def _startup_section(report: Report) -> list[str]:
 def _seed_section(report: Report) -> list[str]:
     lines = [
         "5. Seeding: `mockrc serve --users N --journal-size 1` from process start to serving "
-        "(generated, each validated like a POST)",
+        "(generated; server CPU time up to then in brackets)",
         "",
     ]
     for load in report.seed_loads:
         rss = "n/a" if load.rss_bytes is None else f"{load.rss_bytes / 2**20:,.0f} MiB"
         peak = "n/a" if load.peak_rss_bytes is None else f"{load.peak_rss_bytes / 2**20:,.0f} MiB"
         per_user = load.seconds / load.users * 1e6
+        cpu = ""
+        if load.cpu is not None:
+            cpu = f" (CPU {load.cpu:,.1f} s, {load.cpu / load.users * 1e6:,.0f} µs/user)"
         lines.append(
-            f"   {load.users:>9,} users: {load.seconds:>7.1f} s ({per_user:,.0f} µs/user), "
+            f"   {load.users:>9,} users: {load.seconds:>7.1f} s ({per_user:,.0f} µs/user){cpu}, "
             f"RSS {rss} (peak {peak})"
         )
     return lines

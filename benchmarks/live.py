@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -27,6 +26,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from benchmarks.preloaded_server import READY_PREFIX
+from benchmarks.startup import cpu_seconds
 from benchmarks.workload import TOKEN, patch_body, user_body, user_email
 from benchmarks.wrk import WrkResult, lua_list, lua_string, run_wrk
 
@@ -373,16 +373,6 @@ class Measured:
         return self.server_cpu_seconds / self.result.requests
 
 
-def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of process ``pid`` from ``/proc`` (Linux); None elsewhere."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
 def measure(
     wrk: str,
     server: BenchServer,
@@ -396,11 +386,11 @@ def measure(
 ) -> Measured:
     """One wrk round of ``operation`` against ``server``; RuntimeError on any error answer."""
     script = operation.script(server, pool or [])
-    cpu_before = _cpu_seconds(server.process.pid)
+    cpu_before = cpu_seconds(server.process.pid)
     result = run_wrk(
         wrk, server.url, script, seconds=seconds, threads=threads, connections=connections, label=label
     )
-    cpu_after = _cpu_seconds(server.process.pid)
+    cpu_after = cpu_seconds(server.process.pid)
     cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
     exhausted = operation.key == "delete" and result.requests >= len(pool or [])
     if result.status_errors or result.socket_errors:

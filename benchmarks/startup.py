@@ -60,7 +60,7 @@ def _health_ok(host: str, port: int) -> bool:
         connection.close()
 
 
-def _cpu_seconds(pid: int) -> float | None:
+def cpu_seconds(pid: int) -> float | None:
     """User + system CPU time of process ``pid`` from ``/proc`` (Linux); None elsewhere."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
@@ -97,7 +97,7 @@ def measure_startup() -> Startup:
         while not _health_ok(host, port):
             if time.perf_counter() - started > GIVE_UP_SECONDS:
                 raise RuntimeError("mockrc serve printed its URL but never answered /__mockrc/health")
-        return Startup(ready, time.perf_counter() - started, _cpu_seconds(process.pid))
+        return Startup(ready, time.perf_counter() - started, cpu_seconds(process.pid))
     finally:
         watchdog.cancel()
         process.terminate()

@@ -2,10 +2,15 @@
 
 Payload schemas of the profiles (:mod:`mockrc.validation`), the OAuth form and account schemas
 (:mod:`mockrc.oauth.schemas`), and the formats of seed files, scenario files and journal entries
-all compile here, so each is checked against the 2020-12 metaschema (a broken shipped schema fails
-loudly, not as a validator that accepts everything) and each validates in time linear in the
-document: jsonschema's own ``uniqueItems`` compares every pair of elements it cannot sort
-(objects, mixed types), which is quadratic in an array's length.
+all compile here, and each validates in time linear in the document: jsonschema's own
+``uniqueItems`` compares every pair of elements it cannot sort (objects, mixed types), which is
+quadratic in an array's length.
+
+Only shipped schemas compile here, and the tests check every one of them against the 2020-12
+metaschema (``tests/unit/test_validation.py``, ``tests/unit/test_oauth_forms.py``): checking them
+again at every start cost ~30 ms of the 0.3 s budget of ``mockrc serve``'s first answer (issue
+12). For the same reason jsonschema itself (with referencing, attrs, rpds: ~40 ms to import) is
+imported when the first schema is compiled, not when this module is.
 """
 
 from __future__ import annotations
@@ -13,15 +18,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError
-from jsonschema.protocols import Validator
-from referencing import Registry
+from typing import TYPE_CHECKING, Any
 
 from mockrc.json_input import canonical
 from mockrc.resources import load_json_fixture
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
+    from referencing import Registry
 
 
 def json_text(value: Any) -> str:
@@ -32,6 +37,8 @@ def json_text(value: Any) -> str:
 
 def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
     """``uniqueItems`` in linear time: a set of canonical forms instead of comparing every pair."""
+    from jsonschema.exceptions import ValidationError
+
     if unique and validator.is_type(instance, "array"):
         seen: set[Any] = set()
         for element in instance:
@@ -42,20 +49,23 @@ def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> It
             seen.add(key)
 
 
-#: Draft 2020-12, with the one keyword whose check is not linear replaced. (typeshed's stubs
-#: leave ``extend`` unannotated.)
-SchemaValidator: type[Validator] = validators.extend(  # type: ignore[no-untyped-call]
-    Draft202012Validator, {"uniqueItems": _unique_items}
-)
+@cache
+def schema_validator() -> type[Validator]:
+    """Draft 2020-12, with the one keyword whose check is not linear replaced; built on first use."""
+    from jsonschema import Draft202012Validator, validators
+
+    extended: type[Validator] = validators.extend(  # type: ignore[no-untyped-call]  # typeshed leaves it unannotated
+        Draft202012Validator, {"uniqueItems": _unique_items}
+    )
+    return extended
 
 
 def compile_schema(document: Mapping[str, Any], *, registry: Registry | None = None) -> Validator:
-    """A validator of ``document``, after checking it against the metaschema (SchemaError if it
-    is not a schema). ``registry`` resolves the ``$ref`` s between several schemas."""
-    Draft202012Validator.check_schema(document)
+    """A validator of the shipped schema ``document`` (not checked against the metaschema here:
+    the tests do that). ``registry`` resolves the ``$ref`` s between several schemas."""
     if registry is None:
-        return SchemaValidator(document)
-    return SchemaValidator(document, registry=registry)
+        return schema_validator()(document)
+    return schema_validator()(document, registry=registry)
 
 
 def keyword_value(error: ValidationError) -> Any:

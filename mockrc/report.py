@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 from mockrc.journal import DESCRIBED_TARGET
 from mockrc.json_schema import fixture_schema
@@ -294,6 +293,8 @@ class Report:
 
         With a ``min_requests``, one more case, ``requests-recorded``, fails when too few were.
         """
+        from xml.etree import ElementTree  # here: only CI's report needs it, not mockrc serve's start
+
         failures = sum(1 for r in self.rules if r.outcome == "failed") + int(self.too_few)
         tests = len(self.rules) + int(self.min_requests > 0)
         suites = ElementTree.Element(

@@ -24,19 +24,24 @@ functions here. The functions, for code that seeds a fake itself (a CLI command,
     build_seed([20, "acme"], seed=7, profile=profile)   # -> Seed(account, users): what a state starts with
     add_users(state.users, seed.users)                  # create them, through the profile's rules
 
-Every user goes through the same normalisation, JSON Schema and business rules as a ``POST
-/scim/v2/Users``, so seed data is valid under the active profile or the fake refuses to start,
-naming the source and the user. Seeded users are the account's existing users: they take no
-licence (``unassignedExtensions`` counts licences left for *new* users).
+Every user from a file or a caller goes through the same normalisation, JSON Schema and business
+rules as a ``POST /scim/v2/Users``, so seed data is valid under the active profile or the fake
+refuses to start, naming the source and the user. Generated users are built to fit the profile:
+the first of each load is checked the same way, the others only by the business rules and the
+store's uniqueness checks (:func:`add_users` says why that is enough). Seeded users are the
+account's existing users: they take no licence (``unassignedExtensions`` counts licences left for
+*new* users).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +104,9 @@ class SeedUser:
 
     source: str
     body: Mapping[str, Any]
+    #: Made by :func:`iter_generated_users`, not read from a file or sent by a client: its body is
+    #: normalised and schema-valid by construction (see :func:`add_users`).
+    generated: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,7 +142,7 @@ class SeedUsers:
         yield from self.files
         generated = iter_generated_users(self.count, seed=self.seed, profile=self.profile, taken=self.taken)
         for index, body in enumerate(generated, 1):
-            yield SeedUser(f"generated user {index} of {self.count} (seed {self.seed})", body)
+            yield SeedUser(f"generated user {index} of {self.count} (seed {self.seed})", body, generated=True)
 
 
 @dataclass(frozen=True)
@@ -185,15 +193,17 @@ def iter_generated_users(
     fake.seed_instance(seed)
     rng = fake.random
     offices = [_office(fake) for _ in range(OFFICES)]
+    first_name, last_name = _name_draw(fake, "first_names"), _name_draw(fake, "last_names")
+    departments = sorted(DEPARTMENTS)
     used_names = {name.casefold() for name in taken}
-    used_phones: set[str] = set()
+    phone = _Phones(rng)
     for index in range(count):
-        given, family = fake.first_name(), fake.last_name()
-        department = rng.choice(sorted(DEPARTMENTS))
+        given, family = first_name(), last_name()
+        department = rng.choice(departments)
         title = rng.choice(DEPARTMENTS[department])
-        phones = [{"type": "mobile", "value": _phone(rng, used_phones)}]
+        phones = [{"type": "mobile", "value": phone()}]
         if rng.random() < 0.5:
-            phones.append({"type": "work", "value": _phone(rng, used_phones)})
+            phones.append({"type": "work", "value": phone()})
         office = rng.choice(offices)
         email = _unique_email(given, family, domain, used_names)
         body = {
@@ -211,6 +221,30 @@ def iter_generated_users(
         yield fit_to_schema(body, schema)
 
 
+def _name_draw(fake: Any, table: str) -> Callable[[], str]:
+    """``fake.first_name`` (``table="first_names"``) or ``fake.last_name``, without its cost.
+
+    faker draws a name with ``random.choices(names, weights=frequencies)``, which adds up the
+    thousands of frequencies again on every call (most of the generator's time). The same draw
+    with the running totals computed once consumes the same random numbers and picks the same
+    names: the users of a seed stay the same, ~20x faster. Every name is checked once here to
+    be a non-empty string: the invariant that lets :func:`add_users` skip the schema check of
+    each generated user after the first.
+    """
+    names: Mapping[str, float] = getattr(fake.provider("faker.providers.person"), table)
+    population = tuple(names)
+    if not all(isinstance(name, str) and name for name in population):
+        raise SeedError(f"faker's {table} hold a name that is not a non-empty string")
+    totals = list(itertools.accumulate(names.values()))
+    choices = fake.random.choices
+
+    def draw() -> str:
+        name: str = choices(population, cum_weights=totals)[0]
+        return name
+
+    return draw
+
+
 def _office(fake: Any) -> dict[str, str]:
     street, city, region, postal = fake.street_address(), fake.city(), fake.state_abbr(), fake.zipcode()
     return {
@@ -224,21 +258,44 @@ def _office(fake: Any) -> dict[str, str]:
     }
 
 
-def _phone(rng: Any, used: set[str]) -> str:
-    """An E.164 number in the 555-0100..0199 block that North American numbering keeps for fiction.
+class _Phones:
+    """E.164 numbers in the 555-0100..0199 block that North American numbering keeps for fiction.
 
     Unique while the 2,000 such numbers last; the draws do not depend on how many users are
     asked for, so a larger count keeps the earlier users' numbers.
+
+    Each draw is ``rng.choice(AREA_CODES)`` then ``rng.randrange(100, 200)``, up to
+    :data:`_PHONE_DRAWS` times until an unused number comes up, written out as the rejection
+    sampling CPython's :mod:`random` does for those two calls (``_randbelow``: ``getrandbits`` of
+    the bound's bit length until below the bound): the same random numbers give the same phone
+    numbers as the two calls, without their overhead, which was most of generating a user once
+    every number is taken and each phone costs all the draws.
     """
-    number = ""
-    for _ in range(_PHONE_DRAWS):
-        number = f"+1{rng.choice(AREA_CODES)}5550{rng.randrange(100, 200)}"
-        if number not in used:
-            break
-    used.add(number)
-    return number
+
+    def __init__(self, rng: Any) -> None:
+        self._bits = rng.getrandbits
+        self._numbers = [[f"+1{area}5550{line}" for line in range(100, 200)] for area in AREA_CODES]
+        self._used: set[str] = set()
+
+    def __call__(self) -> str:
+        bits, numbers, used = self._bits, self._numbers, self._used
+        areas, area_bits = len(AREA_CODES), len(AREA_CODES).bit_length()
+        number = ""
+        for _ in range(_PHONE_DRAWS):
+            area = bits(area_bits)
+            while area >= areas:
+                area = bits(area_bits)
+            line = bits(7)  # randrange(100, 200): 100 + a number below 100
+            while line >= 100:
+                line = bits(7)
+            number = numbers[area][line]
+            if number not in used:
+                break
+        used.add(number)
+        return number
 
 
+@cache
 def _ascii_slug(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]", "", folded.lower())
@@ -406,24 +463,40 @@ def add_users(service: UserService, users: Iterable[SeedUser | Mapping[str, Any]
     profile refuses raises SeedError naming its source and every problem, and none of ``users``
     is kept: a seed applies whole or not at all, so a corrected seed can simply be tried again.
     Seeded users are already in the account, so they take no licence.
+
+    Generated users (:attr:`SeedUser.generated`) skip normalising and the JSON Schema check, which
+    were ~60 % of loading a million of them (issue 12), all but the first: it goes through
+    :meth:`~mockrc.scim.users.UserService.create` like any other, so a generator that stopped
+    fitting the profile fails here at once. What varies between generated users is only values
+    the schema merely needs to be non-empty strings (names, checked once per run by
+    :func:`_name_draw`; emails and phone numbers, built non-empty); ``tests/unit/test_seed.py``
+    checks that thousands of them are stored exactly as the full path stores them. Users from
+    files and callers are always checked in full.
     """
-    created: list[StoredUser] = []
+    # Ids only while loading: a million StoredUser objects, each tracked by the garbage
+    # collector, made every full collection during the load walk them all.
+    created: list[str] = []
     licences, service.unassigned_extensions = service.unassigned_extensions, None
+    checked_one_generated = False
     try:
         for index, user in enumerate(users):
             seeded = user if isinstance(user, SeedUser) else SeedUser(f"users[{index}]", user)
             body = dict(seeded.body)
             body.setdefault("schemas", service.schemas_of(body))
             try:
-                # Read back from the store: the user as stored (compact), not the request's objects.
-                created.append(service.store.get(service.create(body, ViolationLog()).id))
+                if seeded.generated and checked_one_generated:
+                    created.append(service.create_generated(body).id)
+                else:
+                    created.append(service.create(body, ViolationLog()).id)
+                    checked_one_generated = checked_one_generated or seeded.generated
             except MockrcError as exc:
                 for done in created:
-                    service.store.delete(done.id)
+                    service.store.delete(done)
                 raise SeedError(f"{seeded.source} ({body.get('userName')}): {exc.detail}") from exc
     finally:
         service.unassigned_extensions = licences
-    return created
+    # Read back from the store: the users as stored (compact), not the request's objects.
+    return [service.store.get(user_id) for user_id in created]
 
 
 def seed_sources(value: SeedSource | Sequence[SeedSource] | None) -> tuple[int | str, ...]:

@@ -23,7 +23,6 @@ state file writes and reads it without decoding.
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -132,6 +131,10 @@ class UserStore:
         #: Folded email -> the id holding it, or a tuple of ids where emails need not be unique.
         self._by_email: dict[str, str | tuple[str, ...]] = {}
         self._added = 0
+        #: The ids in creation order, so a page is a slice (its cost the page's, wherever it
+        #: starts: skipping through the dict cost O(startIndex), ~10 ms deep in a million users).
+        #: Kept up by adds; a delete drops it, and the next page lists the ids again.
+        self._order: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self._users)
@@ -141,10 +144,12 @@ class UserStore:
 
     def page(self, offset: int, count: int) -> list[StoredUser]:
         """``count`` users from position ``offset`` in creation order, without copying the rest:
-        an unfiltered listing costs the page, not the account."""
-        return [
-            StoredUser._of(i, r) for i, r in itertools.islice(self._users.items(), offset, offset + count)
-        ]
+        an unfiltered listing costs the page, not the account (nor how deep the page is)."""
+        order = self._order
+        if order is None:
+            order = self._order = list(self._users)
+        users = self._users
+        return [StoredUser._of(i, users[i]) for i in order[offset : offset + count]]
 
     def get(self, user_id: str) -> StoredUser:
         record = self._users.get(user_id)
@@ -178,6 +183,8 @@ class UserStore:
             self._added,
         )
         self._index(user.id, attributes)
+        if self._order is not None:
+            self._order.append(user.id)
         if self._observers:
             self._observers("users", user.id)
         return user
@@ -198,11 +205,13 @@ class UserStore:
         text = self._record(user_id)[0]
         self._unindex(user_id, _decode(text))
         del self._users[user_id]
+        self._order = None
         if self._observers:
             self._observers("users", user_id)
 
     def clear(self) -> None:
         self._users.clear()
+        self._order = None
         self._by_user_name.clear()
         self._by_email.clear()
         self._observers("users", None)

@@ -11,9 +11,10 @@ User bodies are validated *after* :func:`mockrc.scim.normalise.normalise_user`, 
 canonicalises attribute names and drops read-only and unknown attributes, so the schemas can be
 strict (``additionalProperties: false``) without rejecting what RingCentral tolerates.
 
-Checking a schema against the 2020-12 metaschema takes tens of milliseconds, validating a body
-with it well under one, and every fake builds a :class:`Validator`; so the schemas are checked and
-compiled once per profile and shared by every :class:`Validator`.
+Compiling a schema costs more than validating a body with it, and every fake builds a
+:class:`Validator`; so the schemas are compiled once per profile, when the first body is validated
+(not at start: that would import jsonschema before the first answer), and shared by every
+:class:`Validator`.
 """
 
 from __future__ import annotations
@@ -23,20 +24,21 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from itertools import islice
-from typing import Any, get_args
-
-from jsonschema.exceptions import ValidationError
-from jsonschema.protocols import Validator as JsonSchemaValidator
+from typing import TYPE_CHECKING, Any, get_args
 
 from mockrc.json_schema import compile_schema, json_text, keyword_value
 from mockrc.limits import LIMITS
 from mockrc.profile import Profile, SchemaKind
 from mockrc.violations import Truncation, Violation, json_pointer
 
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator as JsonSchemaValidator
+
 
 @cache
 def _compiled(profile: Profile) -> Mapping[SchemaKind, JsonSchemaValidator]:
-    """The profile's JSON Schemas, checked against the 2020-12 metaschema and compiled, once."""
+    """The profile's JSON Schemas, compiled once per process."""
     compiled: dict[SchemaKind, JsonSchemaValidator] = {}
     for kind in get_args(SchemaKind):
         document = copy.deepcopy(profile.json_schemas[kind])
@@ -49,7 +51,6 @@ class Validator:
 
     def __init__(self, profile: Profile) -> None:
         self.profile = profile
-        self._validators = _compiled(profile)
 
     def validate(
         self, kind: SchemaKind, payload: Any, *, limit: int = LIMITS.violations_per_request
@@ -68,7 +69,7 @@ class Validator:
     def _all(self, kind: SchemaKind, payload: Any) -> Iterator[Violation]:
         """The violations of ``payload``, as jsonschema finds them (lazily)."""
         required_seen: set[tuple[tuple[Any, ...], tuple[Any, ...]]] = set()
-        for error in self._validators[kind].iter_errors(payload):
+        for error in _compiled(self.profile)[kind].iter_errors(payload):
             if error.validator == "required":
                 # jsonschema yields one error per missing property, each naming it only in prose:
                 # report the whole keyword once, one violation per missing property.

@@ -18,15 +18,16 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
-
-from jsonschema.exceptions import ValidationError
-from jsonschema.protocols import Validator
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING, Any, Literal
 
 from mockrc.json_schema import compile_schema, keyword_value
 from mockrc.resources import fixture
 from mockrc.violations import json_pointer
+
+if TYPE_CHECKING:  # jsonschema is imported when a schema is first compiled (mockrc.json_schema)
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
+    from referencing import Registry
 
 ProblemKind = Literal["missing", "unknown", "invalid"]
 
@@ -52,6 +53,8 @@ class Problem:
 @cache
 def _registry() -> Registry:
     """Every schema of ``fixtures/oauth/``, by ``$id``, so ``$ref`` between them resolves."""
+    from referencing import Registry, Resource
+
     registry: Registry = Registry()
     for entry in fixture("oauth").iterdir():
         if entry.name.endswith(".schema.json"):

@@ -23,10 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, NoReturn, get_args
-
-from jsonschema.exceptions import ValidationError
-from jsonschema.protocols import Validator
+from typing import TYPE_CHECKING, Any, NoReturn, get_args
 
 from mockrc import documents
 from mockrc.errors import ConfigError, DocumentError
@@ -48,6 +45,10 @@ from mockrc.scenarios.model import (
     ValueTest,
 )
 from mockrc.suggest import did_you_mean
+
+if TYPE_CHECKING:  # jsonschema is imported when a schema is first compiled (mockrc.json_schema)
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
 
 #: Where :func:`load_scenario` sends people who need the format.
 FORMAT_HELP = "the format is in docs/scenarios.md and fixtures/schemas/mockrc/scenario.schema.json"

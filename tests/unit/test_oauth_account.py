@@ -19,6 +19,11 @@ def document() -> dict[str, Any]:
     return copy.deepcopy(load_json_fixture("accounts", "default.json"))
 
 
+def test_the_default_account_passes_the_account_schema(document: dict[str, Any]) -> None:
+    # The built-in account is loaded without this check at start (mockrc.account._default_account).
+    assert parse_account(document, "default.json") == load_account()
+
+
 def test_the_default_account_has_the_documented_app() -> None:
     account = load_account()
     app = account.app("mockrc-client-id")

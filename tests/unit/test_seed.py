@@ -20,8 +20,13 @@ from mockrc.resources import fixture
 from mockrc.scim.schema import ENTERPRISE_USER
 from mockrc.scim.users import UserService
 from mockrc.seed import (
+    AREA_CODES,
     DEPARTMENTS,
     SeedError,
+    SeedUser,
+    SeedUsers,
+    _name_draw,
+    _Phones,
     add_users,
     build_seed,
     generate_users,
@@ -30,6 +35,7 @@ from mockrc.seed import (
 )
 from mockrc.settings import Settings
 from mockrc.state import MockState
+from mockrc.violations import ViolationLog
 from tests.conformance.live_server import mockrc_serve
 
 FICTIONAL_NUMBER = re.compile(r"\+1[2-9]\d\d5550(1\d\d)")
@@ -112,6 +118,58 @@ def test_generated_users_are_valid_under_every_profile(profile: str) -> None:
     created = add_users(target, generate_users(25, seed=9, profile=profile))
 
     assert len(created) == len(target.store) == 25
+
+
+@pytest.mark.parametrize("profile", available_profiles())
+def test_generated_users_are_stored_as_a_post_of_them_would_store_them(profile: str) -> None:
+    # add_users checks only the first generated user in full (issue 12): the rest must come out
+    # exactly as the full path (normalise, JSON Schema, rules) makes them, text for text.
+    seeded, posted = service(profile), service(profile)
+    users = SeedUsers(count=3000, seed=11, profile=profile, taken=("ann.lee@example.com",))
+
+    add_users(seeded, users)
+    for user in users:
+        posted.create(user.body, ViolationLog())
+
+    assert [u.attributes_json for u in seeded.store] == [u.attributes_json for u in posted.store]
+
+
+def test_a_generated_user_the_profile_refuses_is_refused_like_any_other() -> None:
+    broken = SeedUser("generated user 1 of 2 (seed 0)", {"userName": "a@example.com"}, generated=True)
+    with pytest.raises(SeedError, match=r"generated user 1 of 2 .*emails"):
+        add_users(service(), [broken])
+
+
+@pytest.mark.parametrize("seed", [0, 7, "abc"])
+def test_names_are_drawn_as_faker_draws_them(seed: int | str) -> None:
+    from faker import Faker
+
+    ours, theirs = Faker("en_US"), Faker("en_US")
+    ours.seed_instance(seed)
+    theirs.seed_instance(seed)
+    first, last = _name_draw(ours, "first_names"), _name_draw(ours, "last_names")
+
+    drawn = [(first(), last()) for _ in range(2000)]
+
+    assert drawn == [(theirs.first_name(), theirs.last_name()) for _ in range(2000)]
+
+
+def test_phone_numbers_are_drawn_as_choice_and_randrange_draw_them() -> None:
+    # Past 2,000 numbers every one is taken: each phone then costs all 20 draws.
+    import random
+
+    ours, theirs = random.Random(5), random.Random(5)
+    phone, used = _Phones(ours), set[str]()
+    expected = []
+    for _ in range(2500):
+        for _ in range(20):
+            number = f"+1{theirs.choice(AREA_CODES)}5550{theirs.randrange(100, 200)}"
+            if number not in used:
+                break
+        used.add(number)
+        expected.append(number)
+
+    assert [phone() for _ in range(2500)] == expected
 
 
 def test_only_attributes_of_the_profile_are_generated() -> None:

@@ -86,3 +86,28 @@ def test_a_page_is_a_slice_in_creation_order() -> None:
     assert [u.id for u in store.page(1, 2)] == ["2", "3"]
     assert [u.id for u in store.page(4, 10)] == ["5"]
     assert store.page(9, 3) == []
+
+
+def test_pages_follow_every_change_between_them() -> None:
+    # The store keeps the order of ids for paging (issue 12): each change must show in the next page.
+    store = UserStore(unique_emails=True)
+    for n in range(1, 5):
+        store.add(user(str(n), f"u{n}"))
+    assert [u.id for u in store.page(0, 10)] == ["1", "2", "3", "4"]
+
+    store.add(user("5", "u5"))
+    with pytest.raises(Uniqueness):
+        store.add(user("6", "U5"))
+    store.replace("2", {"userName": "renamed"}, now=1.0)
+    assert [u.id for u in store.page(1, 10)] == ["2", "3", "4", "5"]
+    assert store.page(1, 1)[0].attributes == {"userName": "renamed"}
+
+    store.delete("3")
+    assert [u.id for u in store.page(1, 2)] == ["2", "4"]
+    store.add(user("7", "u7"))
+    assert [u.id for u in store.page(3, 10)] == ["5", "7"]
+
+    store.clear()
+    assert store.page(0, 10) == []
+    store.load("users", "8", ('{"userName":"u8"}', 0.0, 0.0, 1))
+    assert [u.id for u in store.page(0, 10)] == ["8"]

@@ -1,0 +1,49 @@
+"""``mockrc serve`` imports nothing its first answer does not need (issue 12: first answer ≤ 0.3 s).
+
+jsonschema (with referencing, attrs, rpds), pyyaml, faker, the report's XML writer and the CLI's
+HTTP client cost ~70 ms of CPU together at start; each is imported when first used instead. A
+fresh interpreter goes through what ``mockrc serve`` does up to its first answer and lists the
+modules it loaded: asserted on the module names, never on a timing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+#: Up to the first answer: the CLI parses ``serve``, builds the state and the app, and the app
+#: answers ``GET /__mockrc/health`` (a bare WSGI call: flask.testing would import more itself).
+FIRST_ANSWER = """
+import io, json, sys
+from mockrc.cli.main import parse_args
+from mockrc.app import create_app
+from mockrc.settings import Settings
+from mockrc.state import MockState
+
+parse_args(["serve", "--port", "0"])
+app = create_app(MockState(Settings(tokens=("t",))))
+environ = {
+    "REQUEST_METHOD": "GET", "PATH_INFO": "/__mockrc/health", "SERVER_NAME": "127.0.0.1",
+    "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http",
+    "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr, "REMOTE_ADDR": "127.0.0.1",
+}
+statuses = []
+b"".join(app(environ, lambda status, headers, *rest: statuses.append(status)))
+print(json.dumps({"status": statuses[0], "modules": sorted(sys.modules)}))
+"""
+
+#: Imported only by what needs them: schema validation, YAML files, generated users, the JUnit
+#: report, the CLI commands that call a running fake.
+NOT_AT_START = ("jsonschema", "referencing", "yaml", "faker", "xml.etree", "urllib.request")
+
+
+def test_the_first_answer_imports_no_schema_validator_yaml_parser_or_faker() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_ANSWER], capture_output=True, text=True, check=True, timeout=120
+    )
+    found = json.loads(result.stdout)
+
+    assert found["status"].startswith("200")
+    loaded = [m for m in found["modules"] if any(m == n or m.startswith(n + ".") for n in NOT_AT_START)]
+    assert loaded == []

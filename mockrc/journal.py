@@ -33,6 +33,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from mockrc.clock import isoformat
 from mockrc.errors import ConfigError
+from mockrc.proxy.findings import ProxyRecord
 from mockrc.redaction import (
     REDACTED,
     Secrets,
@@ -294,6 +295,9 @@ class JournalEntry:
     served_by: str | None = None
     violations: tuple[Violation, ...] = ()
     query_secrets: tuple[str, ...] = ()
+    #: A proxied exchange's upstream, prediction and fidelity findings (``mockrc proxy``); None
+    #: for the fake's own answers.
+    proxy: ProxyRecord | None = None
 
     @property
     def headers(self) -> dict[str, str]:
@@ -318,6 +322,8 @@ class JournalEntry:
             cost += sum(len(name) + len(str(value)) + _HEADER_OVERHEAD for name, value in self.query.items())
         if self.violations:
             cost += sum(200 + len(v.message) + len(v.pointer) for v in self.violations)
+        if self.proxy is not None:
+            cost += self.proxy.cost()
         return cost
 
     def secrets(self) -> Secrets:
@@ -384,6 +390,8 @@ class JournalEntry:
             "served_by": self.served_by,
             "violations": [v.to_dict() for v in self.violations],
         }
+        if self.proxy is not None:
+            record.update(self.proxy.to_dict())
         return found.scrub_json(record) if found else record
 
 

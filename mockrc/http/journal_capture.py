@@ -131,6 +131,7 @@ def _entry(state: MockState, req: Request, context: Any, status: int, response: 
         served_by=getattr(context, "served_by", None),
         violations=tuple(getattr(context, "violations", None) or ()),
         query_secrets=query_secrets,
+        proxy=getattr(context, "proxy_record", None),
     )
 
 
@@ -150,4 +151,5 @@ def _fallback_entry(
         route=req.url_rule.rule if req.url_rule is not None else None,
         served_by=getattr(context, "served_by", None),
         violations=tuple(getattr(context, "violations", None) or ()),
+        proxy=getattr(context, "proxy_record", None),
     )

@@ -1,0 +1,83 @@
+"""One proxied exchange: predict, forward, compare, remember.
+
+:class:`Proxy` is what the HTTP step (:mod:`mockrc.http.proxy_forward`) calls with the request as
+received; it answers an :class:`Exchange`: the upstream's answer to send back unchanged (or why
+there is none), the request's violations under the fake's rules, and the journal's
+:class:`~mockrc.proxy.findings.ProxyRecord`. The prediction never stands in the client's way:
+should the private fake fail, the request is still forwarded and its prediction is ``undecided``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mockrc.proxy.compare import compare
+from mockrc.proxy.findings import Prediction, ProxyRecord
+from mockrc.proxy.predict import Predictor
+from mockrc.proxy.upstream import Upstream, UpstreamAnswer, UpstreamFailure
+from mockrc.redaction import parse_json
+from mockrc.violations import Violation
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """The outcome of one proxied request: ``answer`` to send back, or the ``failure`` that stood
+    in its way; the request's ``violations``; and what the journal records of it."""
+
+    answer: UpstreamAnswer | None
+    failure: UpstreamFailure | None
+    violations: tuple[Violation, ...]
+    record: ProxyRecord
+
+
+def _json_of(answer: UpstreamAnswer) -> Any:
+    """The upstream's body as JSON, or None (not JSON, encoded, unreadable)."""
+    media_type = (answer.header("Content-Type") or "").split(";")[0].strip().lower()
+    encoded = (answer.header("Content-Encoding") or "identity").lower() != "identity"
+    if encoded or not answer.body or not (media_type.endswith("/json") or media_type.endswith("+json")):
+        return None
+    try:
+        return parse_json(answer.body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+class Proxy:
+    """Forwards to one upstream and checks each exchange against the fake. Thread-safe."""
+
+    def __init__(self, upstream: Upstream, predictor: Predictor) -> None:
+        self.upstream = upstream
+        self.predictor = predictor
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        target: str,
+        query_string: bytes,
+        headers: Sequence[tuple[str, str]],
+        body: bytes,
+    ) -> Exchange:
+        """Forward ``method target`` (``path`` and ``query_string`` as received) and check the answer."""
+        try:
+            prediction, violations = self.predictor.predict(method, path, query_string, headers, body)
+        except Exception as exc:  # the prediction must never stand in the client's way
+            prediction, violations = (
+                Prediction("undecided", None, f"prediction failed: {type(exc).__name__}"),
+                [],
+            )
+        try:
+            answer = self.upstream.forward(method, target, headers, body)
+        except UpstreamFailure as failure:
+            record = ProxyRecord(self.upstream.url, None, failure.reason, prediction)
+            return Exchange(None, failure, tuple(violations), record)
+        decoded = _json_of(answer)
+        findings = compare(method, path, prediction, violations, answer.status, answer.headers, decoded)
+        self.predictor.observe(method, path, answer.status, decoded)
+        record = ProxyRecord(self.upstream.url, answer.status, None, prediction, tuple(findings))
+        return Exchange(answer, None, tuple(violations), record)
+
+    def close(self) -> None:
+        self.upstream.close()

@@ -23,7 +23,14 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import urllib3
-from urllib3.exceptions import HTTPError, MaxRetryError, ProtocolError, ReadTimeoutError, SSLError
+from urllib3.exceptions import (
+    HTTPError,
+    MaxRetryError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+    SSLError,
+)
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from mockrc.errors import ConfigError
@@ -150,8 +157,6 @@ class Upstream:
                 preload_content=False,
                 decode_content=False,
             )
-        except (ReadTimeoutError, Urllib3Timeout) as exc:
-            raise UpstreamFailure(504, f"the upstream did not answer in time ({_reason(exc)})") from None
         except MaxRetryError as exc:
             raise _failure(exc.reason or exc) from None
         except HTTPError as exc:
@@ -183,7 +188,8 @@ def _reason(exc: BaseException) -> str:
 
 
 def _failure(exc: BaseException) -> UpstreamFailure:
-    if isinstance(exc, (ReadTimeoutError, Urllib3Timeout)):
+    # A refused connection is a NewConnectionError, which urllib3 derives from its timeout errors.
+    if isinstance(exc, (ReadTimeoutError, Urllib3Timeout)) and not isinstance(exc, NewConnectionError):
         return UpstreamFailure(504, f"the upstream did not answer in time ({_reason(exc)})")
     if isinstance(exc, SSLError):
         return UpstreamFailure(502, f"TLS with the upstream failed ({_reason(exc)})")

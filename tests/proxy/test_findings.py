@@ -242,3 +242,18 @@ def test_the_control_plane_shows_findings_and_the_report_separates_them(proxy: P
     assert body["fidelity"]["summary"]["findings"] == 1
     assert [r["id"] for r in body["fidelity"]["rules"] if r["findings"]] == ["fidelity.refusal-accepted"]
     assert body["verdict"] == "fail"
+
+
+def test_the_dashboard_lists_a_requests_findings(proxy: ProxyFactory) -> None:
+    with mockrc_upstream(profile="scim") as (_, url):
+        px = proxy(url)
+        px.request("GET", "/scim/v2/Users", params={"filter": 'userName co "a"'})
+        overview = px.session.get(f"{px.base_url}/__mockrc/ui/api/overview", timeout=10).json()
+        (entry,) = overview["journal"]["entries"]
+        detail = px.session.get(f"{px.base_url}/__mockrc/ui/api/journal/{entry['id']}", timeout=10).json()
+
+    assert [(f["rule"], f["pointer"]) for f in entry["findings"]] == [
+        ("fidelity.refusal-accepted", "?filter")
+    ]
+    assert detail["mode"] == "proxy"
+    assert detail["prediction"]["outcome"] == "refused"

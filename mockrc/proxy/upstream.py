@@ -93,6 +93,11 @@ def check_upstream_url(url: str) -> str:
         raise ConfigError(
             f"--upstream {url!r} is not an http(s) URL such as https://platform.devtest.ringcentral.com"
         )
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(
+            f"--upstream {parts.scheme}://{parts.hostname}...: no credentials in the URL (the journal and "
+            "the banner show it); the client sends its own"
+        )
     if parts.query or parts.fragment:
         raise ConfigError(f"--upstream {url!r}: give the base URL only, with no query or fragment")
     if parts.scheme != "https" and not is_loopback_host(parts.hostname):

@@ -103,7 +103,14 @@ def test_an_upstream_that_never_answers_is_a_504(proxy: ProxyFactory) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://platform.devtest.ringcentral.com", "http://192.0.2.1:8080", "ftp://127.0.0.1", "127.0.0.1:8080"],
+    [
+        "http://platform.devtest.ringcentral.com",
+        "http://192.0.2.1:8080",
+        "ftp://127.0.0.1",
+        "127.0.0.1:8080",
+        "https://user:secret@platform.devtest.ringcentral.com",
+        "https://platform.devtest.ringcentral.com/?x=1",
+    ],
 )
 def test_an_upstream_neither_https_nor_loopback_is_refused(url: str) -> None:
     with pytest.raises(ConfigError):

@@ -257,3 +257,22 @@ def test_the_dashboard_lists_a_requests_findings(proxy: ProxyFactory) -> None:
     ]
     assert detail["mode"] == "proxy"
     assert detail["prediction"]["outcome"] == "refused"
+
+
+def test_an_upstream_refusing_what_the_fake_accepts_is_found(proxy: ProxyFactory) -> None:
+    upstream = ScriptedUpstream()
+    upstream.answer(
+        "POST",
+        "/scim/v2/Users",
+        400,
+        {"schemas": [ERROR_URN], "status": "400", "scimType": "invalidValue", "detail": "no such domain"},
+    )
+    with serving(upstream) as url:
+        px = proxy(url)
+        px.request("POST", "/scim/v2/Users", json=_user())
+
+    entry = px.last()
+    assert entry["violations"] == []
+    assert entry["prediction"] == {"outcome": "accepted", "status": 201, "code": None}
+    assert _found(entry) == [("fidelity.acceptance-refused", "")]
+    assert entry["findings"][0]["upstream"] == {"status": 400, "code": "invalidValue"}

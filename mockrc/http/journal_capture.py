@@ -86,6 +86,10 @@ def record_lost_exchange(state: MockState, error: BaseException | None) -> None:
 
 def _response_message(response: Response) -> Message:
     # A response without a Content-Type has no media type (werkzeug's mimetype is None).
+    decoded = g.get("journal_response_body")
+    if decoded is not None:  # mockrc proxy: an upstream's gzip or deflate answer, decoded
+        note = f"decoded from its Content-Encoding ({response.content_length or 0} bytes as sent)"
+        return Message(response.headers.to_wsgi_list(), decoded, response.mimetype or "", note=note)
     return Message(response.headers.to_wsgi_list(), response.get_data(), response.mimetype or "")
 
 

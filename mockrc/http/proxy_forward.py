@@ -55,5 +55,7 @@ def forward(proxy: Proxy, req: Request) -> Response:
             f"mockrc proxy: {reason}"
         )
     g.proxied = True
+    if exchange.decoded is not None:  # the journal shows the body decoded (the client gets it as sent)
+        g.journal_response_body = exchange.decoded
     answer = exchange.answer
     return ForwardedResponse(answer.body, status=answer.status, headers=list(answer.headers))

@@ -83,6 +83,8 @@ class Predictor:
         """The fake's answer to the request, as a :class:`Prediction`, and its violations."""
         state = self._state
         with self._lock:
+            if len(state.tokens) >= TOKENS_KEPT:  # tokens and sessions the OAuth grants made, too
+                state.reset()
             state.journal.clear()
             state.handler_errors.clear()
             state.users.store.clear()

@@ -31,16 +31,17 @@ class Exchange:
     failure: UpstreamFailure | None
     violations: tuple[Violation, ...]
     record: ProxyRecord
+    #: The answer's body without its Content-Encoding, when it had one and it decoded (for the journal).
+    decoded: bytes | None = None
 
 
-def _json_of(answer: UpstreamAnswer) -> Any:
-    """The upstream's body as JSON, or None (not JSON, encoded, unreadable)."""
+def _json_of(answer: UpstreamAnswer, body: bytes | None) -> Any:
+    """The upstream's (decoded) body as JSON, or None (not JSON, not decodable, unreadable)."""
     media_type = (answer.header("Content-Type") or "").split(";")[0].strip().lower()
-    encoded = (answer.header("Content-Encoding") or "identity").lower() != "identity"
-    if encoded or not answer.body or not (media_type.endswith("/json") or media_type.endswith("+json")):
+    if not body or not (media_type.endswith("/json") or media_type.endswith("+json")):
         return None
     try:
-        return parse_json(answer.body.decode("utf-8"))
+        return parse_json(body.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         return None
 
@@ -84,12 +85,16 @@ class Proxy:
             prediction, violations = predicted.result()
             record = ProxyRecord(self.upstream.url, None, failure.reason, prediction)
             return Exchange(None, failure, tuple(violations), record)
-        decoded = _json_of(answer)
+        plain = answer.decoded()
+        decoded = _json_of(answer, plain)
         prediction, violations = predicted.result()
-        findings = compare(method, path, prediction, violations, answer.status, answer.headers, decoded)
+        readable = plain is not None
+        findings = compare(
+            method, path, prediction, violations, answer.status, answer.headers, decoded, readable
+        )
         self.predictor.observe(method, path, answer.status, decoded)
         record = ProxyRecord(self.upstream.url, answer.status, None, prediction, tuple(findings))
-        return Exchange(answer, None, tuple(violations), record)
+        return Exchange(answer, None, tuple(violations), record, plain if plain is not answer.body else None)
 
     def close(self) -> None:
         self._predicting.shutdown()

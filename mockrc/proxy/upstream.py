@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -56,6 +57,25 @@ class UpstreamAnswer:
     def header(self, name: str) -> str | None:
         wanted = name.lower()
         return next((value for key, value in self.headers if key.lower() == wanted), None)
+
+    def decoded(self, max_bytes: int = LIMITS.body_bytes) -> bytes | None:
+        """The body without its ``Content-Encoding`` (gzip, deflate), at most ``max_bytes``; None for
+        an encoding mockrc does not read (br, zstd), a body that does not decode, or one too large.
+
+        The client gets the body as encoded; the checks and the journal read it decoded.
+        """
+        encoding = (self.header("Content-Encoding") or "identity").strip().lower()
+        if encoding == "identity":
+            return self.body
+        if encoding not in ("gzip", "x-gzip", "deflate"):
+            return None
+        # wbits 47: gzip or zlib, told by the header; deflate as RFC 9110 §8.4.1.2 means it is zlib.
+        inflater = zlib.decompressobj(47)
+        try:
+            data = inflater.decompress(self.body, max_bytes + 1)
+        except zlib.error:
+            return None
+        return data if len(data) <= max_bytes else None
 
 
 class UpstreamFailure(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 
@@ -186,3 +187,63 @@ def test_the_journal_redacts_the_clients_credentials(proxy: ProxyFactory, tmp_pa
     journal = json.dumps(px.records())
     for secret in ("form-password", "client-basic-secret", "bearer-secret-value", "issued-secret"):
         assert secret not in journal
+
+
+def test_a_gzip_answer_reaches_the_client_as_sent_and_is_read_decoded(proxy: ProxyFactory) -> None:
+    listing = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+        "totalResults": 0,
+        "startIndex": 1,
+        "itemsPerPage": 0,
+        "Resources": [],
+    }
+    compressed = gzip.compress(json.dumps(listing).encode())
+    upstream = ScriptedUpstream()
+    upstream.answer(
+        "GET",
+        "/scim/v2/Users",
+        200,
+        compressed,
+        Content_Type="application/scim+json",
+        Content_Encoding="gzip",
+    )
+    with serving(upstream) as url:
+        px = proxy(url)
+        response = px.request(
+            "GET", "/scim/v2/Users", params={"filter": 'userName co "a"'}, headers={"Accept-Encoding": "gzip"}
+        )
+
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert response.json() == listing  # requests decodes what it was sent: the upstream's gzip
+    assert upstream.received[0].headers["Accept-Encoding"] == "gzip"
+    entry = px.last()
+    assert entry["response"]["body"] == listing
+    assert "decoded from its Content-Encoding" in entry["response"]["body_note"]
+    assert [(f["rule"], f["pointer"]) for f in entry["findings"]] == [
+        ("fidelity.refusal-accepted", "?filter")
+    ]
+
+
+def test_an_answer_in_an_encoding_mockrc_does_not_read_is_forwarded_unjudged(proxy: ProxyFactory) -> None:
+    upstream = ScriptedUpstream()
+    upstream.answer(
+        "GET",
+        "/scim/v2/Users",
+        200,
+        b"\x0b\x02\x80{}\x03",
+        Content_Type="application/scim+json",
+        Content_Encoding="br",
+    )
+    with serving(upstream) as url:
+        px = proxy(url)
+        response = px.request(
+            "GET",
+            "/scim/v2/Users",
+            params={"filter": 'userName co "a"'},
+            headers={"Accept-Encoding": "br"},
+            stream=True,
+        )
+        raw = response.raw.read(decode_content=False)
+
+    assert raw == b"\x0b\x02\x80{}\x03"
+    assert px.last()["findings"] == []

@@ -107,3 +107,12 @@ def test_an_unknown_fail_on_is_refused(tmp_path: Path, capsys: pytest.CaptureFix
         main(["report", str(tmp_path / "j.jsonl"), "--fail-on", "everything"])
     assert exited.value.code == 2
     assert "--fail-on" in capsys.readouterr().err
+
+
+def test_the_live_report_refuses_an_unknown_fail_on(proxy: ProxyFactory) -> None:
+    with mockrc_upstream() as (_, url):
+        px = proxy(url)
+        answer = px.session.get(f"{px.base_url}/__mockrc/report", params={"fail_on": "all"}, timeout=10)
+
+    assert answer.status_code == 400
+    assert "fail_on must be one of ['violations', 'findings', 'both'], not [all]" in answer.text

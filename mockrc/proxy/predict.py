@@ -9,7 +9,9 @@ What the upstream's state decides is set aside, so that only the rules are compa
   account's app (whether a token is valid is the upstream's business);
 - the private fake holds no user but the one the request addresses, as the upstream last showed
   it (:meth:`Predictor.observe` keeps a bounded copy of every user the upstream returned), so a
-  PATCH is checked against the user it patches and uniqueness never refuses;
+  PATCH is checked against the user it patches and uniqueness never refuses; a PUT to a user the
+  upstream never showed is checked against its own body (a replace is decided by its body), while
+  a PATCH or DELETE of one is ``undecided``, its violations unknown;
 - an answer that still depends on state (401, 403, 404, 409, 429, a refusal with no contract
   violation behind it) is ``undecided``: nothing is compared.
 
@@ -91,9 +93,14 @@ class Predictor:
             state.users.unassigned_extensions = None
             user_id = addressed_user(path)
             kept = self._users.get(user_id) if user_id is not None else None
-            if user_id is not None and kept is not None:
+            attributes = json.loads(json.dumps(kept[0])) if kept is not None else None
+            if attributes is None and user_id is not None and method == "PUT":
+                # A replace is decided by its body, not by the user it replaces: one the upstream
+                # never showed stands in as the body itself, so the body is checked all the same.
+                attributes = self._stand_in(body)
+            if user_id is not None and attributes is not None:
                 now = state.clock.now()
-                state.users.store.add(StoredUser(user_id, json.loads(json.dumps(kept[0])), now, now))
+                state.users.store.add(StoredUser(user_id, attributes, now, now))
             self._admit(headers)
             sent = [
                 (n, v) for n, v in forwarded_headers(headers) if n.lower() not in ("host", "content-length")
@@ -119,6 +126,13 @@ class Predictor:
         if status in _REFUSALS and any(v.severity == "error" for v in violations):
             return Prediction("refused", status, error_code(decoded), pairs, decoded), violations
         return Prediction("undecided", status, error_code(decoded), pairs, decoded), violations
+
+    def _stand_in(self, body: bytes) -> dict[str, Any] | None:
+        """The user a PUT body describes, as the store keeps one; None when it is no such thing."""
+        try:
+            return normalise_user(json.loads(body), self._state.profile, ViolationLog())
+        except Exception:  # the fake's own answer to such a body is a refusal: nothing to stand in
+            return None
 
     def _admit(self, headers: Sequence[tuple[str, str]]) -> None:
         """Register the request's bearer token in the private fake, with every permission."""

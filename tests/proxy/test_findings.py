@@ -7,6 +7,7 @@ from typing import Any
 
 import requests
 
+from mockrc.violations import ViolationLog
 from tests.proxy.conftest import ProxyFactory, ScriptedUpstream, mockrc_upstream, serving
 
 USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -276,3 +277,20 @@ def test_an_upstream_refusing_what_the_fake_accepts_is_found(proxy: ProxyFactory
     assert entry["prediction"] == {"outcome": "accepted", "status": 201, "code": None}
     assert _found(entry) == [("fidelity.acceptance-refused", "")]
     assert entry["findings"][0]["upstream"] == {"status": 400, "code": "invalidValue"}
+
+
+def test_a_put_to_a_user_the_proxy_never_saw_is_checked_by_its_body(proxy: ProxyFactory) -> None:
+    with mockrc_upstream() as (upstream, url):
+        user_id = upstream.users.create(_user(), ViolationLog()).id  # created behind the proxy's back
+        px = proxy(url)
+        refused = px.request("PUT", f"/scim/v2/Users/{user_id}", json={**_user(), "userName": 7})
+        replaced = px.request("PUT", f"/scim/v2/Users/{user_id}", json=_user())
+        unknown = px.request("PATCH", "/scim/v2/Users/nobody", json={"Operations": "x"})
+
+    assert (refused.status_code, replaced.status_code, unknown.status_code) == (400, 200, 404)
+    first, second, third = px.records()
+    assert _violations(first) == [("schema.type", "/userName")]
+    assert first["prediction"] == {"outcome": "refused", "status": 400, "code": "invalidSyntax"}
+    assert second["prediction"]["outcome"] == "accepted"
+    assert third["prediction"]["outcome"] == "undecided"
+    assert first["findings"] == second["findings"] == third["findings"] == []

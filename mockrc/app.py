@@ -10,6 +10,7 @@ domain objects are plain Python and the server is multi-threaded.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any, cast
 
 from flask import Flask, Response, g, request
@@ -23,6 +24,7 @@ from mockrc.http.error_responses import register_error_handlers
 from mockrc.http.guard import RequestGuard
 from mockrc.http.journal_capture import record_exchange, record_lost_exchange, start_exchange
 from mockrc.http.oauth_routes import oauth_blueprint
+from mockrc.http.proxy_forward import forward
 from mockrc.http.rate_limits import add_rate_limit_headers, apply_rate_limits
 from mockrc.http.request_limits import add_nosniff, check_request_target
 from mockrc.http.scenario_overlay import DELAY_ENVIRON, overlay_scenarios
@@ -30,6 +32,9 @@ from mockrc.http.scim_routes import scim_blueprint
 from mockrc.http.tenancy import CurrentAccount, Tenancy
 from mockrc.limits import LIMITS
 from mockrc.paths import CONTROL_PREFIX, is_accounts_control, is_own_path
+from mockrc.proxy.predict import Predictor
+from mockrc.proxy.service import Proxy
+from mockrc.proxy.upstream import Upstream
 from mockrc.settings import Settings
 from mockrc.state import MockState
 from mockrc.violations import ViolationLog
@@ -59,16 +64,29 @@ UNLOCKED_ENVIRON = "mockrc.unlocked"
 
 class _Serialised:
     """WSGI middleware: one request at a time touches an account's state (reads of the journal,
-    and the accounts control, which belongs to no account, excepted)."""
+    and the accounts control, which belongs to no account, excepted).
 
-    def __init__(self, app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]], state: MockState):
+    A proxy's forwarded requests (``proxied``) touch no state but the journal's and the request
+    ids', which have locks of their own: they run side by side, so a slow upstream holds up nobody.
+    """
+
+    def __init__(
+        self,
+        app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]],
+        state: MockState,
+        *,
+        proxied: bool = False,
+    ):
         self._app = app
         self._state = state
+        self._proxied = proxied
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if (environ.get("REQUEST_METHOD", ""), path) in _JOURNAL_READS or is_accounts_control(path):
             environ[UNLOCKED_ENVIRON] = True
+            return self._app(environ, start_response)
+        if self._proxied and not is_own_path(environ.get("PATH_INFO", "")):
             return self._app(environ, start_response)
         with self._state.lock:
             body = self._app(environ, start_response)
@@ -80,10 +98,18 @@ class _Serialised:
 
 
 def create_app(
-    state: MockState | None = None, *, settings: Settings | None = None, clock: Clock | None = None
+    state: MockState | None = None,
+    *,
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    proxy: Proxy | None = None,
 ) -> Flask:
     """Build the fake. Pass a ``state`` (the default account's) to share it, or ``settings``/``clock``
-    to make a new one. ``app.extensions["mockrc.accounts"]`` holds the server's accounts."""
+    to make a new one. ``app.extensions["mockrc.accounts"]`` holds the server's accounts.
+
+    With a ``proxy`` (:func:`create_proxy_app`), RingCentral's paths are forwarded to its upstream
+    instead of answered; everything of mockrc's own (guard, journal, control plane) is the same.
+    """
     if state is None:
         state = MockState(settings, clock=clock)
     default = state
@@ -128,6 +154,9 @@ def create_app(
         check_request_target(req)
         if is_own_path(req.path):
             return None  # the control plane: no scenario or rate limit acts on it
+        # 4'. A proxy forwards: the upstream answers, not the fake's scenarios, limits or views.
+        if proxy is not None:
+            return forward(proxy, req)
         # 4. The active scenarios: a step may answer, fault, delay, or change the fake.
         answer = overlay_scenarios(state)
         if answer is not None:
@@ -146,9 +175,11 @@ def create_app(
         state_file = state.state_file
         if state_file is not None and not request.environ.get(UNLOCKED_ENVIRON):
             state_file.commit()
-        # 2. The rate limiter's headers; 3. nosniff on every answer.
-        add_rate_limit_headers(response)
-        add_nosniff(response)
+        # 2. The rate limiter's headers; 3. nosniff on every answer (a proxy's forwarded answer
+        #    goes back as the upstream sent it).
+        if not g.get("proxied"):
+            add_rate_limit_headers(response)
+            add_nosniff(response)
         # 4. Last: the journal records the answer exactly as it is sent.
         record_exchange(state, response)
         return response
@@ -164,5 +195,26 @@ def create_app(
     app.register_blueprint(oauth_blueprint(state))
     register_control(app, state)
     app.register_blueprint(accounts_blueprint(accounts))
-    app.wsgi_app = Tenancy(_Serialised(app.wsgi_app, state), accounts)  # type: ignore[method-assign]
+    app.wsgi_app = Tenancy(  # type: ignore[method-assign]
+        _Serialised(app.wsgi_app, state, proxied=proxy is not None), accounts
+    )
     return app
+
+
+def create_proxy_app(state: MockState, upstream: Upstream) -> Flask:
+    """Build ``mockrc proxy``: ``state``'s journal and control plane, RingCentral's paths forwarded
+    to ``upstream``, each request checked by a private fake of the same settings (the predictor)."""
+    private = MockState(
+        replace(
+            state.settings,
+            tokens=(),
+            users=(),
+            scenarios=(),
+            rate_limits=None,
+            journal_size=1,
+            state_file=None,
+            admin_key=None,
+        ),
+        clock=state.clock,
+    )
+    return create_app(state, proxy=Proxy(upstream, Predictor(private, create_app(private).wsgi_app)))

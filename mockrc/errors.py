@@ -148,6 +148,19 @@ class InternalError(ScimError):
     status = 500
 
 
+class BadGateway(MockrcError):
+    """502 from ``mockrc proxy``: the upstream refused the connection, failed TLS, broke off, or
+    answered more than mockrc's body limit."""
+
+    status = 502
+
+
+class GatewayTimeout(MockrcError):
+    """504 from ``mockrc proxy``: the upstream did not answer in time."""
+
+    status = 504
+
+
 # --- Authentication and authorisation (RingCentral's API gateway) ------------------------------
 
 

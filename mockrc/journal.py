@@ -33,6 +33,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from mockrc.clock import isoformat
 from mockrc.errors import ConfigError
+from mockrc.proxy.findings import ProxyRecord
 from mockrc.redaction import (
     REDACTED,
     Secrets,
@@ -296,6 +297,9 @@ class JournalEntry:
     query_secrets: tuple[str, ...] = ()
     #: The id of the account the request was for (``default``: the one the server started with).
     account: str = "default"
+    #: A proxied exchange's upstream, prediction and fidelity findings (``mockrc proxy``); None
+    #: for the fake's own answers.
+    proxy: ProxyRecord | None = None
 
     @property
     def headers(self) -> dict[str, str]:
@@ -320,6 +324,8 @@ class JournalEntry:
             cost += sum(len(name) + len(str(value)) + _HEADER_OVERHEAD for name, value in self.query.items())
         if self.violations:
             cost += sum(200 + len(v.message) + len(v.pointer) for v in self.violations)
+        if self.proxy is not None:
+            cost += self.proxy.cost()
         return cost
 
     def secrets(self) -> Secrets:
@@ -387,6 +393,8 @@ class JournalEntry:
             "violations": [v.to_dict() for v in self.violations],
             "account": self.account,
         }
+        if self.proxy is not None:
+            record.update(self.proxy.to_dict())
         return found.scrub_json(record) if found else record
 
 

@@ -23,15 +23,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from mockrc.journal import DESCRIBED_TARGET
 from mockrc.json_schema import fixture_schema
 from mockrc.rules import RULES
 from mockrc.violations import Severity, json_pointer
 
+if TYPE_CHECKING:
+    from xml.etree import ElementTree
+
 #: The value of the report's ``format`` member; bumped when the JSON changes incompatibly.
 REPORT_FORMAT = "mockrc-report/1"
+#: What fails the verdict (``--fail-on``): error-severity violations (the default, as before
+#: ``mockrc proxy``), fidelity findings of a proxy's journal, or either.
+FailOn = Literal["violations", "findings", "both"]
+FAIL_ON: tuple[FailOn, ...] = ("violations", "findings", "both")
 #: Requests listed per rule in a JUnit failure (the JSON report lists them all).
 JUNIT_REQUESTS_PER_RULE = 20
 #: Offending requests in the Markdown summary.
@@ -131,6 +138,50 @@ class RuleResult:
         }
 
 
+@dataclass(frozen=True)
+class FidelityItem:
+    """One fidelity finding of one proxied request (``mockrc proxy``), as the report shows it."""
+
+    request: Mapping[str, Any]
+    finding: Mapping[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "request_id": self.request["id"],
+            "method": self.request["method"],
+            "path": self.request["path"],
+            "status": self.request["status"],
+            "rule": self.finding["rule"],
+            "pointer": self.finding["pointer"],
+            "message": self.finding["message"],
+            "fake": self.finding.get("fake"),
+            "upstream": self.finding.get("upstream"),
+        }
+
+
+@dataclass(frozen=True)
+class FidelityRule:
+    """One rule of the ``fidelity`` family and its findings."""
+
+    id: str
+    meaning: str
+    source: str
+    items: tuple[FidelityItem, ...]
+
+    @property
+    def request_ids(self) -> list[int]:
+        return list(dict.fromkeys(i.request["id"] for i in self.items))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "findings": len(self.items),
+            "requests": self.request_ids,
+            "meaning": self.meaning,
+            "source": self.source,
+        }
+
+
 def _endpoint(entry: Mapping[str, Any]) -> str:
     """``POST /scim/v2/Users/{user_id}``: the route's template when one matched, else the path."""
     template = _ROUTE_VARIABLE.sub(r"{\1}", entry.get("route") or entry["path"])
@@ -166,6 +217,9 @@ class Report:
     rules: tuple[RuleResult, ...]
     #: Fewer requests than this fail the verdict (``--min-requests``).
     min_requests: int = 0
+    #: The fidelity findings of a proxy's journal, by rule (every rule of the family, found or not).
+    fidelity: tuple[FidelityRule, ...] = ()
+    fail_on: FailOn = "violations"
 
     @property
     def too_few(self) -> bool:
@@ -173,8 +227,19 @@ class Report:
         return len(self.entries) < self.min_requests
 
     @property
+    def violations_failed(self) -> bool:
+        return any(f.effective_severity == "error" for f in self.findings)
+
+    @property
+    def fidelity_items(self) -> list[FidelityItem]:
+        return [item for rule in self.fidelity for item in rule.items]
+
+    @property
     def failed(self) -> bool:
-        return self.too_few or any(f.effective_severity == "error" for f in self.findings)
+        """Too few requests, or what ``fail_on`` gates on: error-severity violations, findings, or both."""
+        violations = self.fail_on != "findings" and self.violations_failed
+        findings = self.fail_on != "violations" and bool(self.fidelity_items)
+        return self.too_few or violations or findings
 
     def recorded(self) -> str:
         """How many requests there were, said plainly when there were none or too few."""
@@ -196,7 +261,20 @@ class Report:
         return sum(1 for f in self.findings if f.effective_severity == severity)
 
     def headline(self) -> str:
-        """One line: the verdict and its counts."""
+        """One line: the verdict and its counts (and the fidelity findings of a proxy's journal)."""
+        line = self._violations_headline()
+        found = len(self.fidelity_items)
+        if self.fail_on == "violations" and not found:
+            return line
+        verdict = "FAIL" if self.failed else "PASS"
+        line = verdict + line.partition(":")[1] + line.partition(":")[2]
+        if self.fail_on == "findings" and self.violations_failed:
+            line += " (violations not gated: --fail-on findings)"
+        counted = _plural(found, "fidelity finding")
+        gated = self.fail_on != "violations"
+        return f"{line}; {counted}" + ("" if gated else " (not gated: --fail-on findings or both)")
+
+    def _violations_headline(self) -> str:
         errors, warnings = self._count("error"), self._count("warning")
         requests = _plural(len(self.entries), "request")
         tail = f" ({_plural(warnings, 'warning')})" if warnings else ""
@@ -204,7 +282,7 @@ class Report:
             return f"{'FAIL' if self.failed else 'PASS'}: {self.recorded()}"
         if self.too_few and not errors:
             return f"FAIL: {self.recorded()}"
-        if not self.failed:
+        if not self.violations_failed and not self.too_few:
             return f"PASS: no error-severity contract violation in {requests}{tail}"
         failed = sum(1 for r in self.rules if r.outcome == "failed")
         too_few = f"; {self.recorded()}" if self.too_few else ""
@@ -286,6 +364,16 @@ class Report:
             "endpoints": self.endpoints(),
             "offenders": self.offenders(),
             "violations": [finding.to_json() for finding in self.findings],
+            "fail_on": self.fail_on,
+            "fidelity": {
+                "summary": {
+                    "proxied_requests": sum(1 for e in self.entries if e.get("mode") == "proxy"),
+                    "findings": len(self.fidelity_items),
+                    "requests_with_findings": len({i.request["id"] for i in self.fidelity_items}),
+                },
+                "rules": [rule.to_json() for rule in self.fidelity],
+                "findings": [item.to_json() for item in self.fidelity_items],
+            },
         }
 
     def junit(self) -> str:
@@ -343,12 +431,51 @@ class Report:
                 ElementTree.SubElement(case, "system-out").text = details
         if not self.entries:  # after the test cases, where the JUnit schema puts a suite's output
             ElementTree.SubElement(suite, "system-out").text = self.recorded()
+        if any(e.get("mode") == "proxy" for e in self.entries):
+            self._junit_fidelity(suites)
         ElementTree.indent(suites)
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             + ElementTree.tostring(suites, encoding="unicode")
             + "\n"
         )
+
+    def _junit_fidelity(self, suites: ElementTree.Element) -> None:
+        """A second suite, one case per fidelity rule: failing when ``fail_on`` gates on findings."""
+        from xml.etree import ElementTree  # as in junit(): only CI's report needs it
+
+        gated = self.fail_on != "violations"
+        failures = sum(1 for r in self.fidelity if r.items) if gated else 0
+        suite = ElementTree.SubElement(
+            suites,
+            "testsuite",
+            name="mockrc fidelity findings",
+            tests=str(len(self.fidelity)),
+            failures=str(failures),
+            errors="0",
+            skipped="0",
+            time="0",
+        )
+        for rule in self.fidelity:
+            case = ElementTree.SubElement(
+                suite, "testcase", classname="mockrc.fidelity", name=rule.id, time="0"
+            )
+            if not rule.items:
+                continue
+            lines = [f"{rule.id}: {rule.meaning}", ""]
+            for item in rule.items[:JUNIT_REQUESTS_PER_RULE]:
+                where = item.finding["pointer"] or "/"
+                lines.append(f"{describe_entry(item.request)}: at {where}: {item.finding['message']}")
+            details = xml_text("\n".join(lines))
+            if gated:
+                message = f"{_plural(len(rule.request_ids), 'request')} found {rule.id}: {rule.meaning}"
+                failure = ElementTree.SubElement(case, "failure", message=xml_text(message), type=rule.id)
+                failure.text = details
+            else:
+                ElementTree.SubElement(case, "system-out").text = details
+        total = int(suites.get("tests", "0")) + len(self.fidelity)
+        suites.set("tests", str(total))
+        suites.set("failures", str(int(suites.get("failures", "0")) + failures))
 
     def _rule_details(self, rule: RuleResult) -> str:
         lines = [f"{rule.id} ({rule.severity}): {rule.meaning}", f"source: {rule.source}", ""]
@@ -386,6 +513,7 @@ class Report:
                 f"| `{r.id}` | {r.outcome} | {len(r.findings)} | {len(r.request_ids)} | {_md(r.meaning)} |"
                 for r in sorted(broken, key=lambda r: (r.outcome != "failed", -len(r.findings), r.id))
             ]
+        lines += self._fidelity_markdown()
         if not self.entries:
             return "\n".join([*lines, "", "No request was recorded: there is nothing to list."]) + "\n"
         lines += ["", "## By endpoint", "", "| endpoint | requests | errors | warnings | statuses |"]
@@ -411,6 +539,33 @@ class Report:
             ]
         return "\n".join(lines) + "\n"
 
+    def _fidelity_markdown(self) -> list[str]:
+        items = self.fidelity_items
+        if not items:
+            return []
+        gated = "fail the verdict" if self.fail_on != "violations" else "do not fail the verdict (--fail-on)"
+        lines = [
+            "",
+            "## Fidelity findings",
+            "",
+            f"Where the upstream answered otherwise than the fake would; they {gated}.",
+            "",
+            "| rule | findings | requests | meaning |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| `{r.id}` | {len(r.items)} | {len(r.request_ids)} | {_md(r.meaning)} |"
+            for r in self.fidelity
+            if r.items
+        ]
+        lines += ["", "| request | rule | where | what differs |", "|---|---|---|---|"]
+        lines += [
+            f"| `{_md(describe_entry(i.request))}` | `{i.finding['rule']}` "
+            f"| `{_md(i.finding['pointer'] or '/')}` | {_md(i.finding['message'])} |"
+            for i in items[: MARKDOWN_OFFENDERS * 5]
+        ]
+        return lines
+
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
@@ -426,7 +581,12 @@ def xml_text(text: str) -> str:
 
 
 def build_report(
-    entries: Iterable[Mapping[str, Any]], *, source: str, strict_warnings: bool = False, min_requests: int = 0
+    entries: Iterable[Mapping[str, Any]],
+    *,
+    source: str,
+    strict_warnings: bool = False,
+    min_requests: int = 0,
+    fail_on: FailOn = "violations",
 ) -> Report:
     """The report on journal entries in their JSON form (``Journal.records()`` or :func:`load_journal`).
 
@@ -448,7 +608,9 @@ def build_report(
     for finding in findings:
         by_rule.setdefault(finding.rule, []).append(finding)
     results = [
-        RuleResult(r.id, r.severity, r.meaning, r.source, True, tuple(by_rule.pop(r.id, ()))) for r in RULES
+        RuleResult(r.id, r.severity, r.meaning, r.source, True, tuple(by_rule.pop(r.id, ())))
+        for r in RULES
+        if r.kind == "violation"
     ]
     for rule_id, found in sorted(by_rule.items()):
         # Recorded by another mockrc version: known only by what the journal says.
@@ -457,4 +619,24 @@ def build_report(
                 rule_id, found[0].severity, "(not in this mockrc's catalogue)", "", False, tuple(found)
             )
         )
-    return Report(source, strict_warnings, kept, tuple(findings), tuple(results), min_requests)
+    return Report(
+        source, strict_warnings, kept, tuple(findings), tuple(results), min_requests, _fidelity(kept), fail_on
+    )
+
+
+def _fidelity(entries: Iterable[Mapping[str, Any]]) -> tuple[FidelityRule, ...]:
+    """The fidelity findings of ``entries`` by rule: every catalogued one, then any other recorded."""
+    by_rule: dict[str, list[FidelityItem]] = {}
+    for entry in entries:
+        for finding in entry.get("findings") or ():
+            by_rule.setdefault(finding["rule"], []).append(FidelityItem(entry, finding))
+    rules = [
+        FidelityRule(r.id, r.meaning, r.source, tuple(by_rule.pop(r.id, ())))
+        for r in RULES
+        if r.kind == "finding"
+    ]
+    rules += [
+        FidelityRule(rule_id, "(not in this mockrc's catalogue)", "", tuple(items))
+        for rule_id, items in sorted(by_rule.items())
+    ]
+    return tuple(rules)

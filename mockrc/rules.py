@@ -21,8 +21,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Literal
 
 from mockrc.violations import Severity
+
+#: ``violation``: the client broke the rule (the journal's ``violations``); ``finding``: an upstream
+#: that ``mockrc proxy`` forwarded to answered otherwise than the fake would (``findings``).
+RuleKind = Literal["violation", "finding"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class Rule:
     severity: Severity
     meaning: str
     source: str
+    kind: RuleKind = "violation"
 
     @property
     def family(self) -> str:
@@ -357,6 +363,65 @@ RULES: tuple[Rule, ...] = (
         "RFC 7643 §2.3.1 (string values are JSON strings); RingCentral's spec (a PATCH operation's "
         "value is typed string)",
     ),
+    # --- fidelity: what an upstream answered otherwise than the fake (mockrc proxy) -----------
+    Rule(
+        "fidelity.refusal-accepted",
+        "error",
+        "The fake refuses this request as invalid (a contract violation: see the entry's violations); "
+        "the upstream accepted it. Either the fake is stricter than RingCentral, or the upstream is lax.",
+        "mockrc proxy: the request run through the fake's own rules, compared with the upstream's answer",
+        "finding",
+    ),
+    Rule(
+        "fidelity.acceptance-refused",
+        "error",
+        "The fake accepts this request; the upstream refused it as invalid (400, 413, 414, 415 or 422). "
+        "The fake misses a rule the upstream applies.",
+        "mockrc proxy: the request run through the fake's own rules, compared with the upstream's answer",
+        "finding",
+    ),
+    Rule(
+        "fidelity.status",
+        "error",
+        "Both accepted the request, or both refused it, with different statuses (e.g. 200 for 201, "
+        "400 for 413).",
+        "mockrc proxy: the fake's status for the same request",
+        "finding",
+    ),
+    Rule(
+        "fidelity.error-code",
+        "error",
+        "Both refused the request with the same status but a different SCIM scimType, RingCentral "
+        "errorCode or OAuth error.",
+        "mockrc proxy: the fake's error body for the same request; RFC 7644 §3.12 (scimType)",
+        "finding",
+    ),
+    Rule(
+        "fidelity.body-shape",
+        "error",
+        "The upstream's body is not of the shape the fake answers there (a User, a ListResponse, a SCIM, "
+        "REST or OAuth error, a token): a member missing or of another type, at the pointer given.",
+        "fixtures/schemas/mockrc/answers.schema.json: the fake's answers as shapes (RFC 7643 §4.1, "
+        "RFC 7644 §3.4.2 and §3.12, RFC 6749 §5.1)",
+        "finding",
+    ),
+    Rule(
+        "fidelity.header-missing",
+        "error",
+        "A header the fake sends with such an answer is missing from the upstream's: Location on a 201, "
+        "one of the rate-limit headers when the others are there, Retry-After on a 429.",
+        "RFC 7644 §3.3 (Location of a created resource); RingCentral's rate-limit guide (X-Rate-Limit-* "
+        "headers, Retry-After)",
+        "finding",
+    ),
+    Rule(
+        "fidelity.header-value",
+        "error",
+        "A header differs from the fake's where it should not: Content-Type, a Location other than the "
+        "created user's meta.location, another rate-limit group.",
+        "RFC 7644 §3.1 and §3.3; RingCentral's rate-limit guide (the usage groups)",
+        "finding",
+    ),
 )
 
 #: The command that rewrites ``docs/rules.md`` from this module, from the repository's root.
@@ -388,6 +453,7 @@ def rules_markdown() -> str:
         "scim": "SCIM rules of the profile",
         "schema": "Payloads against the profile's schema",
         "compat": "Compatibility shapes (accepted, recorded)",
+        "fidelity": "Fidelity findings (mockrc proxy: the upstream answered otherwise)",
     }
     lines = [
         "# Contract rules",
@@ -399,6 +465,10 @@ def rules_markdown() -> str:
         "it is not standard; mockrc accepts the request and records the warning (`mockrc report",
         "--strict-warnings` counts warnings as errors). A source marked *inferred* is our reading, not",
         "a statement of RingCentral's.",
+        "",
+        "The last family, `fidelity`, is not about the client: `mockrc proxy` records a *finding* of",
+        "one of those rules where the upstream it forwards to answered otherwise than the fake would",
+        "(see [the proxy](proxy.md)); `mockrc report --fail-on findings` gates on them.",
     ]
     families = list(dict.fromkeys(rule.family for rule in RULES))
     for family in families:

@@ -1,7 +1,8 @@
 """The ``mockrc`` command line: one parser for every command, and the dispatch to them.
 
-Each command is a module of this package: ``serve`` (:mod:`mockrc.cli.serve`), ``report``
-(:mod:`mockrc.cli.report`), ``replay`` and ``record`` (:mod:`mockrc.cli.replay`), and ``scenarios``,
+Each command is a module of this package: ``serve`` (:mod:`mockrc.cli.serve`), ``proxy``
+(:mod:`mockrc.cli.proxy`), ``report`` (:mod:`mockrc.cli.report`), ``replay`` and ``record``
+(:mod:`mockrc.cli.replay`), and ``scenarios``,
 ``users`` and ``token`` (:mod:`mockrc.cli.commands`).
 Each registers its parser and sets ``run``, the function that runs it. Every option can also come
 from a ``MOCKRC_*`` environment variable (:mod:`mockrc.cli.environment`).
@@ -18,6 +19,7 @@ from importlib import metadata
 from mockrc.cli.commands import CommandError, add_commands
 from mockrc.cli.environment import apply_environment, command_line_wins
 from mockrc.cli.replay import add_replay_commands
+from mockrc.cli.proxy import add_proxy_command
 from mockrc.cli.report import add_report_command
 from mockrc.cli.serve import add_serve_command
 
@@ -37,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_installed_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_serve_command(commands)
+    add_proxy_command(commands)
     add_report_command(commands)
     add_replay_commands(commands)
     add_commands(commands)

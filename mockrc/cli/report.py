@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mockrc.report import DEFAULT_MIN_REQUESTS, build_report, describe_entry, load_journal
+from mockrc.report import DEFAULT_MIN_REQUESTS, FAIL_ON, build_report, describe_entry, load_journal
 from mockrc.state import DEFAULT_ACCOUNT
 
 
@@ -26,7 +26,8 @@ def add_report_command(commands: Any) -> None:
         description=(
             "Read a JSON Lines journal and write the verdict. Exit status: 0 when no error-severity "
             "contract violation occurred, 1 when one did or fewer requests than --min-requests were "
-            "recorded, 2 when the journal cannot be read."
+            "recorded, 2 when the journal cannot be read. With --fail-on findings (or both), the "
+            "fidelity findings of a mockrc proxy journal fail it too."
         ),
     )
     parser.add_argument(
@@ -46,6 +47,13 @@ def add_report_command(commands: Any) -> None:
         metavar="ID",
         help="report on one account's requests only (a server with several accounts writes them all "
         "to one journal; 'default' is the account it started with)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="violations",
+        help="what fails the verdict: error-severity contract violations (default), the fidelity findings "
+        "of a mockrc proxy journal, or both",
     )
     parser.add_argument(
         "--min-requests",
@@ -77,7 +85,11 @@ def run_report_command(args: argparse.Namespace) -> int:
         entries = [e for e in entries if e.get("account", DEFAULT_ACCOUNT) == args.account]
         source = f"{args.journal} (account {args.account})"
     report = build_report(
-        entries, source=source, strict_warnings=args.strict_warnings, min_requests=args.min_requests
+        entries,
+        source=source,
+        strict_warnings=args.strict_warnings,
+        min_requests=args.min_requests,
+        fail_on=args.fail_on,
     )
     outputs = (
         (args.junit, report.junit),
@@ -101,4 +113,11 @@ def run_report_command(args: argparse.Namespace) -> int:
             first = next(f.request for f in rule.findings)
             more = len(rule.request_ids) - 1
             print(f"  {rule.id}: {describe_entry(first)}" + (f" and {more} more" if more else ""))
+    for found in report.fidelity:
+        if found.items:
+            more = len(found.request_ids) - 1
+            print(
+                f"  {found.id}: {describe_entry(found.items[0].request)}"
+                + (f" and {more} more" if more else "")
+            )
     return report.exit_status

@@ -84,7 +84,8 @@ function target(entry) {
 
 function journalRows(entry) {
   const errors = entry.violations.filter((v) => v.severity === "error");
-  const marked = errors.length ? "has-error" : entry.violations.length ? "has-warning" : "";
+  const findings = entry.findings || [];
+  const marked = errors.length || findings.length ? "has-error" : entry.violations.length ? "has-warning" : "";
   const row = el(
     "tr",
     { class: `row ${marked}`, dataset: { id: entry.id }, title: "show the request and the response", onclick: () => openEntry(entry.id) },
@@ -96,7 +97,7 @@ function journalRows(entry) {
     el("td", { class: "mono" }, entry.principal || (entry.app ? `app ${entry.app}` : "")),
     el("td", { class: "num" }, entry.duration_ms.toFixed(1)),
   );
-  if (!entry.violations.length) return [row];
+  if (!entry.violations.length && !findings.length) return [row];
   const list = el("td", { colspan: 7 });
   for (const v of entry.violations) {
     list.append(
@@ -111,12 +112,27 @@ function journalRows(entry) {
       ),
     );
   }
+  // mockrc proxy: where the upstream answered otherwise than the fake would.
+  for (const f of findings) {
+    list.append(
+      el(
+        "div",
+        { class: "violation finding" },
+        el("span", { class: "rule" }, f.rule),
+        " ",
+        f.pointer ? el("span", { class: "pointer" }, f.pointer) : null,
+        f.pointer ? " " : null,
+        el("span", { class: "message" }, f.message),
+      ),
+    );
+  }
   return [row, el("tr", { class: `violations ${marked}`, dataset: { for: entry.id } }, list)];
 }
 
 function renderJournal() {
   const onlyViolations = $("only-violations").checked;
-  const shown = onlyViolations ? view.entries.filter((e) => e.violations.length) : view.entries;
+  const flagged = (e) => e.violations.length || (e.findings || []).length;
+  const shown = onlyViolations ? view.entries.filter(flagged) : view.entries;
   $("journal-body").replaceChildren(...shown.flatMap(journalRows));
   $("journal-empty").hidden = shown.length > 0;
   $("journal-count").textContent = view.entries.length ? `(${view.entries.length} shown)` : "";
@@ -139,6 +155,7 @@ async function openEntry(id) {
     const entry = await api(`/ui/api/journal/${id}`);
     showDetail(`#${entry.id} ${entry.method} ${entry.path} → ${entry.status}`, [
       ["Violations", entry.violations],
+      ...(entry.mode === "proxy" ? [["Fidelity findings", entry.findings], ["Upstream", { ...entry.upstream, prediction: entry.prediction }]] : []),
       ["Request", { query: entry.query, headers: entry.headers, body: entry.body, principal: entry.principal, app: entry.app }],
       ["Response", entry.response],
     ]);

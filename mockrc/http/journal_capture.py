@@ -60,7 +60,8 @@ def record_exchange(state: MockState, response: Response) -> None:
         return
     context.journal_recorded = True
     try:
-        entry = _entry(state, req, context, response.status_code, _response_message(response))
+        answer = _response_message(response, getattr(context, "journal_response_body", None))
+        entry = _entry(state, req, context, response.status_code, answer)
     except Exception as exc:  # a request the journal cannot read is still recorded
         entry = _fallback_entry(state, req, context, response.status_code, exc)
     state.journal.record(entry)
@@ -84,8 +85,11 @@ def record_lost_exchange(state: MockState, error: BaseException | None) -> None:
     state.journal.record(entry)
 
 
-def _response_message(response: Response) -> Message:
+def _response_message(response: Response, decoded: bytes | None = None) -> Message:
     # A response without a Content-Type has no media type (werkzeug's mimetype is None).
+    if decoded is not None:  # mockrc proxy: an upstream's gzip or deflate answer, decoded
+        note = f"decoded from its Content-Encoding ({response.content_length or 0} bytes as sent)"
+        return Message(response.headers.to_wsgi_list(), decoded, response.mimetype or "", note=note)
     return Message(response.headers.to_wsgi_list(), response.get_data(), response.mimetype or "")
 
 
@@ -132,6 +136,7 @@ def _entry(state: MockState, req: Request, context: Any, status: int, response: 
         violations=tuple(getattr(context, "violations", None) or ()),
         query_secrets=query_secrets,
         account=state.key,
+        proxy=getattr(context, "proxy_record", None),
     )
 
 
@@ -152,4 +157,5 @@ def _fallback_entry(
         served_by=getattr(context, "served_by", None),
         violations=tuple(getattr(context, "violations", None) or ()),
         account=state.key,
+        proxy=getattr(context, "proxy_record", None),
     )

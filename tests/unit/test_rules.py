@@ -22,7 +22,9 @@ from mockrc.rules import BY_ID, REGENERATE, RULES, rules_markdown
 PACKAGE = Path(mockrc.__file__).resolve().parent
 DOCS = PACKAGE.parent / "docs" / "rules.md"
 #: A literal that looks like a rule id of any family, catalogued or not (``oauth.`` included).
-RULE_SHAPE = re.compile(r"^(?:schema|compat|ringcentral|filter|http|query|scim|oauth|limit)\.[A-Za-z][\w-]*$")
+RULE_SHAPE = re.compile(
+    r"^(?:schema|compat|ringcentral|filter|http|query|scim|oauth|limit|fidelity)\.[A-Za-z][\w-]*$"
+)
 #: Keywords whose failure jsonschema reports under another keyword's name, or never: annotations,
 #: and applicators that pass their subschemas' errors through.
 SILENT_KEYWORDS = frozenset(

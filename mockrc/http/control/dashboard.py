@@ -87,7 +87,18 @@ def summarise(entry: JournalEntry) -> dict[str, Any]:
         "duration_ms": round(entry.duration_ms, 1),
         "served_by": entry.served_by,
         "violations": [v.to_dict() for v in entry.shown_violations()],
+        "findings": _findings(entry),
     }
+
+
+def _findings(entry: JournalEntry) -> list[dict[str, Any]]:
+    """A proxied request's fidelity findings (``mockrc proxy``), echoes of its secrets scrubbed."""
+    if entry.proxy is None or not entry.proxy.findings:
+        return []
+    found = [f.to_dict() for f in entry.proxy.findings]
+    secrets = entry.secrets()
+    scrubbed: list[dict[str, Any]] = secrets.scrub_json(found) if secrets else found
+    return scrubbed
 
 
 def _searchable(user: StoredUser) -> str:

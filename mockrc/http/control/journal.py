@@ -19,7 +19,7 @@ from mockrc.http.request_parsing import int_param, json_body
 from mockrc.http.wire import json_response
 from mockrc.journal import RequestPattern
 from mockrc.paths import CONTROL_PREFIX
-from mockrc.report import DEFAULT_MIN_REQUESTS, build_report
+from mockrc.report import DEFAULT_MIN_REQUESTS, FAIL_ON, build_report
 from mockrc.state import MockState
 from mockrc.violations import Severity
 
@@ -137,11 +137,15 @@ def journal_blueprint(state: MockState) -> Blueprint:
         if min_requests is not None and min_requests < 0:
             raise InvalidValue(f"min_requests must not be negative, not [{min_requests}]")
         strict_warnings = _flag("strict_warnings")  # every parameter checked before the costly part
+        fail_on = request.args.get("fail_on", "violations")
+        if fail_on not in FAIL_ON:
+            raise InvalidValue(f"fail_on must be one of {list(FAIL_ON)}, not [{fail_on}]")
         built = build_report(
             state.journal.records(),
             source="live",
             strict_warnings=strict_warnings,
             min_requests=DEFAULT_MIN_REQUESTS if min_requests is None else min_requests,
+            fail_on=fail_on,
         )
         headers = {"X-Mockrc-Verdict": "fail" if built.failed else "pass"}
         if form == "json":

@@ -18,8 +18,8 @@ from importlib import metadata
 
 from mockrc.cli.commands import CommandError, add_commands
 from mockrc.cli.environment import apply_environment, command_line_wins
-from mockrc.cli.replay import add_replay_commands
 from mockrc.cli.proxy import add_proxy_command
+from mockrc.cli.replay import add_replay_commands
 from mockrc.cli.report import add_report_command
 from mockrc.cli.serve import add_serve_command
 

@@ -34,7 +34,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.startup import _cpu_seconds, wait_until_serving
+from benchmarks.startup import cpu_seconds, wait_until_serving
 
 SUITE = """
 import pytest
@@ -120,10 +120,10 @@ def run(options: Options) -> Result:
             server_start = time.perf_counter() - started
             # Keep reading what it prints, so that a full pipe never blocks it.
             threading.Thread(target=lambda: [None for _ in server.stdout or ()], daemon=True).start()
-            cpu_before = _cpu_seconds(server.pid)
+            cpu_before = cpu_seconds(server.pid)
             print("shared server...", file=sys.stderr)
             shared = [_pytest(folder, options, f"http://{host}:{port}") for _ in range(options.runs)]
-            cpu_after = _cpu_seconds(server.pid)
+            cpu_after = cpu_seconds(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Flask, Response, g, request
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() builds
@@ -32,12 +32,15 @@ from mockrc.http.scim_routes import scim_blueprint
 from mockrc.http.tenancy import CurrentAccount, Tenancy
 from mockrc.limits import LIMITS
 from mockrc.paths import CONTROL_PREFIX, is_accounts_control, is_own_path
-from mockrc.proxy.predict import Predictor
-from mockrc.proxy.service import Proxy
-from mockrc.proxy.upstream import Upstream
 from mockrc.settings import Settings
 from mockrc.state import MockState
 from mockrc.violations import ViolationLog
+
+if TYPE_CHECKING:
+    # The proxy's parts (urllib3, the answers' schemas) are imported by create_proxy_app, when
+    # mockrc proxy runs: mockrc serve's first answer needs none of them.
+    from mockrc.proxy.service import Proxy
+    from mockrc.proxy.upstream import Upstream
 
 StartResponse = Callable[..., Any]
 
@@ -204,6 +207,9 @@ def create_app(
 def create_proxy_app(state: MockState, upstream: Upstream) -> Flask:
     """Build ``mockrc proxy``: ``state``'s journal and control plane, RingCentral's paths forwarded
     to ``upstream``, each request checked by a private fake of the same settings (the predictor)."""
+    from mockrc.proxy.predict import Predictor
+    from mockrc.proxy.service import Proxy
+
     private = MockState(
         replace(
             state.settings,

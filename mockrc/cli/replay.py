@@ -12,23 +12,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockrc.errors import ConfigError
 from mockrc.profile import available_profiles
-from mockrc.record import record, write_scenarios, write_seed
-from mockrc.replay import (
-    AllowRule,
-    AllowRuleError,
-    Credentials,
-    JournalFileError,
-    ReplaySetupError,
-    parse_rule,
-    read_allow_file,
-    read_journal,
-    replay,
-)
-from mockrc.replay.http_target import DEFAULT_TIMEOUT, HttpTarget, TargetError
+
+if TYPE_CHECKING:
+    from mockrc.replay import AllowRule
+
+#: Per request, as :data:`mockrc.replay.http_target.DEFAULT_TIMEOUT` (a test holds them equal):
+#: written here so that building the parser imports nothing of replay's (requests, the XML writer).
+DEFAULT_TIMEOUT = 30.0
 
 
 def add_replay_commands(commands: Any) -> None:
@@ -100,6 +94,8 @@ def add_replay_commands(commands: Any) -> None:
 
 
 def _rule(text: str) -> AllowRule:
+    from mockrc.replay import AllowRuleError, parse_rule
+
     try:
         return parse_rule(text)
     except AllowRuleError as exc:
@@ -108,6 +104,17 @@ def _rule(text: str) -> AllowRule:
 
 def run_replay_command(args: argparse.Namespace) -> int:
     """``mockrc replay``: replay, print or write the report, answer the exit status."""
+    from mockrc.replay import (
+        AllowRuleError,
+        Credentials,
+        JournalFileError,
+        ReplaySetupError,
+        read_allow_file,
+        read_journal,
+        replay,
+    )
+    from mockrc.replay.http_target import HttpTarget, TargetError
+
     if args.against is None:
         return _fail("replay", "give the target: --against URL (or MOCKRC_AGAINST)")
     rules = list(args.allow)
@@ -157,6 +164,9 @@ def run_replay_command(args: argparse.Namespace) -> int:
 
 def run_record_command(args: argparse.Namespace) -> int:
     """``mockrc record``: read the journal, write the seed (and scenario) files, say what was written."""
+    from mockrc.record import record, write_scenarios, write_seed
+    from mockrc.replay import JournalFileError, read_journal
+
     if args.seed_out is None:
         return _fail("record", "give the seed file to write: --seed-out FILE (or MOCKRC_SEED_OUT)")
     try:

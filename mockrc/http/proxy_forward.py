@@ -11,13 +11,16 @@ answered by the error handlers like every other error.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from flask import Request, Response, g
 
 from mockrc.errors import BadGateway, GatewayTimeout
 from mockrc.journal import wsgi_headers
-from mockrc.proxy.service import Proxy
+
+if TYPE_CHECKING:
+    from mockrc.proxy.service import Proxy
 
 
 class ForwardedResponse(Response):

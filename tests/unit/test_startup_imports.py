@@ -35,7 +35,16 @@ print(json.dumps({"status": statuses[0], "modules": sorted(sys.modules)}))
 
 #: Imported only by what needs them: schema validation, YAML files, generated users, the JUnit
 #: report, the CLI commands that call a running fake.
-NOT_AT_START = ("jsonschema", "referencing", "yaml", "faker", "xml.etree", "urllib.request")
+NOT_AT_START = (
+    "jsonschema",
+    "referencing",
+    "yaml",
+    "faker",
+    "xml.etree",
+    "urllib.request",
+    "urllib3",
+    "requests",
+)
 
 
 def test_the_first_answer_imports_no_schema_validator_yaml_parser_or_faker() -> None:
@@ -47,3 +56,17 @@ def test_the_first_answer_imports_no_schema_validator_yaml_parser_or_faker() -> 
     assert found["status"].startswith("200")
     loaded = [m for m in found["modules"] if any(m == n or m.startswith(n + ".") for n in NOT_AT_START)]
     assert loaded == []
+
+
+def test_the_cli_s_copies_of_the_proxy_and_replay_defaults_are_theirs() -> None:
+    """The CLI writes these defaults itself so its parser imports neither urllib3 nor requests."""
+    from mockrc.cli import proxy as cli_proxy
+    from mockrc.cli import replay as cli_replay
+    from mockrc.proxy import upstream
+    from mockrc.replay import http_target
+
+    assert (cli_proxy.CONNECT_TIMEOUT, cli_proxy.READ_TIMEOUT) == (
+        upstream.CONNECT_TIMEOUT,
+        upstream.READ_TIMEOUT,
+    )
+    assert cli_replay.DEFAULT_TIMEOUT == http_target.DEFAULT_TIMEOUT

@@ -139,7 +139,7 @@ def journal_blueprint(state: MockState) -> Blueprint:
             raise InvalidValue(f"min_requests must not be negative, not [{min_requests}]")
         strict_warnings = _flag("strict_warnings")  # every parameter checked before the costly part
         built = build_report(
-            journal.records(),
+            journal.report_records(),
             source="live",
             strict_warnings=strict_warnings,
             min_requests=DEFAULT_MIN_REQUESTS if min_requests is None else min_requests,

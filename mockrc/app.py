@@ -24,6 +24,7 @@ from mockrc.http.request_limits import add_nosniff, check_request_target
 from mockrc.http.scenario_overlay import DELAY_ENVIRON, overlay_scenarios
 from mockrc.http.scim_routes import scim_blueprint
 from mockrc.limits import LIMITS
+from mockrc.memory import release_after
 from mockrc.paths import CONTROL_PREFIX, is_own_path
 from mockrc.settings import Settings
 from mockrc.state import MockState
@@ -65,6 +66,7 @@ class _Serialised:
             return self._app(environ, start_response)
         with self._state.lock:
             body = self._app(environ, start_response)
+        release_after(environ)  # a large request's parsing freed much: give it back, lock released
         # A scenario's delay passes outside the lock: a real wait must not hold up other requests.
         delay = environ.get(DELAY_ENVIRON)
         if delay:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import subprocess
 import sys
@@ -92,6 +93,9 @@ class Report:
     rss_full: int | None
     rss_end: int | None
     load_seconds: float
+    #: CPU seconds used while sending: by this process (generating and sending) and by the server.
+    client_cpu: float = 0.0
+    server_cpu: float | None = None
 
     @property
     def five_xx(self) -> int:
@@ -117,6 +121,15 @@ class Server:
         except OSError:
             return None
         return None
+
+    def cpu_seconds(self) -> float | None:
+        """The server's CPU time so far (user + system, ``/proc/PID/stat``), where ``/proc`` tells it."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def get_json(self, path: str) -> dict[str, object]:
         connection = http.client.HTTPConnection(self.host, self.port, timeout=120)
@@ -244,6 +257,7 @@ def run(options: Options, command: str) -> Report:
         tally = Tally(app_requests=1)  # the listing of user ids above was journaled too
         budget = [options.requests]
         began = time.perf_counter()
+        client_cpu, server_cpu = time.process_time(), server.cpu_seconds()
         deadline = began + options.seconds if options.seconds is not None else None
         rss_full: list[int | None] = [None]
         ticked = threading.Event()
@@ -270,14 +284,33 @@ def run(options: Options, command: str) -> Report:
         for thread in threads:
             thread.join()
         seconds = time.perf_counter() - began
+        client_cpu = time.process_time() - client_cpu
+        server_end = server.cpu_seconds()
+        server_cpu = None if server_cpu is None or server_end is None else server_end - server_cpu
         journal = server.get_json("/__mockrc/journal?limit=0")
         total, dropped = journal.get("total"), journal.get("dropped")
         recorded = total + dropped if isinstance(total, int) and isinstance(dropped, int) else None
         rss_end = server.rss()
-    return Report(options, command, tally, seconds, recorded, rss_start, rss_full[0], rss_end, load_seconds)
+    return Report(
+        options,
+        command,
+        tally,
+        seconds,
+        recorded,
+        rss_start,
+        rss_full[0],
+        rss_end,
+        load_seconds,
+        client_cpu,
+        server_cpu,
+    )
 
 
 # --- the report -------------------------------------------------------------------------------------------
+
+
+def _seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f} s"
 
 
 def _mb(value: int | None) -> str:
@@ -325,6 +358,8 @@ def format_report(report: Report) -> str:
         "   by status           "
         + ", ".join(f"{status} x {n:,}" for status, n in sorted(tally.statuses.items())),
         f"   slowest answer      {tally.slowest:.3f} s",
+        f"   CPU while sending   server {_seconds(report.server_cpu)}, client {report.client_cpu:.1f} s "
+        "(generating and sending; the busier one limits the rate)",
         "",
         "2. Failures",
         f"   5xx answers         {report.five_xx:,}",

@@ -31,6 +31,7 @@ from mockrc.http.scenario_overlay import DELAY_ENVIRON, overlay_scenarios
 from mockrc.http.scim_routes import scim_blueprint
 from mockrc.http.tenancy import CurrentAccount, Tenancy
 from mockrc.limits import LIMITS
+from mockrc.memory import release_after
 from mockrc.paths import CONTROL_PREFIX, is_accounts_control, is_own_path
 from mockrc.settings import Settings
 from mockrc.state import MockState
@@ -93,6 +94,7 @@ class _Serialised:
             return self._app(environ, start_response)
         with self._state.lock:
             body = self._app(environ, start_response)
+        release_after(environ)  # a large request's parsing freed much: give it back, lock released
         # A scenario's delay passes outside the lock: a real wait must not hold up other requests.
         delay = environ.get(DELAY_ENVIRON)
         if delay:

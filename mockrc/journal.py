@@ -23,10 +23,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import threading
 from collections import deque
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from itertools import chain
 from typing import Any, TextIO
 from urllib.parse import parse_qsl, urlencode
@@ -58,7 +59,9 @@ __all__ = [
     "Message",
     "NearMiss",
     "RecordedViolation",
+    "ReportRecord",
     "RequestPattern",
+    "body_excerpt",
     "decode_body",
     "parse_byte_size",
     "read_body",
@@ -74,6 +77,9 @@ DEFAULT_CAPACITY = 10_000
 #: Bytes the entries in memory may hold unless the settings say otherwise (bodies, headers and
 #: what Python needs around them): a soak stays within tens of megabytes whatever it sends.
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+#: Characters of a request body a contract report shows per offending request (:func:`body_excerpt`):
+#: the whole (redacted) body is the journal's, under the same request id.
+EXCERPT_CHARS = 200
 #: The first bytes of a request or response body that an entry keeps (its full size is kept too):
 #: a ring buffer of 1,000-user list responses would otherwise hold gigabytes.
 BODY_LIMIT = 64 * 1024
@@ -83,6 +89,9 @@ _COPY_ABOVE = 2 * BODY_LIMIT
 #: What an entry costs besides its bodies and headers (the entry, two messages, their tuples and
 #: dicts), a little over what ``python -m benchmarks.bench_journal`` measures with tracemalloc.
 ENTRY_OVERHEAD = 800
+#: What an entry reserves for its :class:`Summary`, computed when first read and kept: an excerpt
+#: of at most EXCERPT_CHARS characters (up to 4 bytes each) and the secrets when they fit.
+SUMMARY_RESERVE = 1024
 #: What one header costs besides the length of its name and value (a tuple and two strings).
 _HEADER_OVERHEAD = 130
 _JSON_MEDIA_TYPES = ("application/json", "application/scim+json")
@@ -152,6 +161,15 @@ def read_body(
     elif note is None and media_type == FORM_MEDIA_TYPE:
         return redact_pairs(parse_qsl(text, keep_blank_values=True), found), None
     return redact_text(text, found), note
+
+
+def body_excerpt(body: Any) -> str | None:
+    """The start of a decoded body as compact text, at most :data:`EXCERPT_CHARS` characters and the
+    full length when it is cut; None when there is no body."""
+    if body is None:
+        return None
+    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= EXCERPT_CHARS else f"{text[:EXCERPT_CHARS]}… [{len(text):,} characters]"
 
 
 def decode_body(raw: bytes, media_type: str) -> Any:
@@ -267,6 +285,27 @@ def _credential(name: str) -> bool:
     return name.lower() in ("authorization", "proxy-authorization", "cookie")
 
 
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What readers other than the raw record need of a request, decoded once and kept on its entry.
+
+    ``secrets`` are the values to scrub from what is shown of the entry (None when they did not fit
+    in :data:`SUMMARY_RESERVE`: then they are decoded again when needed); ``excerpt`` is the start
+    of the redacted body (:func:`body_excerpt`) and ``note`` the body's note, both scrubbed.
+    """
+
+    secrets: tuple[str, ...] | None
+    excerpt: str | None
+    note: str | None
+
+    def size(self) -> int:
+        """The bytes this summary holds (what :data:`SUMMARY_RESERVE` must cover)."""
+        held = sys.getsizeof(self) + sys.getsizeof(self.excerpt) + sys.getsizeof(self.note)
+        if self.secrets:
+            held += sys.getsizeof(self.secrets) + sum(map(sys.getsizeof, self.secrets))
+        return held
+
+
 @dataclass(frozen=True, eq=False)
 class JournalEntry:
     """One request and its answer.
@@ -300,6 +339,8 @@ class JournalEntry:
     #: A proxied exchange's upstream, prediction and fidelity findings (``mockrc proxy``); None
     #: for the fake's own answers.
     proxy: ProxyRecord | None = None
+    #: The request decoded once for readers (:meth:`summary`); None until first read.
+    _summary: Summary | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -319,7 +360,7 @@ class JournalEntry:
 
     def cost(self) -> int:
         """Roughly the bytes this entry holds in memory (what :class:`Journal` bounds)."""
-        cost = ENTRY_OVERHEAD + len(self.path) + self.request.cost() + self.response.cost()
+        cost = ENTRY_OVERHEAD + SUMMARY_RESERVE + len(self.path) + self.request.cost() + self.response.cost()
         if self.query:
             cost += sum(len(name) + len(str(value)) + _HEADER_OVERHEAD for name, value in self.query.items())
         if self.violations:
@@ -331,13 +372,42 @@ class JournalEntry:
     def secrets(self) -> Secrets:
         """The secret values the request carried (credentials, secret fields), to scrub echoes of.
 
-        Computed when asked (it decodes the request), never kept: the journal's memory is its bodies.
+        Decoded once (:meth:`summary`), then rebuilt from what the entry keeps.
         """
+        kept = self.summary().secrets
+        if kept is None:  # too many to keep: decode again
+            return self._decode()[0]
+        found = Secrets()
+        for value in kept:
+            found.add(value)
+        return found
+
+    def summary(self) -> Summary:
+        """The request's secrets, body excerpt and note, decoded on first use and then kept.
+
+        Recording stays a matter of keeping references; the first reader that needs the decoded
+        request (a report, a violation list, an assertion's message) pays for it once, and a report
+        over a full journal does not decode 10,000 bodies again each time it is asked.
+        """
+        summary = self._summary
+        if summary is None:
+            found, body, note = self._decode()
+            summary = Summary(found.values(), body_excerpt(body), note)
+            if summary.size() > SUMMARY_RESERVE:
+                summary = Summary(None, summary.excerpt, summary.note)
+            object.__setattr__(self, "_summary", summary)
+        return summary
+
+    def _decode(self) -> tuple[Secrets, Any, str | None]:
+        """The request's secrets, its body and the body's note, secrets redacted and echoes scrubbed."""
         found = Secrets()
         for value in self.query_secrets:
             found.add(value)
-        self.request.to_dict(found)
-        return found
+        self.request.redacted_headers(found)
+        body, note = self.request.read(found)
+        if found:
+            body, note = found.scrub_json(body), None if note is None else found.scrub(note)
+        return found, body, note
 
     def shown_violations(self) -> tuple[Violation, ...]:
         """The violations with any echo of the request's secrets scrubbed from their messages."""
@@ -413,6 +483,98 @@ class RecordedViolation:
             "status": self.entry.status,
             **self.violation.to_dict(),
         }
+
+
+class ReportRecord(Mapping[str, Any]):
+    """An entry as :mod:`mockrc.report` reads it: the members of its JSON Lines record (as
+    :meth:`JournalEntry.to_dict` has them, secrets redacted and echoes scrubbed) but the headers,
+    the response and the body, of which it has ``body_excerpt`` (:func:`body_excerpt`).
+
+    A report over a full journal reads the id, method, route and status of every entry and the rest
+    of few; what needs the request decoded comes from the entry's :meth:`~JournalEntry.summary`,
+    decoded once for all readers.
+    """
+
+    __slots__ = ("_entry",)
+
+    _PLAIN = frozenset({"id", "method", "status", "route"})
+    #: What a client chose (an app's name, a principal): scrubbed like the record's members.
+    _SCRUBBED = frozenset({"principal", "app", "served_by"})
+    _KEYS = (
+        "id",
+        "time",
+        "method",
+        "path",
+        "query",
+        "route",
+        "body_size",
+        "body_truncated",
+        "body_note",
+        "body_excerpt",
+        "principal",
+        "app",
+        "status",
+        "duration_ms",
+        "served_by",
+        "violations",
+        "account",
+    )
+
+    #: What a proxied entry has besides (``mockrc proxy``: the fidelity section reads ``findings``).
+    _PROXY_KEYS = ("mode", "upstream", "prediction", "findings")
+
+    def __init__(self, entry: JournalEntry) -> None:
+        self._entry = entry
+
+    def __getitem__(self, key: str) -> Any:
+        entry = self._entry
+        if key in self._PLAIN:
+            return getattr(entry, key)
+        if key == "account":
+            return entry.account
+        if key in self._PROXY_KEYS and entry.proxy is not None:
+            value = entry.proxy.to_dict()[key]
+            found = entry.secrets()
+            return found.scrub_json(value) if found else value
+        if key == "time":
+            return isoformat(entry.time)
+        if key == "duration_ms":
+            return round(entry.duration_ms, 3)
+        if key == "body_size":
+            return entry.request.size
+        if key == "body_truncated":
+            return entry.request.truncated
+        if key == "body_excerpt":
+            return entry.summary().excerpt
+        if key == "body_note":
+            return entry.summary().note
+        if key == "violations":
+            if not entry.violations:
+                return []
+            found = entry.secrets()
+            shown = [v.to_dict() for v in entry.violations]
+            return found.scrub_json(shown) if found else shown
+        if key == "path":
+            return entry.secrets().scrub(entry.path)
+        if key == "query":
+            found = entry.secrets()
+            return found.scrub_json(entry.query) if found else entry.query
+        if key in self._SCRUBBED:
+            value = getattr(entry, key)
+            return entry.secrets().scrub(value) if value is not None else None
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys())
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+    def _keys(self) -> tuple[str, ...]:
+        return self._KEYS + self._PROXY_KEYS if self._entry.proxy is not None else self._KEYS
 
 
 def _shown(value: Any) -> str:
@@ -704,8 +866,13 @@ class Journal:
         return len(self._entries)
 
     def records(self) -> list[dict[str, Any]]:
-        """Every entry in its JSON Lines form (what :mod:`mockrc.report` reads)."""
+        """Every entry in its JSON Lines form."""
         return [entry.to_dict() for entry in self.entries()]
+
+    def report_records(self) -> list[ReportRecord]:
+        """Every entry as :mod:`mockrc.report` reads it: what :meth:`records` has but the headers
+        and responses, decoded only where a report looks (a full journal's records cost seconds)."""
+        return [ReportRecord(entry) for entry in self.entries()]
 
     # --- queries -------------------------------------------------------------------------------
 

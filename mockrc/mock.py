@@ -105,7 +105,9 @@ class MockRingCentral(ContextDecorator):
 
     def report(self, *, strict_warnings: bool = False) -> Report:
         """The contract report on the journal: ``exit_status``, ``junit()``, ``to_json()``, ``markdown()``."""
-        return build_report(self.journal.records(), source="in-process", strict_warnings=strict_warnings)
+        return build_report(
+            self.journal.report_records(), source="in-process", strict_warnings=strict_warnings
+        )
 
     def build(self) -> MockRingCentral:
         """A fresh fake (``state``, ``app``, ``clock``, ``token``) that answers nothing yet.

@@ -505,7 +505,7 @@ class MockrcFixture:
         """The contract report on the journal, as ``mockrc report`` writes it."""
         from mockrc.report import build_report
 
-        return build_report(self.journal.records(), source="pytest", strict_warnings=strict_warnings)
+        return build_report(self.journal.report_records(), source="pytest", strict_warnings=strict_warnings)
 
     @property
     def scenarios(self) -> ScenarioEngine:

@@ -25,7 +25,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from mockrc.journal import DESCRIBED_TARGET
+from mockrc.journal import DESCRIBED_TARGET, body_excerpt
 from mockrc.json_schema import fixture_schema
 from mockrc.rules import RULES
 from mockrc.violations import Severity, json_pointer
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from xml.etree import ElementTree
 
 #: The value of the report's ``format`` member; bumped when the JSON changes incompatibly.
-REPORT_FORMAT = "mockrc-report/1"
+REPORT_FORMAT = "mockrc-report/2"
 #: What fails the verdict (``--fail-on``): error-severity violations (the default, as before
 #: ``mockrc proxy``), fidelity findings of a proxy's journal, or either.
 FailOn = Literal["violations", "findings", "both"]
@@ -46,7 +46,6 @@ MARKDOWN_OFFENDERS = 10
 #: Requests a CI gate needs by default (``mockrc report``, ``GET /__mockrc/report``): an empty
 #: journal fails, since a client that never reached the fake broke no rule only by doing nothing.
 DEFAULT_MIN_REQUESTS = 1
-_BODY_CHARS = 2000
 
 #: A variable in a Flask route (``<user_id>``, ``<path:uri>``), written ``{user_id}`` in reports.
 _ROUTE_VARIABLE = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -201,9 +200,13 @@ def describe_entry(entry: Mapping[str, Any]) -> str:
     return f"#{entry['id']} {entry['method']} {target} -> {entry['status']}"
 
 
-def _body_text(body: Any) -> str:
-    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return text if len(text) <= _BODY_CHARS else text[:_BODY_CHARS] + f"... ({len(text)} characters)"
+def _excerpt(entry: Mapping[str, Any]) -> str | None:
+    """The start of the entry's body (:func:`mockrc.journal.body_excerpt`): a report over a full
+    journal of megabyte bodies must not carry each body's 64 KiB again (the journal has it)."""
+    if "body_excerpt" in entry:  # a live journal's ReportRecord has it ready
+        excerpt: str | None = entry["body_excerpt"]
+        return excerpt
+    return body_excerpt(entry.get("body"))
 
 
 @dataclass(frozen=True)
@@ -312,7 +315,8 @@ class Report:
                     "errors": errors,
                     "warnings": len(found) - errors,
                     "rules": list(dict.fromkeys(f.rule for f in found)),
-                    "body": entry.get("body"),
+                    "body_excerpt": _excerpt(entry),
+                    "body_size": entry.get("body_size"),
                     "body_note": entry.get("body_note"),
                 }
             )
@@ -486,8 +490,9 @@ class Report:
             who = ", ".join(f"{k} {entry[k]}" for k in ("principal", "app") if entry.get(k))
             lines.append(describe_entry(entry) + (f" ({who})" if who else ""))
             lines += [f"  {f.effective_severity} at {f.pointer or '/'}: {f.message}" for f in found]
-            if entry.get("body") is not None:
-                lines.append(f"  body: {_body_text(entry['body'])}")
+            excerpt = _excerpt(entry)
+            if excerpt is not None:
+                lines.append(f"  body: {excerpt}")
             if entry.get("body_note"):
                 lines.append(f"  ({entry['body_note']})")
         hidden = len(rule.request_ids) - len(shown)

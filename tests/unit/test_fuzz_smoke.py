@@ -19,11 +19,13 @@ def test_a_tiny_run_sends_requests_and_reports_every_figure_and_target() -> None
     assert sum(tally.families.values()) == tally.sent
     assert report.journal_recorded is not None and report.journal_recorded > 0
     assert report.rss_start is not None and report.rss_end is not None and report.rss_start > 0
+    assert report.client_cpu > 0 and report.server_cpu is not None and report.server_cpu > 0
     judged = targets(report)
     assert len(judged) == 4  # 5xx, hangs, journal, memory
 
     text = format_report(report)
     assert text.startswith("mockrc fuzz run\n")
+    assert "CPU while sending   server " in text
     assert "the command" in text
     for heading in ("1. Traffic", "2. Failures", "3. Journal", "4. Server memory (VmRSS)", "Targets"):
         assert heading in text

@@ -9,14 +9,15 @@ query string (GET) or a JSON body (POST). What goes into the journal is
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from flask import Blueprint, Response, request
 
 from mockrc.errors import InvalidValue
 from mockrc.http.request_parsing import int_param, json_body
-from mockrc.http.wire import json_response
+from mockrc.http.wire import dumps, json_response
 from mockrc.journal import RequestPattern
 from mockrc.paths import CONTROL_PREFIX
 from mockrc.report import DEFAULT_MIN_REQUESTS, FAIL_ON, build_report
@@ -31,6 +32,54 @@ _REPORT_FORMATS = {
     "junit": "application/xml; charset=utf-8",
     "markdown": "text/markdown; charset=utf-8",
 }
+
+
+#: Bytes of JSON an answer is sent in at a time (:func:`_json_pieces`).
+_PIECE_BYTES = 64 * 1024
+
+
+def _encoded(value: Any) -> bytes:
+    """Compact JSON in UTF-8; ASCII escapes when the value holds what UTF-8 cannot (a lone surrogate)."""
+    try:
+        return dumps(value).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":")).encode("ascii")
+
+
+def _json_pieces(document: Mapping[str, Any]) -> Iterator[bytes]:
+    """``document`` as compact JSON, sent in pieces of about :data:`_PIECE_BYTES`.
+
+    A member that is a list or a generator is encoded one item at a time (a generator's items are
+    made as they are sent): encoding a whole journal page or report in one ``json.dumps`` call held
+    the interpreter lock, and every request thread with it, for as long as it took (a second for a
+    60 MB report), and kept the text and its bytes in memory at once.
+    """
+    pending: list[bytes] = []
+    size = 0
+    for index, (key, value) in enumerate(document.items()):
+        head = (b"{" if index == 0 else b",") + _encoded(key) + b":"
+        if isinstance(value, list | Iterator):
+            items: Iterable[Any] = value
+            pending.append(head + b"[")
+            for number, item in enumerate(items):
+                piece = (b"," if number else b"") + _encoded(item)
+                pending.append(piece)
+                size += len(piece)
+                if size >= _PIECE_BYTES:
+                    yield b"".join(pending)
+                    pending, size = [], 0
+            pending.append(b"]")
+        else:
+            piece = head + _encoded(value)
+            pending.append(piece)
+            size += len(piece)
+    pending.append(b"}" if document else b"{}")
+    yield b"".join(pending)
+
+
+def _streamed(document: Mapping[str, Any], headers: Mapping[str, str] | None = None) -> Response:
+    """A JSON answer sent in pieces (:func:`_json_pieces`)."""
+    return Response(_json_pieces(document), headers=dict(headers or {}), content_type="application/json")
 
 
 def _pattern(fields: Mapping[str, Any]) -> RequestPattern:
@@ -80,11 +129,11 @@ def journal_blueprint(state: MockState) -> Blueprint:
         limit = _limit()
         found = state.journal.find(_query_pattern(_LIST_PARAMETERS))
         shown = found[-limit:] if limit else []
-        return json_response(
+        return _streamed(
             {
                 "total": len(found),
                 "dropped": state.journal.dropped,
-                "entries": [entry.to_dict() for entry in shown],
+                "entries": (entry.to_dict() for entry in shown),
             }
         )
 
@@ -101,13 +150,13 @@ def journal_blueprint(state: MockState) -> Blueprint:
         pattern = _request_pattern()
         found = state.journal.find(pattern)
         near = [] if found else state.journal.near_misses(pattern)
-        return json_response(
+        return _streamed(
             {
                 "total": len(found),
-                "entries": [entry.to_dict() for entry in (found[-limit:] if limit else [])],
-                "near_misses": [
+                "entries": (entry.to_dict() for entry in (found[-limit:] if limit else [])),
+                "near_misses": (
                     {"entry": miss.entry.to_dict(), "differences": list(miss.differences)} for miss in near
-                ],
+                ),
             }
         )
 
@@ -124,7 +173,7 @@ def journal_blueprint(state: MockState) -> Blueprint:
         if wanted is not None and severity is None:
             raise InvalidValue(f"severity must be error or warning, not [{wanted}]")
         found = state.journal.violations(severity=severity, rule=request.args.get("rule"))
-        return json_response({"total": len(found), "violations": [v.to_dict() for v in found]})
+        return _streamed({"total": len(found), "violations": (v.to_dict() for v in found)})
 
     @routes.get("/report")
     def report() -> Response:
@@ -141,7 +190,7 @@ def journal_blueprint(state: MockState) -> Blueprint:
         if fail_on not in FAIL_ON:
             raise InvalidValue(f"fail_on must be one of {list(FAIL_ON)}, not [{fail_on}]")
         built = build_report(
-            state.journal.records(),
+            state.journal.report_records(),
             source="live",
             strict_warnings=strict_warnings,
             min_requests=DEFAULT_MIN_REQUESTS if min_requests is None else min_requests,
@@ -149,7 +198,7 @@ def journal_blueprint(state: MockState) -> Blueprint:
         )
         headers = {"X-Mockrc-Verdict": "fail" if built.failed else "pass"}
         if form == "json":
-            return json_response(built.to_json(), headers=headers)
+            return _streamed(built.to_json(), headers=headers)
         text = built.junit() if form == "junit" else built.markdown()
         return Response(text, headers=headers, content_type=_REPORT_FORMATS[form])
 

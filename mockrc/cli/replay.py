@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from mockrc.errors import ConfigError
@@ -66,6 +67,12 @@ def add_replay_commands(commands: Any) -> None:
     parser.add_argument(
         "--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS", help="per request (default: 30)"
     )
+    parser.add_argument(
+        "--account",
+        metavar="ID",
+        help="only this account's requests (a server with several accounts journals them all in one "
+        "file; 'default' is the one it started with); required when the journal holds several",
+    )
     parser.set_defaults(run=run_replay_command)
 
     parser = commands.add_parser(
@@ -90,7 +97,42 @@ def add_replay_commands(commands: Any) -> None:
         default="ringcentral",
         help="check the users with this profile's rules, as mockrc serve --profile does",
     )
+    parser.add_argument(
+        "--account",
+        metavar="ID",
+        help="only this account's requests (a server with several accounts journals them all in one "
+        "file; 'default' is the one it started with); required when the journal holds several",
+    )
     parser.set_defaults(run=run_record_command)
+
+
+def _account(args: argparse.Namespace) -> str:
+    """The account whose requests to read: ``--account``, else the journal's only one.
+
+    Accounts share nothing (the same userName, ids and tokens may recur in two of them), so mixing
+    two accounts' requests would replay or record a session that never happened. A first pass over
+    the file (streamed, like the second) finds the accounts it holds.
+    """
+    from mockrc.replay import JournalFileError, read_journal
+    from mockrc.state import DEFAULT_ACCOUNT
+
+    if args.account is not None:
+        return str(args.account)
+    accounts = dict.fromkeys(entry.get("account", DEFAULT_ACCOUNT) for entry in read_journal(args.journal))
+    if len(accounts) > 1:
+        shown = ", ".join(list(accounts)[:10]) + (", ..." if len(accounts) > 10 else "")
+        raise JournalFileError(
+            f"{args.journal} holds the requests of {len(accounts)} accounts ({shown}): "
+            "choose one with --account ID"
+        )
+    return next(iter(accounts), DEFAULT_ACCOUNT)
+
+
+def _of_account(entries: Iterable[dict[str, Any]], account: str) -> Iterator[dict[str, Any]]:
+    """The entries of ``account`` (an entry written before accounts existed is the default account's)."""
+    from mockrc.state import DEFAULT_ACCOUNT
+
+    return (entry for entry in entries if entry.get("account", DEFAULT_ACCOUNT) == account)
 
 
 def _rule(text: str) -> AllowRule:
@@ -134,7 +176,7 @@ def run_replay_command(args: argparse.Namespace) -> int:
         return _fail("replay", str(exc))
     try:
         report = replay(
-            read_journal(args.journal),
+            _of_account(read_journal(args.journal), _account(args)),
             target,
             credentials=credentials,
             rules=rules,
@@ -170,7 +212,8 @@ def run_record_command(args: argparse.Namespace) -> int:
     if args.seed_out is None:
         return _fail("record", "give the seed file to write: --seed-out FILE (or MOCKRC_SEED_OUT)")
     try:
-        recording = record(read_journal(args.journal), source=args.journal, all_errors=args.all_errors)
+        entries = _of_account(read_journal(args.journal), _account(args))
+        recording = record(entries, source=args.journal, all_errors=args.all_errors)
         users = write_seed(recording, args.seed_out, profile=args.profile)
         written = write_scenarios(recording, args.scenarios_out) if args.scenarios_out else []
     except (JournalFileError, ConfigError) as exc:

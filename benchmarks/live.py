@@ -58,10 +58,16 @@ class BenchServer:
 
 @contextmanager
 def bench_server(
-    users: int, *, sample: int = 1000, state_file: str | None = None, hello: bool = False, threads: int = 8
+    users: int,
+    *,
+    sample: int = 1000,
+    state_file: str | None = None,
+    hello: bool = False,
+    threads: int = 8,
+    server: str = "waitress",
 ) -> Iterator[BenchServer]:
     """Start a server preloaded with ``users`` users (kept in ``state_file`` if given), or the
-    hello-world app (``hello``); stop it after."""
+    hello-world app (``hello``), on the stack ``server`` (:mod:`benchmarks.stacks`); stop it after."""
     persist = ["--state-file", state_file] if state_file else []
     process = subprocess.Popen(
         [
@@ -69,6 +75,7 @@ def bench_server(
             "-m",
             "benchmarks.preloaded_server",
             *("--users", str(users), "--sample", str(sample), "--threads", str(threads)),
+            *("--server", server),
             *persist,
             *(["--hello"] if hello else []),
         ],

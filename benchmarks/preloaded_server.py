@@ -7,11 +7,17 @@ its interpreter lock and what is measured is the server alone.
 
 With ``--hello`` it serves a one-route Flask app (``GET /hello``) on the same server stack
 (``LiveServer``: waitress, the same threads) instead: the ceiling the benchmark compares with.
+``--server SPEC`` picks another stack (:mod:`benchmarks.stacks`: waitress with adjustments, or
+cheroot) for comparing servers.
+
+Once its users are loaded it calls ``gc.freeze()``, as ``mockrc serve`` does once its state is
+built, so full collections do not walk what was loaded.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -20,9 +26,9 @@ from collections.abc import Sequence
 
 from flask import Flask, Response, jsonify
 
+from benchmarks.stacks import bind
 from benchmarks.workload import load_users, new_state, sample
 from mockrc.app import create_app
-from mockrc.transport.server import LiveServer
 
 READY_PREFIX = "bench-server: "
 
@@ -56,16 +62,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--state-file", metavar="FILE", help="keep the state in FILE (mockrc serve --state-file)"
     )
     parser.add_argument("--hello", action="store_true", help="serve the hello-world app instead")
+    parser.add_argument(
+        "--server", default="waitress", help="server stack (benchmarks.stacks; default: waitress, as serve)"
+    )
     args = parser.parse_args(argv)
     # Under a load generator's 16 connections waitress's queue is never empty; its warning per
     # queued request would cost the server time and flood the terminal.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     if args.hello:
-        hello = LiveServer(hello_app(), port=0, threads=args.threads)
-        hello.bind()
-        ready = {"url": hello.url, "users": 0, "load_seconds": 0.0, "rss_growth_bytes": None}
+        gc.freeze()
+        url, serve = bind(hello_app(), args.server, args.threads)
+        ready = {"url": url, "users": 0, "load_seconds": 0.0, "rss_growth_bytes": None}
         print(READY_PREFIX + json.dumps({**ready, "ids": [], "user_names": []}), flush=True)
-        hello.serve_forever()
+        serve()
         return
 
     state = new_state(args.state_file)
@@ -78,10 +87,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     rss_after = resident_bytes()
     picked = sample(loaded, args.sample)
 
-    server = LiveServer(create_app(state), port=0, threads=args.threads)
-    server.bind()
+    app = create_app(state)
+    gc.freeze()
+    url, serve = bind(app, args.server, args.threads)
     ready = {
-        "url": server.url,
+        "url": url,
         "users": args.users,
         "load_seconds": load_seconds,
         "rss_growth_bytes": None if rss_before is None or rss_after is None else rss_after - rss_before,
@@ -89,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "user_names": picked.user_names,
     }
     print(READY_PREFIX + json.dumps(ready), flush=True)
-    server.serve_forever()
+    serve()
 
 
 if __name__ == "__main__":

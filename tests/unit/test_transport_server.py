@@ -13,7 +13,7 @@ import requests
 from flask import Flask, Response
 
 from mockrc.transport.faults import FAULT_HEADER
-from mockrc.transport.server import LiveServer
+from mockrc.transport.server import SEND_BUFFER_BYTES, LiveServer
 
 WAIT = 10  # seconds; only ever reached when a test is failing
 
@@ -34,6 +34,13 @@ def make_app(name: str = "app") -> Flask:
     def partner() -> str:
         arrived.set()
         return "here"
+
+    @app.get("/bytes/<int:size>")
+    def pieces(size: int) -> Response:
+        """``size`` bytes written in 10,000-byte pieces, each piece its own digit."""
+        return Response(
+            str(i // 10_000 % 10).encode() * min(10_000, size - i) for i in range(0, size, 10_000)
+        )
 
     @app.get("/fault/<kind>")
     def fault(kind: str) -> Response:
@@ -189,6 +196,22 @@ class TestStop:
 
         with server:
             assert requests.get(f"{server.url}/name", timeout=WAIT).text == "app"
+
+
+class TestSending:
+    @pytest.mark.parametrize(
+        "size", [1, SEND_BUFFER_BYTES - 1, SEND_BUFFER_BYTES, 3 * SEND_BUFFER_BYTES + 12_345]
+    )
+    def test_answers_below_and_past_the_send_buffer_arrive_whole_and_in_order(
+        self, server: LiveServer, size: int
+    ) -> None:
+        expected = b"".join(
+            str(i // 10_000 % 10).encode() * min(10_000, size - i) for i in range(0, size, 10_000)
+        )
+        with requests.Session() as session:  # one keep-alive connection: answers must not mix
+            for _ in range(3):
+                assert session.get(f"{server.url}/bytes/{size}", timeout=WAIT).content == expected
+                assert session.get(f"{server.url}/name", timeout=WAIT).text == "app"
 
 
 class TestFaults:

@@ -122,9 +122,13 @@ def _limit() -> int:
     return limit
 
 
-def _page(found: list[JournalEntry], limit: int) -> list[JournalEntry]:
+def _before() -> int | None:
+    """``before`` from the query string: answer only entries whose id is below it (None: all)."""
+    return int_param(request.args.get("before"), "before")
+
+
+def _page(found: list[JournalEntry], limit: int, before: int | None) -> list[JournalEntry]:
     """The newest ``limit`` of ``found`` whose id is below ``before`` (when given), oldest first."""
-    before = int_param(request.args.get("before"), "before")
     if before is not None:
         found = [entry for entry in found if entry.id < before]
     return found[-limit:] if limit else []
@@ -145,9 +149,9 @@ def journal_blueprint(state: MockState) -> Blueprint:
     def list_entries() -> Response:
         """The newest ``limit`` entries (default 100, at most :data:`MAX_LIST_LIMIT`) matching the
         filters and older than ``before`` (an entry id, when given), oldest first."""
-        limit = _limit()
+        limit, before = _limit(), _before()  # checked before the costly part
         found = state.journal.find(_query_pattern(_LIST_PARAMETERS))
-        shown = _page(found, limit)
+        shown = _page(found, limit, before)
         return _streamed(
             {
                 "total": len(found),
@@ -166,14 +170,14 @@ def journal_blueprint(state: MockState) -> Blueprint:
         when none did, the near misses among the newest entries (``Journal.near_misses``'s window)
         and how each missed. Bounded and paged like the list: a find over a full journal would
         otherwise answer every entry, tens of megabytes."""
-        limit = _limit()
+        limit, before = _limit(), _before()
         pattern = _request_pattern()
         found = state.journal.find(pattern)
         near = [] if found else state.journal.near_misses(pattern)
         return _streamed(
             {
                 "total": len(found),
-                "entries": (entry.to_dict() for entry in _page(found, limit)),
+                "entries": (entry.to_dict() for entry in _page(found, limit, before)),
                 "near_misses": (
                     {"entry": miss.entry.to_dict(), "differences": list(miss.differences)} for miss in near
                 ),

@@ -2,10 +2,11 @@
 
 Run as ``python -m benchmarks.fuzz`` (``--help`` for the options). It starts ``mockrc serve
 --port 0 --users N`` as a user would (its own process, so the load generator does not share its
-interpreter lock), then several client threads each send generated requests over a keep-alive
-connection: the generators of ``tests/property/strategies.py``, drawn from seeded
-:class:`random.Random` instances (the same code the property tests drive through hypothesis),
-so a run is repeatable from its ``--seed``.
+interpreter lock), then several client processes each send generated requests over a keep-alive
+connection (processes, so that one building a 10 MB body never delays another's timing): the
+generators of ``tests/property/strategies.py``, drawn from seeded :class:`random.Random` instances
+(the same code the property tests drive through hypothesis), so a run is repeatable from its
+``--seed``. Each request is timed from its bytes being ready to its answer's last byte.
 
 It prints the requests sent, the 5xx answers, the hangs (any answer slower than 1 s, or none),
 the journal's count against the requests that reached the app, and the server's resident set
@@ -20,7 +21,9 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import multiprocessing
 import os
+import queue
 import random
 import subprocess
 import sys
@@ -28,8 +31,9 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from multiprocessing.sharedctypes import Synchronized
 
 from benchmarks.bench_scim import machine_facts, progress
 from benchmarks.startup import wait_until_serving
@@ -53,7 +57,7 @@ class Options:
     requests: int = 100_000
     users: int = 10_000
     seconds: float | None = None
-    threads: int = 4
+    clients: int = 4
     seed: int = 0
 
 
@@ -67,19 +71,39 @@ class Problem:
 
 @dataclass
 class Tally:
-    """What the clients saw, merged under a lock."""
+    """What one client process saw; :meth:`merged` adds them up."""
 
     sent: int = 0
     app_requests: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
     families: Counter[str] = field(default_factory=Counter)
     server_errors: list[Problem] = field(default_factory=list)
+    #: Answers over HANG_SECONDS or none; the first SHOWN of them with their requests.
+    hang_count: int = 0
     hangs: list[Problem] = field(default_factory=list)
     no_answer: int = 0
     #: Answered by waitress itself (plain text: headers too large, a malformed request): never in the app.
     by_waitress: int = 0
     slowest: float = 0.0
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    #: CPU seconds of the client process (generating and sending).
+    cpu: float = 0.0
+
+    @classmethod
+    def merged(cls, tallies: Sequence[Tally]) -> Tally:
+        total = cls()
+        for tally in tallies:
+            total.sent += tally.sent
+            total.app_requests += tally.app_requests
+            total.statuses.update(tally.statuses)
+            total.families.update(tally.families)
+            total.server_errors += tally.server_errors[: SHOWN - len(total.server_errors)]
+            total.hang_count += tally.hang_count
+            total.hangs += tally.hangs[: SHOWN - len(total.hangs)]
+            total.no_answer += tally.no_answer
+            total.by_waitress += tally.by_waitress
+            total.slowest = max(total.slowest, tally.slowest)
+            total.cpu += tally.cpu
+        return total
 
 
 @dataclass
@@ -168,73 +192,107 @@ def mockrc_serve(users: int) -> Iterator[Server]:
 # --- the clients ----------------------------------------------------------------------------------------
 
 
+@dataclass
+class Shared:
+    """What the client processes share: the requests left to send and the app requests answered."""
+
+    budget: Synchronized[int]
+    app_requests: Synchronized[int]
+    deadline: float | None  # time.monotonic(), the same clock in every process
+
+
 def _send(
     connection: http.client.HTTPConnection, request: Request, user_ids: Sequence[str], rng: random.Random
-) -> tuple[int, bool]:
-    """The answer's status, and whether waitress gave it (plain text) rather than the app."""
+) -> tuple[int, bool, float]:
+    """The answer's status, whether waitress gave it (plain text) rather than the app, and the
+    seconds from the moment the request's bytes were ready to the answer's last byte."""
     path, headers = request.resolve(TOKEN, rng.choice(user_ids) if user_ids else None)
     body = request.body
     if body is not None:
         headers.setdefault("Content-Length", str(len(body)))
-    connection.request(request.method, path, body=body, headers=headers)
-    answer = connection.getresponse()
-    answer.read()
+    started = time.perf_counter()
+    try:
+        connection.request(request.method, path, body=body, headers=headers)
+        answer = connection.getresponse()
+        answer.read()
+    except (OSError, http.client.HTTPException) as error:
+        raise _NoAnswer(time.perf_counter() - started) from error
+    elapsed = time.perf_counter() - started
     plain = (answer.getheader("Content-Type") or "").startswith("text/plain")
-    return answer.status, plain and answer.status in (400, 413, 431)
+    return answer.status, plain and answer.status in (400, 413, 431), elapsed
+
+
+class _NoAnswer(Exception):
+    """The connection failed or timed out before the answer's last byte."""
+
+    def __init__(self, elapsed: float) -> None:
+        super().__init__(f"no answer after {elapsed:.2f} s")
+        self.elapsed = elapsed
+
+
+def _take_one(shared: Shared) -> bool:
+    """Whether a request is left to send (and, if so, it is now this client's)."""
+    with shared.budget.get_lock():
+        if shared.budget.value <= 0 or (shared.deadline is not None and time.monotonic() > shared.deadline):
+            return False
+        shared.budget.value -= 1
+        return True
 
 
 def client(
-    server: Server,
-    options: Options,
+    host: str,
+    port: int,
+    seed: int,
     index: int,
-    budget: list[int],
-    deadline: float | None,
-    tally: Tally,
+    shared: Shared,
     user_ids: Sequence[str],
-    on_app_request: threading.Event,
+    results: multiprocessing.Queue[Tally],
 ) -> None:
-    """Send generated requests until the shared budget or the time is used up."""
-    rng = random.Random(f"{options.seed}-{index}")
+    """One client process: send generated requests until the shared budget or the time is used
+    up, then put its tally on ``results``. A process of its own, so that generating a large
+    request never holds up the timing of another client's (threads would share one interpreter
+    lock); each request is timed from its bytes being ready to its answer's last byte, so a
+    reported hang is the server's."""
+    rng = random.Random(f"{seed}-{index}")
     draw = RandomDraw(rng)
-    connection = http.client.HTTPConnection(server.host, server.port, timeout=GIVE_UP_SECONDS)
+    tally = Tally()
+    cpu = time.process_time()
+    connection = http.client.HTTPConnection(host, port, timeout=GIVE_UP_SECONDS)
     try:
-        while True:
-            with tally.lock:
-                if budget[0] <= 0 or (deadline is not None and time.perf_counter() > deadline):
-                    return
-                budget[0] -= 1
+        while _take_one(shared):
             request = any_request(draw)
-            started = time.perf_counter()
             try:
-                status, by_waitress = _send(connection, request, user_ids, rng)
-            except (OSError, http.client.HTTPException):
+                status: int | None
+                status, by_waitress, elapsed = _send(connection, request, user_ids, rng)
+            except _NoAnswer as none:
                 # The server closed the connection (or never answered): reconnect for the next one.
-                status, by_waitress = None, False
+                status, by_waitress, elapsed = None, False, none.elapsed
                 connection.close()
-                connection = http.client.HTTPConnection(server.host, server.port, timeout=GIVE_UP_SECONDS)
-            elapsed = time.perf_counter() - started
-            with tally.lock:
-                tally.sent += 1
-                tally.families[request.family] += 1
-                tally.slowest = max(tally.slowest, elapsed)
-                if status is None:
-                    tally.no_answer += 1
-                else:
-                    tally.statuses[status] += 1
-                    if by_waitress:
-                        tally.by_waitress += 1
-                    elif not request.is_control:
-                        tally.app_requests += 1
-                        on_app_request.set()
-                if status is not None and status >= 500 and len(tally.server_errors) < SHOWN:
-                    tally.server_errors.append(Problem(str(status), request.describe()))
-                if (status is None or elapsed > HANG_SECONDS) and len(tally.hangs) < SHOWN:
+                connection = http.client.HTTPConnection(host, port, timeout=GIVE_UP_SECONDS)
+            tally.sent += 1
+            tally.families[request.family] += 1
+            tally.slowest = max(tally.slowest, elapsed)
+            if status is None:
+                tally.no_answer += 1
+            else:
+                tally.statuses[status] += 1
+                if by_waitress:
+                    tally.by_waitress += 1
+                elif not request.is_control:
+                    tally.app_requests += 1
+                    with shared.app_requests.get_lock():
+                        shared.app_requests.value += 1
+            if status is not None and status >= 500 and len(tally.server_errors) < SHOWN:
+                tally.server_errors.append(Problem(str(status), request.describe()[:400]))
+            if status is None or elapsed > HANG_SECONDS:
+                tally.hang_count += 1
+                if len(tally.hangs) < SHOWN:
                     shown = "no answer" if status is None else f"{status} after {elapsed:.2f} s"
-                    tally.hangs.append(Problem(shown, request.describe()))
-                elif status is None or elapsed > HANG_SECONDS:
-                    tally.hangs.append(Problem("", ""))  # counted, not shown
+                    tally.hangs.append(Problem(shown, request.describe()[:400]))
     finally:
         connection.close()
+        tally.cpu = time.process_time() - cpu
+        results.put(tally)
 
 
 def _existing_user_ids(server: Server) -> list[str]:
@@ -247,6 +305,7 @@ def run(options: Options, command: str) -> Report:
     """Start the server, fuzz it, and gather the figures."""
     progress(f"starting mockrc serve with {options.users:,} users")
     started = time.perf_counter()
+    context = multiprocessing.get_context("spawn")  # a clean interpreter per client, no forked locks
     with mockrc_serve(options.users) as server:
         load_seconds = time.perf_counter() - started
         user_ids = _existing_user_ids(server)
@@ -254,43 +313,50 @@ def run(options: Options, command: str) -> Report:
         progress(
             f"ready in {load_seconds:.1f} s (RSS {_mb(rss_start)}); sending {options.requests:,} requests"
         )
-        tally = Tally(app_requests=1)  # the listing of user ids above was journaled too
-        budget = [options.requests]
+        shared = Shared(
+            context.Value("q", options.requests),
+            context.Value("q", 0),
+            time.monotonic() + options.seconds if options.seconds is not None else None,
+        )
+        results: multiprocessing.Queue[Tally] = context.Queue()
         began = time.perf_counter()
-        client_cpu, server_cpu = time.process_time(), server.cpu_seconds()
-        deadline = began + options.seconds if options.seconds is not None else None
-        rss_full: list[int | None] = [None]
-        ticked = threading.Event()
-        threads = [
-            threading.Thread(
+        server_cpu = server.cpu_seconds()
+        clients = [
+            context.Process(
                 target=client,
-                args=(server, options, i, budget, deadline, tally, user_ids, ticked),
+                args=(server.host, server.port, options.seed, i, shared, user_ids, results),
                 daemon=True,
             )
-            for i in range(options.threads)
+            for i in range(options.clients)
         ]
-        for thread in threads:
-            thread.start()
+        for process in clients:
+            process.start()
+        rss_full: int | None = None
+        tallies: list[Tally] = []
         last_report = began
-        while any(t.is_alive() for t in threads):
-            ticked.wait(0.2)
-            ticked.clear()
-            if rss_full[0] is None and tally.app_requests >= JOURNAL_SIZE:
-                rss_full[0] = server.rss()
+        while len(tallies) < len(clients):
+            with suppress(queue.Empty):
+                tallies.append(results.get(timeout=0.2))
+            if rss_full is None and shared.app_requests.value + 1 >= JOURNAL_SIZE:
+                rss_full = server.rss()
             now = time.perf_counter()
             if now - last_report > 10:
                 last_report = now
-                progress(f"{tally.sent:,} sent, RSS {_mb(server.rss())}")
-        for thread in threads:
-            thread.join()
+                left = shared.budget.value
+                progress(f"{options.requests - max(left, 0):,} taken, RSS {_mb(server.rss())}")
+            if not any(p.is_alive() for p in clients) and results.empty() and len(tallies) < len(clients):
+                break  # a client died without a tally: report what the others saw
+        for process in clients:
+            process.join()
         seconds = time.perf_counter() - began
-        client_cpu = time.process_time() - client_cpu
         server_end = server.cpu_seconds()
         server_cpu = None if server_cpu is None or server_end is None else server_end - server_cpu
         journal = server.get_json("/__mockrc/journal?limit=0")
         total, dropped = journal.get("total"), journal.get("dropped")
         recorded = total + dropped if isinstance(total, int) and isinstance(dropped, int) else None
         rss_end = server.rss()
+    tally = Tally.merged(tallies)
+    tally.app_requests += 1  # the listing of user ids above was journaled too
     return Report(
         options,
         command,
@@ -298,10 +364,10 @@ def run(options: Options, command: str) -> Report:
         seconds,
         recorded,
         rss_start,
-        rss_full[0],
+        rss_full,
         rss_end,
         load_seconds,
-        client_cpu,
+        tally.cpu,
         server_cpu,
     )
 
@@ -322,7 +388,7 @@ def targets(report: Report) -> list[tuple[bool, str]]:
     tally = report.tally
     judged = [
         (report.five_xx == 0, f"0 x 5xx: {report.five_xx:,}"),
-        (len(tally.hangs) == 0, f"0 hangs (answer over {HANG_SECONDS:.0f} s, or none): {len(tally.hangs):,}"),
+        (tally.hang_count == 0, f"0 hangs (answer over {HANG_SECONDS:.0f} s, or none): {tally.hang_count:,}"),
         (
             report.journal_recorded == tally.app_requests,
             f"every request journaled: {report.journal_recorded} recorded of {tally.app_requests:,}",
@@ -353,7 +419,7 @@ def format_report(report: Report) -> str:
         "1. Traffic",
         f"   users preloaded     {report.options.users:,} (server ready in {report.load_seconds:.1f} s)",
         f"   requests sent       {tally.sent:,} in {report.seconds:.1f} s ({rate:,.0f}/s, "
-        f"{report.options.threads} client threads, seed {report.options.seed})",
+        f"{report.options.clients} client processes, seed {report.options.seed})",
         "   by family           " + ", ".join(f"{name} {n:,}" for name, n in sorted(tally.families.items())),
         "   by status           "
         + ", ".join(f"{status} x {n:,}" for status, n in sorted(tally.statuses.items())),
@@ -363,11 +429,11 @@ def format_report(report: Report) -> str:
         "",
         "2. Failures",
         f"   5xx answers         {report.five_xx:,}",
-        f"   hangs               {len(tally.hangs):,} (of which no answer at all: {tally.no_answer:,})",
+        f"   hangs               {tally.hang_count:,} (of which no answer at all: {tally.no_answer:,})",
     ]
     for problem in tally.server_errors:
         lines.append(f"     5xx: {problem.request[:400]}")
-    for problem in [h for h in tally.hangs if h.what][:SHOWN]:
+    for problem in tally.hangs:
         lines.append(f"     hang ({problem.what}): {problem.request[:400]}")
     lines += [
         "",
@@ -400,12 +466,12 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument(
         "--seconds", type=float, default=None, help="stop sending after this long (default: no cap)"
     )
-    parser.add_argument("--threads", type=int, default=defaults.threads, help="client threads (default: 4)")
+    parser.add_argument("--clients", type=int, default=defaults.clients, help="client processes (default: 4)")
     parser.add_argument(
         "--seed", type=int, default=defaults.seed, help="seed of the generated requests (default: 0)"
     )
     args = parser.parse_args(argv)
-    return Options(args.requests, args.users, args.seconds, args.threads, args.seed)
+    return Options(args.requests, args.users, args.seconds, args.clients, args.seed)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -77,6 +77,8 @@ DEFAULT_CAPACITY = 10_000
 #: Bytes the entries in memory may hold unless the settings say otherwise (bodies, headers and
 #: what Python needs around them): a soak stays within tens of megabytes whatever it sends.
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+#: The newest entries :meth:`Journal.near_misses` looks at (each one's body is decoded to score it).
+NEAR_MISS_WINDOW = 1_000
 #: Characters of a request body a contract report shows per offending request (:func:`body_excerpt`):
 #: the whole (redacted) body is the journal's, under the same request id.
 EXCERPT_CHARS = 200
@@ -677,8 +679,9 @@ class RequestPattern:
         rest = ", ".join(f"{name} {_shown(value)}" for name, value in given.items())
         return f"{head} with {rest}" if rest else head
 
-    def differences(self, entry: JournalEntry) -> list[str]:
-        """How ``entry`` falls short of this pattern, one phrase per failed criterion; empty: it matches."""
+    def differences(self, entry: JournalEntry, *, with_body: bool = True) -> list[str]:
+        """How ``entry`` falls short of this pattern, one phrase per failed criterion; empty: it
+        matches (``with_body`` False: the body criterion is left out, its decoding being the cost)."""
         found: list[str] = []
         if self.method is not None and entry.method.upper() != self.method.upper():
             found.append(f"method was {entry.method}")
@@ -691,7 +694,7 @@ class RequestPattern:
             values = sent if isinstance(sent, list) else [sent]
             if value not in values:
                 found.append(f"query {name} was {_shown(sent)}" if sent is not None else f"no query {name}")
-        if self.body is not None:
+        if self.body is not None and with_body:
             difference = _body_difference(self.body, entry.body)
             if difference:
                 found.append(difference)
@@ -707,7 +710,12 @@ class RequestPattern:
         return found
 
     def matches(self, entry: JournalEntry) -> bool:
-        return not self.differences(entry)
+        """Whether ``entry`` meets every criterion. The body is decoded last, and only for an entry
+        that met the others: decoding (and redacting) every entry's body made a find over a full
+        journal cost seconds, when the method or path alone ruled out most entries."""
+        if self.differences(entry, with_body=False):
+            return False
+        return self.body is None or _body_difference(self.body, entry.body) is None
 
 
 @dataclass(frozen=True)
@@ -885,17 +893,24 @@ class Journal:
         return len(self.find(pattern, **criteria))
 
     def near_misses(
-        self, pattern: RequestPattern | None = None, *, limit: int = 3, **criteria: Any
+        self,
+        pattern: RequestPattern | None = None,
+        *,
+        limit: int = 3,
+        window: int = NEAR_MISS_WINDOW,
+        **criteria: Any,
     ) -> list[NearMiss]:
         """The entries closest to matching: fewest failed criteria first, then the newest.
 
         Only entries that met at least one criterion count, so a pattern with a single criterion
-        has no near misses; :meth:`assert_requested` then shows the last requests instead.
+        has no near misses; :meth:`assert_requested` then shows the last requests instead. Only
+        the newest ``window`` entries are looked at: scoring an entry decodes its body, which
+        over a full journal took seconds for a message that shows three entries.
         """
         wanted = _pattern(pattern, criteria)
         given = len(wanted.criteria())
         scored = []
-        for entry in self.entries():
+        for entry in self.entries()[-window:] if window > 0 else []:
             differences = wanted.differences(entry)
             if 0 < len(differences) < given:
                 scored.append((len(differences), -entry.id, NearMiss(entry, tuple(differences))))

@@ -14,26 +14,48 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
 #: A request with at least this many bytes of body and query is followed by a trim.
 LARGE_REQUEST_BYTES = 1024 * 1024
+#: The most malloc arenas ``mockrc serve`` lets glibc make (:func:`limit_arenas`).
+ARENAS = 2
+#: ``mallopt``'s parameter for the most arenas (``#define M_ARENA_MAX -8`` in glibc's malloc.h;
+#: mallopt(3), https://man7.org/linux/man-pages/man3/mallopt.3.html).
+M_ARENA_MAX = -8
 
 
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or None where there is none (macOS, musl, Windows)."""
-    name = ctypes.util.find_library("c")
-    if name is None:
+def _libc_function(name: str) -> Callable[..., int] | None:
+    """A function of glibc, or None where there is none (macOS, musl, Windows)."""
+    library = ctypes.util.find_library("c")
+    if library is None:
         return None
     try:
-        trim: Callable[[int], int] = ctypes.CDLL(name).malloc_trim
+        function: Callable[..., int] = getattr(ctypes.CDLL(library), name)
     except (OSError, AttributeError):
         return None
-    return trim
+    return function
 
 
-_TRIM = _malloc_trim()
+_TRIM = _libc_function("malloc_trim")
+_MALLOPT = _libc_function("mallopt")
+
+
+def limit_arenas(arenas: int = ARENAS, environ: Mapping[str, str] = os.environ) -> bool:
+    """Let glibc's allocator make at most ``arenas`` arenas; whether it was set.
+
+    glibc gives each thread that allocates while the others hold their arenas an arena of its
+    own, up to 8 per core, and keeps each arena's freed pages for its thread: waitress's 8 worker
+    threads each kept the high-water mark of the largest request they had parsed, and the fuzz run's
+    resident set kept growing after the journal had filled (benchmarks/README.md has the figures).
+    Called by ``mockrc serve`` before any worker thread starts. A ``MALLOC_ARENA_MAX`` in the
+    environment is the user's choice and wins (glibc reads it itself); no-op off glibc.
+    """
+    if _MALLOPT is None or "MALLOC_ARENA_MAX" in environ:
+        return False
+    return _MALLOPT(M_ARENA_MAX, arenas) == 1
 
 
 def request_bytes(environ: Mapping[str, Any]) -> int:

@@ -32,9 +32,10 @@ from mockrc.violations import Violation
 ACCOUNTS_PATH: Final = f"{CONTROL_PREFIX}/accounts"
 #: Seconds any one call may take (connect and read): a hung server fails the test, never hangs it.
 TIMEOUT: Final = 30.0
-#: Entries asked for when the whole of an account's journal is wanted. The server's own journal
-#: bounds (``--journal-size``, ``--journal-bytes``) bound what really comes back.
-WHOLE_JOURNAL: Final = 1_000_000
+#: Entries asked for at a time when the whole of an account's journal is wanted: the server's
+#: most per answer (``MAX_LIST_LIMIT``, docs/control-api.md); older ones come with ``before``.
+#: The server's own journal bounds (``--journal-size``, ``--journal-bytes``) bound the whole.
+JOURNAL_PAGE: Final = 1_000
 _ERRNO: Final = re.compile(r"\[Errno -?\d+\][^'\")]*")
 #: How much of an unexpected answer a message repeats.
 _ECHO_LIMIT: Final = 300
@@ -254,12 +255,21 @@ class RemoteJournal:
     def __init__(self, account: RemoteAccount) -> None:
         self._account = account
 
+    def _paged(self, method: str, path: str, what: str, **call: Any) -> dict[str, Any]:
+        """The answer of a journal read, with the ``entries`` of every page, oldest first."""
+        answer = dict(self._account.call(method, path, what=what, params={"limit": JOURNAL_PAGE}, **call))
+        entries = list(answer["entries"])
+        page = entries
+        while len(page) == JOURNAL_PAGE:
+            older = {"limit": JOURNAL_PAGE, "before": page[0]["id"]}
+            page = list(self._account.call(method, path, what=what, params=older, **call)["entries"])
+            entries[:0] = page
+        answer["entries"] = entries
+        return answer
+
     def entries(self) -> list[dict[str, Any]]:
         """The entries in the server's memory, oldest first."""
-        answer = self._account.call(
-            "GET", "/journal", what="read its journal", params={"limit": WHOLE_JOURNAL}
-        )
-        return list(answer["entries"])
+        return list(self._paged("GET", "/journal", "read its journal")["entries"])
 
     def __len__(self) -> int:
         answer = self._account.call("GET", "/journal", what="read its journal", params={"limit": 0})
@@ -267,15 +277,7 @@ class RemoteJournal:
 
     def _find(self, pattern: RequestPattern | None, criteria: Mapping[str, Any]) -> dict[str, Any]:
         wanted = _pattern(pattern, criteria)
-        return dict(
-            self._account.call(
-                "POST",
-                "/journal/find",
-                what="search its journal",
-                json=wanted.criteria(),
-                params={"limit": WHOLE_JOURNAL},
-            )
-        )
+        return self._paged("POST", "/journal/find", "search its journal", json=wanted.criteria())
 
     def find(self, pattern: RequestPattern | None = None, **criteria: Any) -> list[dict[str, Any]]:
         """The entries matching a pattern, or the criteria of one (``find(method="POST", status=400)``)."""

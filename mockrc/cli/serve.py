@@ -23,6 +23,7 @@ from mockrc.clock import FakeClock
 from mockrc.errors import ConfigError
 from mockrc.http.guard import ADMIN_KEY_HEADER, HostPolicy, parse_allowed_host
 from mockrc.journal import parse_byte_size
+from mockrc.memory import limit_arenas
 from mockrc.paths import ACCOUNTS_PREFIX, UI_PREFIX
 from mockrc.profile import available_profiles
 from mockrc.ratelimit import RateLimits
@@ -257,6 +258,7 @@ def run_serve(args: argparse.Namespace) -> int:
         users=tuple(args.users),
         allowed_hosts=allowed_hosts(args.host, args.allow_remote, args.allowed_host),
     )
+    limit_arenas()  # before any thread allocates: flat memory under many threads (mockrc/memory.py)
     try:
         state = MockState(settings, clock=FakeClock() if args.clock == "fake" else None)
         if args.journal:

@@ -355,3 +355,32 @@ def test_a_report_with_a_bad_parameter_is_refused_before_the_journal_is_read(
 
     assert response.status_code == 400
     assert "strict_warnings must be true or false" in response.json()["message"]
+
+
+@pytest.mark.parametrize("path", ["/__mockrc/journal", "/__mockrc/journal/find"])
+def test_a_limit_past_the_maximum_answers_400_saying_the_maximum(fake: Fake, path: str) -> None:
+    """Every entry answered is a full record: limit=1000000 on a full journal took tens of seconds."""
+    traffic(fake)
+
+    refused = fake.get(path, params={"limit": 1_000_000})
+    largest = fake.get(path, params={"limit": 1_000})
+
+    assert refused.status_code == 400
+    assert "limit must be at most 1,000, not [1000000]" in refused.json()["message"]
+    assert "before=" in refused.json()["message"]
+    assert largest.status_code == 200 and largest.json()["total"] == 4
+
+
+@pytest.mark.parametrize("path", ["/__mockrc/journal", "/__mockrc/journal/find"])
+def test_older_entries_are_read_a_page_at_a_time_with_before(fake: Fake, path: str) -> None:
+    traffic(fake)
+
+    newest = fake.get(path, params={"limit": 2}).json()
+    older = fake.get(path, params={"limit": 2, "before": newest["entries"][0]["id"]}).json()
+    oldest = fake.get(path, params={"limit": 2, "before": older["entries"][0]["id"]}).json()
+
+    assert [e["id"] for e in newest["entries"]] == [3, 4]
+    assert [e["id"] for e in older["entries"]] == [1, 2]
+    assert oldest["entries"] == [] and oldest["total"] == 4
+    bad = fake.get(path, params={"before": "yesterday"})
+    assert bad.status_code == 400 and "before must be an integer" in bad.json()["message"]

@@ -169,18 +169,54 @@ class Pairs:
     items: tuple[tuple[str, Any], ...]
 
 
-def to_json(value: Any) -> str:
-    """``value`` as JSON text; :class:`Raw` and :class:`Pairs` as they say. Iterative in spirit:
-    generated values are shallow, deep nesting only ever comes as :class:`Raw` text."""
-    if isinstance(value, Raw):
-        return value.text
-    if isinstance(value, Pairs):
-        return "{" + ",".join(f"{json.dumps(k)}:{to_json(v)}" for k, v in value.items) + "}"
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(k)}:{to_json(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(to_json(v) for v in value) + "]"
-    return json.dumps(value)
+class _Full(Exception):
+    """The text being written reached its budget: the rest would be cut off anyway."""
+
+
+def to_json(value: Any, budget: int | None = None) -> str:
+    """``value`` as JSON text; :class:`Raw` and :class:`Pairs` as they say.
+
+    With a ``budget``, writing stops once the text holds at least ``budget`` characters, and the
+    text is cut there: a body is cut to :data:`MAX_BODY_BYTES` before it is sent, and a value
+    repeated thousands of times inside a repetition (a list of copies of one object, which a later
+    mutation gives a 1 MB string) would otherwise be written out whole first, taking minutes and
+    gigabytes for bytes nobody sends. The first ``budget`` characters are the same either way.
+    Generated values are shallow (deep nesting only ever comes as :class:`Raw` text), so the
+    recursion is bounded."""
+    parts: list[str] = []
+    size = 0
+
+    def put(text: str) -> None:
+        nonlocal size
+        parts.append(text)
+        size += len(text)
+        if budget is not None and size >= budget:
+            raise _Full
+
+    def write(item: Any) -> None:
+        if isinstance(item, Raw):
+            put(item.text)
+        elif isinstance(item, Pairs | dict):
+            put("{")
+            for index, (key, sub) in enumerate(item.items if isinstance(item, Pairs) else item.items()):
+                put(("," if index else "") + json.dumps(key) + ":")
+                write(sub)
+            put("}")
+        elif isinstance(item, list | tuple):
+            put("[")
+            for index, sub in enumerate(item):
+                if index:
+                    put(",")
+                write(sub)
+            put("]")
+        else:
+            put(json.dumps(item))
+
+    try:
+        write(value)
+    except _Full:
+        return "".join(parts)[:budget]
+    return "".join(parts)
 
 
 def nested(depth: int, kind: str = "array") -> Raw:
@@ -475,7 +511,7 @@ MAX_BODY_BYTES = 12 * 1024 * 1024
 def _repeats(d: Draw, value: Any) -> int:
     """How many copies of ``value`` a long array gets: one of :data:`LONG_LENGTHS`, within
     :data:`MAX_BODY_BYTES` (a copy of a 1 MB string is 1 MB of body)."""
-    size = len(to_json(value)) + 1
+    size = len(to_json(value, MAX_BODY_BYTES)) + 1
     return min(d.choice(LONG_LENGTHS), MAX_BODY_BYTES // size)
 
 
@@ -520,7 +556,8 @@ def body_bytes(d: Draw, value: Any) -> bytes:
         return to_json(nested(d.choice(NESTING_DEPTHS), d.choice(("array", "object", "mixed")))).encode()
     if spoil == "empty":
         return d.choice((b"", b" ", b"\n"))
-    text = to_json(value).encode("utf-8", "surrogatepass")[:MAX_BODY_BYTES]
+    # Characters, then bytes: the first MAX_BODY_BYTES characters encode to at least as many bytes.
+    text = to_json(value, MAX_BODY_BYTES).encode("utf-8", "surrogatepass")[:MAX_BODY_BYTES]
     if b'"password"' in text and chance(d, 30):
         text = text.replace(b'"password"', b'"pass\\u0077ord"')  # the same name, escaped
     if spoil == "truncate" and text:
@@ -795,6 +832,12 @@ def filter_text(d: Draw, depth: int = 0) -> str:
     return f"({filter_text(d, depth + 1)})"
 
 
+#: The longest filter a repetition may build: past the live server's request-line limit
+#: (``mockrc.limits.Limits.server_head_bytes``, so waitress's own 431 is still asked for), not so
+#: far past it that building and quoting the text costs the client more than sending it.
+MAX_QUERY_CHARS = 1_200_000
+
+
 def hostile_filter(d: Draw) -> str:
     """A filter, often mutated: unbalanced or deeply nested parentheses, truncation, junk."""
     text = filter_text(d)
@@ -823,7 +866,10 @@ def hostile_filter(d: Draw) -> str:
         return text[:at] + d.text(UNICODE + "()[]\"'", 6, min_size=1) + text[at:]
     if kind == "long":
         joiner = d.choice((" or ", " and "))
-        return joiner.join([text] * d.choice((10, 1_000, 20_000)))
+        # Bounded before it is built: 20,000 copies of a filter holding a 10,000-character value
+        # would be 200 MB of text (seconds of the client's time) for a request cut at far less.
+        copies = min(d.choice((10, 1_000, 20_000)), MAX_QUERY_CHARS // (len(text) + len(joiner)))
+        return joiner.join([text] * max(copies, 1))
     if kind == "empty":
         return d.choice(("", " ", "\t"))
     return text

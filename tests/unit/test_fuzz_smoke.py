@@ -10,7 +10,7 @@ from benchmarks.fuzz import Options, format_report, parse_options, run, targets
 
 
 def test_a_tiny_run_sends_requests_and_reports_every_figure_and_target() -> None:
-    options = Options(requests=200, users=20, seconds=60, threads=2, seed=1)
+    options = Options(requests=200, users=20, seconds=60, clients=2, seed=1)
     report = run(options, "the command")
 
     tally = report.tally
@@ -36,5 +36,5 @@ def test_a_tiny_run_sends_requests_and_reports_every_figure_and_target() -> None
 def test_options_default_to_the_full_run() -> None:
     assert parse_options([]) == Options()
     assert Options().requests == 100_000 and Options().users == 10_000
-    narrowed = parse_options(["--requests", "500", "--users", "50", "--seconds", "30", "--threads", "3"])
-    assert narrowed == Options(requests=500, users=50, seconds=30.0, threads=3, seed=0)
+    narrowed = parse_options(["--requests", "500", "--users", "50", "--seconds", "30", "--clients", "3"])
+    assert narrowed == Options(requests=500, users=50, seconds=30.0, clients=3, seed=0)

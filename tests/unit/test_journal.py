@@ -649,3 +649,41 @@ def test_describe_cuts_a_long_request_target_and_says_how_long_it_was() -> None:
     assert entry(8, query={"filter": 'userName eq "a"'}).describe() == (
         "#8 GET /scim/v2/Users?filter=userName+eq+%22a%22 -> 200"
     )
+
+
+def test_near_misses_look_only_at_the_newest_window_of_entries() -> None:
+    """Scoring an entry decodes its body: over a full journal that took seconds for three lines."""
+    journal = journal_of(
+        entry(1, "POST", status=201),
+        entry(2, "POST", status=400),
+        entry(3, "GET", "/scim/v2/Users/1", status=404),
+    )
+
+    wanted = {"method": "POST", "path": "/scim/v2/Users", "status": 200}
+    assert [m.entry.id for m in journal.near_misses(window=2, **wanted)] == [2]
+    assert [m.entry.id for m in journal.near_misses(window=1, **wanted)] == []
+    assert [m.entry.id for m in journal.near_misses(**wanted)] == [2, 1]
+
+
+class _CountingEntry:
+    """An entry that counts how often its body is decoded."""
+
+    def __init__(self, wrapped: Any) -> None:
+        self.wrapped = wrapped
+        self.decoded = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.wrapped, name)
+
+    @property
+    def body(self) -> Any:
+        self.decoded += 1
+        return self.wrapped.body
+
+
+def test_a_body_pattern_decodes_only_the_bodies_of_entries_that_met_the_other_criteria() -> None:
+    create, search = _CountingEntry(CREATE), _CountingEntry(SEARCH)
+    pattern = RequestPattern(method="POST", body={"userName": "nobody@example.com"})
+
+    assert not pattern.matches(create) and not pattern.matches(search)  # type: ignore[arg-type]
+    assert (create.decoded, search.decoded) == (1, 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import mockrc.memory as memory
-from mockrc.memory import LARGE_REQUEST_BYTES, release_after, request_bytes
+from mockrc.memory import ARENAS, LARGE_REQUEST_BYTES, M_ARENA_MAX, limit_arenas, release_after, request_bytes
 
 
 def test_a_request_brings_its_body_and_its_query() -> None:
@@ -34,3 +34,25 @@ def test_without_malloc_trim_nothing_runs(monkeypatch: pytest.MonkeyPatch) -> No
 @pytest.mark.skipif(memory._TRIM is None, reason="no glibc malloc_trim here")
 def test_the_real_trim_runs_after_a_large_request() -> None:
     assert release_after({"CONTENT_LENGTH": str(LARGE_REQUEST_BYTES)})
+
+
+def test_the_arenas_are_limited_unless_the_environment_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(memory, "_MALLOPT", lambda parameter, value: calls.append((parameter, value)) or 1)
+
+    assert limit_arenas(environ={})
+    assert not limit_arenas(environ={"MALLOC_ARENA_MAX": "4"})  # the user's choice: glibc reads it
+    assert calls == [(M_ARENA_MAX, ARENAS)]
+
+
+def test_without_mallopt_the_arenas_are_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(memory, "_MALLOPT", None)
+
+    assert not limit_arenas(environ={})
+
+
+@pytest.mark.skipif(memory._MALLOPT is None, reason="no glibc mallopt here")
+def test_the_real_mallopt_accepts_the_arena_limit() -> None:
+    assert limit_arenas(environ={})

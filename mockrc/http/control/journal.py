@@ -18,7 +18,7 @@ from flask import Blueprint, Response, request
 from mockrc.errors import InvalidValue
 from mockrc.http.request_parsing import int_param, json_body
 from mockrc.http.wire import dumps, json_response
-from mockrc.journal import RequestPattern
+from mockrc.journal import JournalEntry, RequestPattern
 from mockrc.paths import CONTROL_PREFIX
 from mockrc.report import DEFAULT_MIN_REQUESTS, FAIL_ON, build_report
 from mockrc.state import MockState
@@ -26,7 +26,11 @@ from mockrc.violations import Severity
 
 #: Entries ``GET /__mockrc/journal`` answers when no ``limit`` is given (the newest ones).
 DEFAULT_LIST_LIMIT = 100
-_LIST_PARAMETERS = frozenset({"limit"})
+#: The most entries one answer of ``journal`` or ``journal/find`` holds. Each is a full record
+#: (its body decoded and redacted): ``limit=1000000`` on a full journal took tens of seconds of
+#: the server's CPU. Older entries are read a page at a time with ``before``.
+MAX_LIST_LIMIT = 1_000
+_LIST_PARAMETERS = frozenset({"limit", "before"})
 _REPORT_FORMATS = {
     "json": "application/json",
     "junit": "application/xml; charset=utf-8",
@@ -104,12 +108,30 @@ def _request_pattern() -> RequestPattern:
 
 
 def _limit() -> int:
-    """``limit`` from the query string (default :data:`DEFAULT_LIST_LIMIT`; 0 answers none)."""
+    """``limit`` from the query string (default :data:`DEFAULT_LIST_LIMIT`, at most
+    :data:`MAX_LIST_LIMIT`; 0 answers none)."""
     limit = int_param(request.args.get("limit"), "limit")
     limit = DEFAULT_LIST_LIMIT if limit is None else limit
     if limit < 0:
         raise InvalidValue(f"limit must not be negative, not [{limit}]")
+    if limit > MAX_LIST_LIMIT:
+        raise InvalidValue(
+            f"limit must be at most {MAX_LIST_LIMIT:,}, not [{limit}]; "
+            "read older entries with before=<the oldest id answered>"
+        )
     return limit
+
+
+def _before() -> int | None:
+    """``before`` from the query string: answer only entries whose id is below it (None: all)."""
+    return int_param(request.args.get("before"), "before")
+
+
+def _page(found: list[JournalEntry], limit: int, before: int | None) -> list[JournalEntry]:
+    """The newest ``limit`` of ``found`` whose id is below ``before`` (when given), oldest first."""
+    if before is not None:
+        found = [entry for entry in found if entry.id < before]
+    return found[-limit:] if limit else []
 
 
 def _flag(name: str) -> bool:
@@ -125,10 +147,11 @@ def journal_blueprint(state: MockState) -> Blueprint:
 
     @routes.get("/journal")
     def list_entries() -> Response:
-        """The newest ``limit`` entries (default 100) matching the filters, oldest first."""
-        limit = _limit()
+        """The newest ``limit`` entries (default 100, at most :data:`MAX_LIST_LIMIT`) matching the
+        filters and older than ``before`` (an entry id, when given), oldest first."""
+        limit, before = _limit(), _before()  # checked before the costly part
         found = state.journal.find(_query_pattern(_LIST_PARAMETERS))
-        shown = found[-limit:] if limit else []
+        shown = _page(found, limit, before)
         return _streamed(
             {
                 "total": len(found),
@@ -144,16 +167,17 @@ def journal_blueprint(state: MockState) -> Blueprint:
     @routes.route("/journal/find", methods=["GET", "POST"])
     def find() -> Response:
         """The newest ``limit`` matching entries (default 100), oldest first, and how many matched;
-        when none did, the near misses and how each missed. Bounded like the list: a find over a
-        full journal would otherwise answer every entry, tens of megabytes."""
-        limit = _limit()
+        when none did, the near misses among the newest entries (``Journal.near_misses``'s window)
+        and how each missed. Bounded and paged like the list: a find over a full journal would
+        otherwise answer every entry, tens of megabytes."""
+        limit, before = _limit(), _before()
         pattern = _request_pattern()
         found = state.journal.find(pattern)
         near = [] if found else state.journal.near_misses(pattern)
         return _streamed(
             {
                 "total": len(found),
-                "entries": (entry.to_dict() for entry in (found[-limit:] if limit else [])),
+                "entries": (entry.to_dict() for entry in _page(found, limit, before)),
                 "near_misses": (
                     {"entry": miss.entry.to_dict(), "differences": list(miss.differences)} for miss in near
                 ),

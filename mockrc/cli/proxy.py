@@ -9,7 +9,6 @@ the client's credentials cross that connection.
 from __future__ import annotations
 
 import argparse
-import secrets
 import sys
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,7 +16,14 @@ from urllib.parse import urlsplit
 from mockrc.app import create_proxy_app
 from mockrc.cli.addresses import reachable_urls
 from mockrc.cli.environment import environment_note
-from mockrc.cli.serve import _allowed_host, _byte_size, _is_loopback, allowed_hosts
+from mockrc.cli.serve import (
+    add_bind_options,
+    add_journal_options,
+    add_remote_options,
+    admin_key_of,
+    allowed_hosts,
+    refuse_remote_bind,
+)
 from mockrc.errors import ConfigError
 from mockrc.http.guard import ADMIN_KEY_HEADER
 from mockrc.paths import UI_PREFIX
@@ -60,10 +66,7 @@ def add_proxy_command(commands: Any) -> None:
         help="the RingCentral to forward to, e.g. https://platform.devtest.ringcentral.com "
         "(https:// unless on loopback)",
     )
-    proxy.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    proxy.add_argument(
-        "--port", type=int, default=8080, help="port to bind; 0 picks a free one (default: 8080)"
-    )
+    add_bind_options(proxy)
     proxy.add_argument(
         "--profile",
         default="ringcentral",
@@ -77,13 +80,10 @@ def add_proxy_command(commands: Any) -> None:
         default="scim",
         help="shape of the fake's 401/403 bodies on /scim, as for mockrc serve",
     )
-    proxy.add_argument(
-        "--journal",
-        metavar="FILE",
-        help="write every exchange, its violations and its findings to FILE as JSON Lines; see mockrc report",
+    add_journal_options(
+        proxy,
+        "write every exchange, its violations and its findings to FILE as JSON Lines; see mockrc report",
     )
-    proxy.add_argument("--journal-size", type=int, default=Settings.journal_size, metavar="N")
-    proxy.add_argument("--journal-bytes", type=_byte_size, default=Settings.journal_bytes, metavar="SIZE")
     proxy.add_argument(
         "--connect-timeout",
         type=_seconds,
@@ -98,20 +98,7 @@ def add_proxy_command(commands: Any) -> None:
         metavar="S",
         help=f"seconds to wait for the upstream's answer before answering 504 (default: {READ_TIMEOUT:g})",
     )
-    proxy.add_argument(
-        "--allow-remote",
-        action="store_true",
-        help="allow --host to be an address other than loopback; /__mockrc then needs the admin key",
-    )
-    proxy.add_argument(
-        "--allowed-host",
-        action="append",
-        default=[],
-        type=_allowed_host,
-        metavar="HOST",
-        help="also answer requests whose Host header names HOST (repeatable), as for mockrc serve",
-    )
-    proxy.add_argument("--admin-key", metavar="KEY", help="the admin key of /__mockrc with --allow-remote")
+    add_remote_options(proxy)
     proxy.set_defaults(run=run_proxy)
 
 
@@ -122,15 +109,9 @@ def run_proxy(args: argparse.Namespace) -> int:
     if not args.upstream:
         print("mockrc: proxy needs --upstream URL (or MOCKRC_UPSTREAM): where to forward", file=sys.stderr)
         return 2
-    if not _is_loopback(args.host) and not args.allow_remote:
-        print(
-            f"mockrc: --host {args.host} is not a loopback address; "
-            "say so with --allow-remote, or bind 127.0.0.1",
-            file=sys.stderr,
-            flush=True,
-        )
+    if refuse_remote_bind(args):
         return 2
-    admin_key = (args.admin_key or secrets.token_urlsafe(18)) if args.allow_remote else None
+    admin_key = admin_key_of(args)
     settings = Settings(
         profile=args.profile,
         auth_error_shape=args.auth_error_shape,

@@ -50,10 +50,7 @@ def add_serve_command(commands: Any) -> None:
     serve = commands.add_parser(
         "serve", help="run the fake as an HTTP server", description="Run the fake.", epilog=environment_note()
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    serve.add_argument(
-        "--port", type=int, default=8080, help="port to bind; 0 picks a free one (default: 8080)"
-    )
+    add_bind_options(serve)
     serve.add_argument(
         "--profile",
         default="ringcentral",
@@ -110,26 +107,10 @@ def add_serve_command(commands: Any) -> None:
         help="override one rate limit (light, medium, heavy, auth; window and penalty in seconds), "
         "e.g. light=300; implies --rate-limits (repeatable)",
     )
-    serve.add_argument(
-        "--journal",
-        metavar="FILE",
-        help="write every request, its answer and its contract violations to FILE as JSON Lines "
+    add_journal_options(
+        serve,
+        "write every request, its answer and its contract violations to FILE as JSON Lines "
         "(started afresh; complete even when the server is stopped); see mockrc report",
-    )
-    serve.add_argument(
-        "--journal-size",
-        type=int,
-        default=Settings.journal_size,
-        metavar="N",
-        help=f"requests kept in memory for /__mockrc/journal (default: {Settings.journal_size})",
-    )
-    serve.add_argument(
-        "--journal-bytes",
-        type=_byte_size,
-        default=Settings.journal_bytes,
-        metavar="SIZE",
-        help="memory the journal's entries may hold, e.g. 64M or 1G; the oldest go first "
-        f"(default: {Settings.journal_bytes // 1024**2}M)",
     )
     serve.add_argument(
         "--clock",
@@ -144,13 +125,52 @@ def add_serve_command(commands: Any) -> None:
         help="keep the account, users and tokens in this SQLite file, so a restart finds them "
         "(every acknowledged write is on disk before its answer; default: memory only)",
     )
-    serve.add_argument(
+    add_remote_options(serve)
+    serve.set_defaults(run=run_serve)
+
+
+def add_bind_options(parser: argparse.ArgumentParser) -> None:
+    """``--host`` and ``--port``: where ``mockrc serve`` and ``mockrc proxy`` listen."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=8080, help="port to bind; 0 picks a free one (default: 8080)"
+    )
+
+
+def add_journal_options(parser: argparse.ArgumentParser, journal_help: str) -> None:
+    """``--journal FILE`` and the journal's bounds in memory (``mockrc serve``, ``mockrc proxy``)."""
+    parser.add_argument(
+        "--journal",
+        metavar="FILE",
+        help=journal_help,
+    )
+    parser.add_argument(
+        "--journal-size",
+        type=int,
+        default=Settings.journal_size,
+        metavar="N",
+        help=f"requests kept in memory for /__mockrc/journal (default: {Settings.journal_size})",
+    )
+    parser.add_argument(
+        "--journal-bytes",
+        type=_byte_size,
+        default=Settings.journal_bytes,
+        metavar="SIZE",
+        help="memory the journal's entries may hold, e.g. 64M or 1G; the oldest go first "
+        f"(default: {Settings.journal_bytes // 1024**2}M)",
+    )
+
+
+def add_remote_options(parser: argparse.ArgumentParser) -> None:
+    """``--allow-remote``, ``--allowed-host`` and ``--admin-key``: who may reach the server and its
+    control API (``mockrc serve``, ``mockrc proxy``; docs/safety.md)."""
+    parser.add_argument(
         "--allow-remote",
         action="store_true",
         help="allow --host to be an address other than loopback (reachable from the network); "
         "/__mockrc then needs the admin key printed at start",
     )
-    serve.add_argument(
+    parser.add_argument(
         "--allowed-host",
         action="append",
         default=[],
@@ -160,12 +180,30 @@ def add_serve_command(commands: Any) -> None:
         "(10.0.0.0/8) or '*' for any (repeatable). Loopback and --host are always answered; with "
         "--allow-remote, so are the machine's own names and any IP address",
     )
-    serve.add_argument(
+    parser.add_argument(
         "--admin-key",
         metavar="KEY",
         help="the admin key of /__mockrc with --allow-remote (default: a random one, printed at start)",
     )
-    serve.set_defaults(run=run_serve)
+
+
+def refuse_remote_bind(args: argparse.Namespace) -> bool:
+    """Say why and answer True when ``--host`` is not loopback and ``--allow-remote`` was not given."""
+    if _is_loopback(args.host) or args.allow_remote:
+        return False
+    print(
+        f"mockrc: --host {args.host} is not a loopback address: anyone who can reach it could use the "
+        "fake and its control API. Say so with --allow-remote (then /__mockrc needs an admin key), "
+        "or bind 127.0.0.1",
+        file=sys.stderr,
+        flush=True,
+    )
+    return True
+
+
+def admin_key_of(args: argparse.Namespace) -> str | None:
+    """The control API's admin key: given, or a random one, with ``--allow-remote`` only."""
+    return (args.admin_key or secrets.token_urlsafe(18)) if args.allow_remote else None
 
 
 def _is_loopback(host: str) -> bool:
@@ -233,16 +271,9 @@ def _rate_limits(args: argparse.Namespace) -> RateLimits | None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    if not _is_loopback(args.host) and not args.allow_remote:
-        print(
-            f"mockrc: --host {args.host} is not a loopback address: anyone who can reach it could use the "
-            "fake and its control API. Say so with --allow-remote (then /__mockrc needs an admin key), "
-            "or bind 127.0.0.1",
-            file=sys.stderr,
-            flush=True,
-        )
+    if refuse_remote_bind(args):
         return 2
-    admin_key = (args.admin_key or secrets.token_urlsafe(18)) if args.allow_remote else None
+    admin_key = admin_key_of(args)
     settings = Settings(
         profile=args.profile,
         tokens=tuple(args.token or [DEFAULT_TOKEN]),

@@ -120,7 +120,8 @@ def create_app(
     default = state
     accounts = Accounts(default)
     # Everything below reads the account of the request in progress through this stand-in.
-    state = cast(MockState, CurrentAccount(default))
+    current = CurrentAccount(default)
+    state = cast(MockState, current)
     app = Flask("mockrc")
     app.config["MAX_CONTENT_LENGTH"] = LIMITS.body_bytes
     # Werkzeug answers a path with "//" (an id such as "%2Fx" decodes to one) with a 308 to the
@@ -201,7 +202,7 @@ def create_app(
     register_control(app, state)
     app.register_blueprint(accounts_blueprint(accounts))
     app.wsgi_app = Tenancy(  # type: ignore[method-assign]
-        _Serialised(app.wsgi_app, state, proxied=proxy is not None), accounts
+        _Serialised(app.wsgi_app, state, proxied=proxy is not None), accounts, current
     )
     return app
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any, Final
 from urllib.parse import parse_qsl
 
@@ -41,39 +41,53 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 _ISSUED_VALUES: Final = ("token", "refresh_token", "code", "ticket")
 _FORM: Final = "application/x-www-form-urlencoded"
 
-_current: ContextVar[MockState | None] = ContextVar("mockrc_account", default=None)
-
 
 class CurrentAccount:
     """Stands for the state of the account the request in progress is for (the default account's
     outside a request). The app's views and hooks are built around one of these, so each reads
-    the right account's store, tokens, scenarios and clock without knowing accounts exist."""
+    the right account's store, tokens, scenarios and clock without knowing accounts exist.
 
-    __slots__ = ("_default",)
+    Each app has its own: the account chosen for one app's request is never what another app in
+    the same thread or context reads (a nested in-process mock, the proxy's private fake).
+    """
+
+    __slots__ = ("_chosen", "_default")
+    _chosen: ContextVar[MockState | None]
+    _default: MockState
 
     def __init__(self, default: MockState) -> None:
         object.__setattr__(self, "_default", default)
+        chosen: ContextVar[MockState | None] = ContextVar(f"mockrc_account_{id(self)}", default=None)
+        object.__setattr__(self, "_chosen", chosen)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(_current.get() or self._default, name)
+        return getattr(self._chosen.get() or self._default, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        setattr(_current.get() or self._default, name, value)
+        setattr(self._chosen.get() or self._default, name, value)
+
+    def choose(self, state: MockState) -> Token[MockState | None]:
+        """Make ``state`` the one this stands for, until :meth:`release` with the answer."""
+        return self._chosen.set(state)
+
+    def release(self, token: Token[MockState | None]) -> None:
+        self._chosen.reset(token)
 
 
 class Tenancy:
     """WSGI middleware: make the request's account current, then call the app."""
 
-    def __init__(self, app: WsgiApp, accounts: Accounts) -> None:
+    def __init__(self, app: WsgiApp, accounts: Accounts, current: CurrentAccount) -> None:
         self._app = app
         self.accounts = accounts
+        self._current = current
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        token = _current.set(self.pick(environ))
+        token = self._current.choose(self.pick(environ))
         try:
             return self._app(environ, start_response)
         finally:
-            _current.reset(token)
+            self._current.release(token)
 
     def pick(self, environ: dict[str, Any]) -> MockState:
         """The account ``environ`` is for (mounting a per-account control path as it goes)."""

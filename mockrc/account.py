@@ -15,7 +15,6 @@ immutable; a test that wants another one builds it (:func:`parse_account`) or sw
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import json
 import os
 import re
@@ -26,6 +25,7 @@ from typing import Any, Final, NoReturn
 from urllib.parse import urlsplit
 
 from mockrc.errors import AccountError
+from mockrc.loopback import is_loopback_name
 from mockrc.oauth.schemas import validate
 from mockrc.resources import fixture
 
@@ -176,12 +176,7 @@ def is_loopback_uri(uri: str) -> bool:
         return False
     if parts.scheme != "http" or not host or parts.fragment or parts.username is not None:
         return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_name(host)
 
 
 # --- loading ------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from mockrc.clock import FakeClock
 from mockrc.errors import ConfigError
 from mockrc.http.guard import ADMIN_KEY_HEADER, HostPolicy, parse_allowed_host
 from mockrc.journal import parse_byte_size
+from mockrc.loopback import resolves_to_loopback
 from mockrc.memory import limit_arenas
 from mockrc.paths import ACCOUNTS_PREFIX, UI_PREFIX
 from mockrc.profile import available_profiles
@@ -189,7 +190,7 @@ def add_remote_options(parser: argparse.ArgumentParser) -> None:
 
 def refuse_remote_bind(args: argparse.Namespace) -> bool:
     """Say why and answer True when ``--host`` is not loopback and ``--allow-remote`` was not given."""
-    if _is_loopback(args.host) or args.allow_remote:
+    if resolves_to_loopback(args.host) or args.allow_remote:
         return False
     print(
         f"mockrc: --host {args.host} is not a loopback address: anyone who can reach it could use the "
@@ -204,17 +205,6 @@ def refuse_remote_bind(args: argparse.Namespace) -> bool:
 def admin_key_of(args: argparse.Namespace) -> str | None:
     """The control API's admin key: given, or a random one, with ``--allow-remote`` only."""
     return (args.admin_key or secrets.token_urlsafe(18)) if args.allow_remote else None
-
-
-def _is_loopback(host: str) -> bool:
-    """Whether every address ``host`` stands for is a loopback address (127.0.0.0/8, ::1)."""
-    try:
-        found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except OSError:
-        return False
-    return bool(found) and all(
-        ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in found
-    )
 
 
 def _allowed_host(text: str) -> str:

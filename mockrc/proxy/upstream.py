@@ -16,8 +16,6 @@ connection, a timeout or a TLS failure is an :class:`UpstreamFailure` (502 or 50
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -36,6 +34,7 @@ from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from mockrc.errors import ConfigError
 from mockrc.limits import LIMITS
+from mockrc.loopback import resolves_to_loopback
 
 #: Hop-by-hop headers (RFC 9110 §7.6.1): they concern one connection, never forwarded.
 HOP_BY_HOP = frozenset(
@@ -87,21 +86,6 @@ class UpstreamFailure(Exception):
         self.reason = reason
 
 
-def is_loopback_host(host: str) -> bool:
-    """Whether every address ``host`` stands for is a loopback address (127.0.0.0/8, ::1)."""
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        pass
-    try:
-        found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except OSError:
-        return False
-    return bool(found) and all(
-        ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in found
-    )
-
-
 def check_upstream_url(url: str) -> str:
     """The upstream's base URL (no trailing slash); ConfigError unless it is https:// or loopback.
 
@@ -120,7 +104,7 @@ def check_upstream_url(url: str) -> str:
         )
     if parts.query or parts.fragment:
         raise ConfigError(f"--upstream {url!r}: give the base URL only, with no query or fragment")
-    if parts.scheme != "https" and not is_loopback_host(parts.hostname):
+    if parts.scheme != "https" and not resolves_to_loopback(parts.hostname):
         raise ConfigError(
             f"--upstream {url!r} is not https://: the client's credentials would cross the network in "
             "clear text. Use https://, or a loopback address (127.0.0.1, localhost) for a local upstream"

@@ -9,11 +9,11 @@ HTTPS, or plain HTTP to a loopback address (a local mockrc). Answers are read up
 
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import urlsplit
 
 import requests
 
+from mockrc.loopback import is_loopback_name
 from mockrc.replay.runner import RESPONSE_LIMIT, Answer
 from mockrc.replay.substitution import OutgoingRequest
 
@@ -32,21 +32,12 @@ def check_target_url(url: str) -> str:
         raise TargetError(f"{url!r} is not an http:// or https:// URL")
     if parts.query or parts.fragment:
         raise TargetError(f"{url!r}: give the base URL alone, without a query or fragment")
-    if parts.scheme == "http" and not _loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback_name(parts.hostname):
         raise TargetError(
             f"{url!r}: replay sends credentials, so the target must be https:// (plain http:// only to a"
             " loopback address such as 127.0.0.1)"
         )
     return url.rstrip("/")
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class HttpTarget:

@@ -9,6 +9,7 @@ the client's credentials cross that connection.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from mockrc.cli.serve import (
 )
 from mockrc.errors import ConfigError
 from mockrc.http.guard import ADMIN_KEY_HEADER
+from mockrc.memory import limit_arenas
 from mockrc.paths import UI_PREFIX
 from mockrc.profile import available_profiles
 from mockrc.settings import Settings
@@ -112,6 +114,7 @@ def run_proxy(args: argparse.Namespace) -> int:
     if refuse_remote_bind(args):
         return 2
     admin_key = admin_key_of(args)
+    limit_arenas()  # as mockrc serve: flat memory under many threads (mockrc/memory.py)
     settings = Settings(
         profile=args.profile,
         auth_error_shape=args.auth_error_shape,
@@ -132,6 +135,7 @@ def run_proxy(args: argparse.Namespace) -> int:
         print(f"mockrc: {exc}", file=sys.stderr, flush=True)
         return 2
     server = LiveServer(create_proxy_app(state, upstream), host=args.host, port=args.port)
+    gc.freeze()  # as mockrc serve: full collections skip what lives as long as the server
     server.bind()
     bound = urlsplit(server.url).hostname or ""
     url, _ = reachable_urls(bound, server.port)

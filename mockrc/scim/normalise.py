@@ -53,7 +53,8 @@ def normalise_user(body: object, profile: Profile, log: ViolationLog) -> dict[st
     firsts = _first_spellings(body)
     for key, value in body.items():
         pointer: Pointer = (key,)
-        extension = schema.canonical_uri(key)
+        # Every schema URI has a colon, no attribute name has one: most keys skip the URI lookup.
+        extension = schema.canonical_uri(key) if ":" in key else None
         if extension is not None and extension != schema.core_uri:
             if not _first_spelling(key, firsts, pointer, log) or value is None:
                 continue

@@ -105,9 +105,7 @@ def _first_spellings(source: Mapping[str, Any]) -> dict[str, str] | None:
     return None if len(firsts) == len(source) else firsts
 
 
-def _first_spelling(
-    key: str, firsts: Mapping[str, str] | None, pointer: Pointer, log: ViolationLog
-) -> bool:
+def _first_spelling(key: str, firsts: Mapping[str, str] | None, pointer: Pointer, log: ViolationLog) -> bool:
     """Whether ``key`` is the first of its object's keys for its attribute; if not, an error."""
     if firsts is None:
         return True

@@ -18,6 +18,14 @@ size. So the text is checked in three steps, each linear in its length:
    JSON pointer.
 
 :func:`check_value` is step 3 alone, for values built by mockrc itself (a user after a PATCH).
+
+Most bodies are far inside every limit, and the walk was ~6 % of a write's time (issue 12), so
+step 3 first asks a sufficient condition computed at C speed (:func:`_text_within_limits`:
+what step 1's scan saw; :func:`_value_within_limits`: the value's compact JSON text): few
+enough characters in strings, commas, brackets, no exponent or surrogate. When it holds no
+limit can be broken and the walk is skipped; when it does not, the walk decides and names the
+breach as before (``tests/unit/test_limits.py`` checks the condition never clears a value the
+walk refuses).
 """
 
 from __future__ import annotations
@@ -76,7 +84,7 @@ def decode(raw: bytes, charset: str | None) -> str:
 
 def loads(text: str, limits: Limits = LIMITS) -> Any:
     """Parse JSON ``text`` within ``limits``; InvalidSyntax or InvalidValue naming the first breach."""
-    _scan(text, limits)
+    structure = _scan(text, limits)
     try:
         value = _parse(text)
     except json.JSONDecodeError as exc:
@@ -90,7 +98,8 @@ def loads(text: str, limits: Limits = LIMITS) -> Any:
         # numbers first); kept so that a disagreement is a 400, never a 500.
         message = f"JSON body could not be read: {exc}"
         raise InvalidSyntax(message, violations=[Violation("", "http.malformed-json", message)]) from None
-    check_value(value, limits)
+    if not _text_within_limits(text, structure, limits):
+        _raise_first_breach(value, limits, "")
     return value
 
 
@@ -100,6 +109,11 @@ def check_value(value: Any, limits: Limits = LIMITS, *, context: str = "") -> No
     Iterative (no recursion, whatever the depth) and linear in the size of ``value``.
     ``context`` prefixes the messages ("after the PATCH").
     """
+    if not _value_within_limits(value, limits):
+        _raise_first_breach(value, limits, context)
+
+
+def _raise_first_breach(value: Any, limits: Limits, context: str) -> None:
     breach = _first_breach(value, limits)
     if breach is None:
         return
@@ -129,8 +143,9 @@ def canonical(value: Any) -> Any:
 # --- step 1: the scan ----------------------------------------------------------------------------
 
 
-def _scan(text: str, limits: Limits) -> None:
-    """Refuse nesting deeper than ``limits.json_depth`` and numbers longer than ``limits.number_length``."""
+def _scan(text: str, limits: Limits) -> str:
+    """Refuse nesting deeper than ``limits.json_depth`` and numbers longer than ``limits.number_length``;
+    the text's structure (the text with its strings taken out)."""
     structure = _STRING.sub("", text)
     for run in _number_longer_than(limits.number_length).finditer(structure):
         if not _DIGIT.search(run.group()):
@@ -144,13 +159,14 @@ def _scan(text: str, limits: Limits) -> None:
         )
     signs = structure.encode("utf-8", "surrogatepass").translate(_SIGNS, _NOT_BRACKETS)
     if len(signs) <= 2 * limits.json_depth:
-        return  # cannot nest deeper than half its brackets: every real SCIM body stops here
+        return structure  # cannot nest deeper than half its brackets: every real SCIM body stops here
     # The running sum of the signs is the depth at each bracket: its maximum, at C speed (about
     # 50 ns a bracket), is the nesting depth (for unbalanced brackets, the parser reports them).
     depth = max(accumulate(memoryview(signs).cast("b")))
     if depth > limits.json_depth:
         message = f"arrays and objects nest {depth:,} levels deep; the limit is {limits.json_depth}"
         raise InvalidSyntax(f"JSON body {message}", violations=[Violation("", "limit.json-depth", message)])
+    return structure
 
 
 @cache
@@ -180,7 +196,51 @@ def _refuse_constant(name: str) -> Any:
     raise _NotJson(name)
 
 
-# --- step 3: the walk ----------------------------------------------------------------------------
+# --- step 3: the walk, and the conditions that make it unnecessary --------------------------------
+
+#: A number with an exponent (strings already taken out; ``true`` and ``false`` do not match):
+#: the only way a number within the length limit can overflow a double.
+_EXPONENT = re.compile("[0-9.][eE]")
+#: A ``\\u`` escape of a surrogate (in a pair or alone: the text does not say which, cheaply).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+#: Compact JSON that refuses what JSON has not (NaN, infinities) and keeps surrogates as they are.
+_compact = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, check_circular=False, separators=(",", ":")
+).encode
+
+
+def _text_within_limits(text: str, structure: str, limits: Limits) -> bool:
+    """A sufficient condition, at C speed, for the value parsed from ``text`` to break no limit
+    of the walk (``structure``: the text without its strings, from :func:`_scan`, which also
+    checked the depth): every string token, quotes and escapes included, is at least two
+    characters longer than the string it reads as, and all of them together are within the
+    length limit; an array of n elements has n - 1 commas, and there are fewer commas than
+    the array limit; no exponent, so no number reads as infinity; no surrogate, raw or escaped.
+    """
+    return (
+        len(text) - len(structure) <= limits.string_length + 2
+        and structure.count(",") < limits.array_length
+        and not _EXPONENT.search(structure)
+        and ("\\u" not in text or not _SURROGATE_ESCAPE.search(text))
+        and (text.isascii() or not _SURROGATE.search(text))
+    )
+
+
+def _value_within_limits(value: Any, limits: Limits) -> bool:
+    """:func:`_text_within_limits` for a value: on its compact JSON text, which cannot be
+    written for an infinite float (nor for what is not JSON: the walk then decides), and whose
+    brackets count every container on any path of the value."""
+    try:
+        text = _compact(value)
+    except (TypeError, ValueError, RecursionError):
+        return False
+    return (
+        len(text) <= limits.string_length + 2
+        and text.count(",") < limits.array_length
+        and text.count("[") + text.count("{") <= limits.json_depth
+        and (text.isascii() or not _SURROGATE.search(text))
+    )
+
 
 Breach = tuple[str, str, str, type[ScimError]]
 #: A node on the walk's stack: (value, depth, key in its parent, parent node). The parent link

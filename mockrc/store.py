@@ -106,7 +106,11 @@ def _fold(value: str) -> str:
     return value.casefold()
 
 
-def _index_keys(attributes: dict[str, Any]) -> tuple[str | None, list[str]]:
+#: A user's index keys: its folded userName (None when not a string) and folded emails.
+_Keys = tuple[str | None, list[str]]
+
+
+def _index_keys(attributes: dict[str, Any]) -> _Keys:
     """The folded userName (if a string) and folded emails of a user; an email equal to the
     userName is the same string object, so the two indexes share it."""
     user_name = attributes.get("userName")
@@ -182,7 +186,7 @@ class UserStore:
             user.version,
             self._added,
         )
-        self._index(user.id, attributes)
+        self._index(user.id, _index_keys(attributes))
         if self._order is not None:
             self._order.append(user.id)
         if self._observers:
@@ -193,17 +197,19 @@ class UserStore:
         """Swap a user's attributes for new ones, atomically: on a conflict nothing changes."""
         text, created, _, version, number = self._record(user_id)
         self._check_unique(user_id, attributes)
-        self._unindex(user_id, _decode(text))
+        old_keys, new_keys = _index_keys(_decode(text)), _index_keys(attributes)
+        if old_keys != new_keys:  # most replaces keep the userName and emails: no index change
+            self._unindex(user_id, old_keys)
+            self._index(user_id, new_keys)
         user = StoredUser(user_id, attributes, created, now, version + 1)
         self._users[user_id] = (user.attributes_json, created, now, version + 1, number)
-        self._index(user_id, attributes)
         if self._observers:
             self._observers("users", user_id)
         return user
 
     def delete(self, user_id: str) -> None:
         text = self._record(user_id)[0]
-        self._unindex(user_id, _decode(text))
+        self._unindex(user_id, _index_keys(_decode(text)))
         del self._users[user_id]
         self._order = None
         if self._observers:
@@ -268,8 +274,8 @@ class UserStore:
                 if any(h != user_id for h in self._holders(_fold(email))):
                     raise Uniqueness(f"Duplicate email: user with email [{email}] already exists")
 
-    def _index(self, user_id: str, attributes: dict[str, Any]) -> None:
-        name_key, email_keys = _index_keys(attributes)
+    def _index(self, user_id: str, keys: _Keys) -> None:
+        name_key, email_keys = keys
         if name_key is not None:
             self._by_user_name[name_key] = user_id
         for key in email_keys:
@@ -277,8 +283,8 @@ class UserStore:
             if user_id not in holders:
                 self._by_email[key] = (*holders, user_id) if holders else user_id
 
-    def _unindex(self, user_id: str, attributes: dict[str, Any]) -> None:
-        name_key, email_keys = _index_keys(attributes)
+    def _unindex(self, user_id: str, keys: _Keys) -> None:
+        name_key, email_keys = keys
         if name_key is not None and self._by_user_name.get(name_key) == user_id:
             del self._by_user_name[name_key]
         for key in email_keys:

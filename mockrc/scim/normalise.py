@@ -53,7 +53,8 @@ def normalise_user(body: object, profile: Profile, log: ViolationLog) -> dict[st
     firsts = _first_spellings(body)
     for key, value in body.items():
         pointer: Pointer = (key,)
-        extension = schema.canonical_uri(key)
+        # Every schema URI has a colon, no attribute name has one: most keys skip the URI lookup.
+        extension = schema.canonical_uri(key) if ":" in key else None
         if extension is not None and extension != schema.core_uri:
             if not _first_spelling(key, firsts, pointer, log) or value is None:
                 continue
@@ -76,7 +77,7 @@ def _put(
     attr: AttributeDef,
     key: str,
     value: Any,
-    firsts: Mapping[str, str],
+    firsts: Mapping[str, str] | None,
     profile_name: str,
     pointer: Pointer,
     log: ViolationLog,
@@ -94,17 +95,20 @@ def _put(
     out[attr.name] = _value(attr, value, profile_name, pointer, log)
 
 
-def _first_spellings(source: Mapping[str, Any]) -> dict[str, str]:
+def _first_spellings(source: Mapping[str, Any]) -> dict[str, str] | None:
     """The first key of ``source`` for each lower-cased name: one pass, so a body with thousands
-    of case variants of one name costs linear time, not a scan of the body per key."""
+    of case variants of one name costs linear time, not a scan of the body per key. None when
+    no two keys share a name (nearly every body): then every key is the first of its name."""
     firsts: dict[str, str] = {}
     for key in source:
         firsts.setdefault(key.lower(), key)
-    return firsts
+    return None if len(firsts) == len(source) else firsts
 
 
-def _first_spelling(key: str, firsts: Mapping[str, str], pointer: Pointer, log: ViolationLog) -> bool:
+def _first_spelling(key: str, firsts: Mapping[str, str] | None, pointer: Pointer, log: ViolationLog) -> bool:
     """Whether ``key`` is the first of its object's keys for its attribute; if not, an error."""
+    if firsts is None:
+        return True
     first = firsts[key.lower()]
     if first == key:
         return True

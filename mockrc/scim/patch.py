@@ -93,14 +93,20 @@ def apply_patch(
     operations: Sequence[Mapping[str, Any]],
     schema: ResourceSchema,
     log: ViolationLog,
+    *,
+    in_place: bool = False,
 ) -> dict[str, Any]:
     """Apply PATCH ``operations`` to a copy of ``resource`` and return the copy.
 
     ``resource`` is keyed by the schema's canonical attribute names, extension attributes under
     their schema URI. Raises a :class:`~mockrc.errors.ScimError` subclass naming the operation's
     index and path on the first operation that fails; warnings go to ``log``.
+
+    ``in_place``: ``resource`` is a dict the caller owns and discards on failure (a user just
+    decoded from the store), so it is changed and returned itself: the deep copy was ~40 % of a
+    one-operation PATCH (issue 12).
     """
-    work = copy.deepcopy(dict(resource))
+    work = resource if in_place and isinstance(resource, dict) else copy.deepcopy(dict(resource))
     if not operations:
         log.warn(
             "/Operations",

@@ -206,7 +206,8 @@ class UserService:
         current = self.store.snapshot(user_id)
         check_value(body)
         _raise_for(self.validator.validate("patch", body), "Invalid PatchOp")
-        patched = apply_patch(current, body["Operations"], self.profile.resource_schema, log)
+        # ``current`` is this request's own copy (decoded from the store): patched in place.
+        patched = apply_patch(current, body["Operations"], self.profile.resource_schema, log, in_place=True)
         # The body was within the limits; what it built must be too (a user cannot grow by PATCHes).
         check_value(patched, context="after the PATCH")
         result_violations = [

@@ -839,3 +839,26 @@ def test_warnings_before_a_failure_stay_in_the_log(users: ResourceSchema) -> Non
         ("/Operations/0/op", "compat.op-case"),
         ("/Operations/0/value", "compat.string-boolean"),
     ]
+
+
+def test_in_place_patches_the_resource_itself_to_the_same_result_as_a_copy(users: ResourceSchema) -> None:
+    # The Users service patches the user it just decoded (its own copy) in place; other callers
+    # get a copy. Both must come out the same, warnings included.
+    schema = users
+    ops = [
+        {"op": "Replace", "path": "name.givenName", "value": "Barbara"},
+        {"op": "add", "path": 'emails[type eq "home"].value', "value": "babs@home.example.com"},
+        {"op": "replace", "value": {"active": "False", "title": "Tour Guide"}},
+        {"op": "remove", "path": "nickName"},
+    ]
+    original = babs()
+    copied_log, in_place_log = ViolationLog(), ViolationLog()
+    copied = apply_patch(original, ops, schema, copied_log)
+    assert original == babs()
+
+    resource = babs()
+    patched = apply_patch(resource, ops, schema, in_place_log, in_place=True)
+
+    assert patched is resource
+    assert patched == copied
+    assert list(in_place_log) == list(copied_log)

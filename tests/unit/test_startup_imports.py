@@ -37,6 +37,7 @@ print(json.dumps({"status": statuses[0], "modules": sorted(sys.modules)}))
 #: report, the CLI commands that call a running fake.
 NOT_AT_START = (
     "jsonschema",
+    "fastjsonschema",
     "referencing",
     "yaml",
     "faker",

@@ -248,6 +248,20 @@ class InProcessTransport:
             self._mock.stop(allow_assert=False)
             self._mock = None
 
+    def _forget_calls(self) -> None:
+        """Drop what ``responses`` keeps of the calls before this one.
+
+        A RequestsMock keeps every request and response it handled (``calls``, and each route's
+        ``calls``) for its own assertions, which this private mock never makes: a test session's
+        every list page and body stayed in memory, and the garbage collector walked them all again
+        and again. The journal (:mod:`mockrc.journal`) is the bounded record of what was sent.
+        """
+        mock = self._mock
+        if mock is not None:
+            mock.calls.reset()
+            for route in mock.registered():
+                route.calls.reset()
+
     def __enter__(self) -> InProcessTransport:
         self.start()
         return self
@@ -262,6 +276,7 @@ class InProcessTransport:
 
     def _dispatch(self, request: PreparedRequest) -> _Reply:
         """Run one request through the app, the way a WSGI server would."""
+        self._forget_calls()
         url = str(request.url)
         scheme, netloc = urlsplit(url)[:2]
         origin = f"{scheme}://{netloc}"

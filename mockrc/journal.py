@@ -326,7 +326,7 @@ class Summary:
         return held
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class JournalEntry:
     """One request and its answer.
 

@@ -206,8 +206,8 @@ def create_app(
         if state_file is not None and not request.environ.get(UNLOCKED_ENVIRON):
             state_file.commit()
         # 2. The rate limiter's headers; 3. nosniff on every answer (a proxy's forwarded answer
-        #    goes back as the upstream sent it). What the hooks left in g is read from its dict:
-        #    an attribute g lacks costs a raised and caught AttributeError.
+        #    goes back as the upstream sent it). What the hooks left in g is read from its dict,
+        #    g looked up once (each read through Flask's proxy looks it up again).
         context = g._get_current_object()
         values = vars(context)
         if not values.get("proxied"):

@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
 from flask import Flask, Response, g, request
+from flask.sessions import NullSession, SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() builds
 
 from mockrc.accounts import Accounts
@@ -102,6 +103,25 @@ class _Serialised:
         return body
 
 
+class _NoSessions(SecureCookieSessionInterface):
+    """Flask's session interface for an app without a secret key, which mockrc never sets (it
+    keeps no session: the admin key's cookie is read as a cookie).
+
+    Flask's own finds out that there is no key anew on every request and makes a new null session
+    (~3 µs a request); this one hands out the same null session each time. A null session holds
+    nothing and refuses every write, and Flask saves none, so one serves every request alike.
+    """
+
+    def __init__(self) -> None:
+        self._null = NullSession()
+
+    def open_session(self, app: Flask, request: Any) -> SecureCookieSession | None:
+        return super().open_session(app, request) if app.secret_key else None
+
+    def make_null_session(self, app: Flask) -> NullSession:
+        return self._null
+
+
 def create_app(
     state: MockState | None = None,
     *,
@@ -123,6 +143,7 @@ def create_app(
     current = CurrentAccount(default)
     state = cast(MockState, current)
     app = Flask("mockrc")
+    app.session_interface = _NoSessions()
     app.config["MAX_CONTENT_LENGTH"] = LIMITS.body_bytes
     # Werkzeug answers a path with "//" (an id such as "%2Fx" decodes to one) with a 308 to the
     # path without it: a different resource, and a redirect no SCIM or OAuth client expects.
@@ -142,15 +163,18 @@ def create_app(
     @app.before_request
     def _before_request() -> BaseResponse | None:
         """The steps before the view; the first that answers (or raises) ends the request."""
-        # The request itself, not Flask's proxy: each attribute read through the proxy costs ~1 µs.
+        # The request, its g and its account themselves, each looked up once: every attribute
+        # read through Flask's proxies or the CurrentAccount stand-in costs a lookup and a call.
         req = request._get_current_object()  # type: ignore[attr-defined]
+        context = g._get_current_object()
+        account = current.chosen()
         # 1. An id and a violation log, and the journal's clock: whatever follows may refuse the
         #    request, and a refused request is journaled with its violations.
         #    A journal read (not journaled itself, and not holding the state's lock) takes no id:
         #    drawing one would wait for the lock.
-        g.request_id = 0 if req.environ.get(UNLOCKED_ENVIRON) else state.next_request_id()
-        g.violations = ViolationLog()
-        start_exchange(state)
+        context.request_id = 0 if req.environ.get(UNLOCKED_ENVIRON) else account.next_request_id()
+        context.violations = ViolationLog()
+        start_exchange(account, context)
         # 2. The guard: a Host the fake does not answer for, a cross-site control call, no admin
         #    key. A refused request meets nothing else (its one answer is the admin key's redirect).
         answer = guard.check(req)
@@ -164,11 +188,11 @@ def create_app(
         if proxy is not None:
             return forward(proxy, req)
         # 4. The active scenarios: a step may answer, fault, delay, or change the fake.
-        answer = overlay_scenarios(state)
+        answer = overlay_scenarios(account)
         if answer is not None:
             return answer
         # 5. RingCentral's rate limits, when a setting or an active scenario turns them on.
-        apply_rate_limits(state)
+        apply_rate_limits(account)
         return None
 
     @app.after_request
@@ -182,19 +206,24 @@ def create_app(
         if state_file is not None and not request.environ.get(UNLOCKED_ENVIRON):
             state_file.commit()
         # 2. The rate limiter's headers; 3. nosniff on every answer (a proxy's forwarded answer
-        #    goes back as the upstream sent it).
-        if not g.get("proxied"):
-            add_rate_limit_headers(response)
+        #    goes back as the upstream sent it). What the hooks left in g is read from its dict,
+        #    g looked up once (each read through Flask's proxy looks it up again).
+        context = g._get_current_object()
+        values = vars(context)
+        if not values.get("proxied"):
+            add_rate_limit_headers(response, values.get("rate_limit"))
             add_nosniff(response)
         # 4. Last: the journal records the answer exactly as it is sent.
-        record_exchange(state, response)
+        record_exchange(current.chosen(), request._get_current_object(), context, response)  # type: ignore[attr-defined]
         return response
 
     @app.teardown_request
     def _teardown_request(error: BaseException | None) -> None:
         # A request whose answer never reached step 4 above (an after-request step failed) is
         # still journaled, once.
-        record_lost_exchange(state, error)
+        context = g._get_current_object()
+        if not vars(context).get("journal_recorded"):
+            record_lost_exchange(current.chosen(), request._get_current_object(), context, error)  # type: ignore[attr-defined]
 
     register_error_handlers(app, state)
     app.register_blueprint(scim_blueprint(state))

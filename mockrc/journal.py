@@ -63,6 +63,7 @@ __all__ = [
     "RequestPattern",
     "body_excerpt",
     "decode_body",
+    "media_type_of",
     "parse_byte_size",
     "read_body",
     "redact_header",
@@ -184,10 +185,13 @@ def wsgi_headers(environ: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
 
     :class:`Message` (``wsgi=True``) spells the names as headers (``User-Agent``) when read.
     """
+    # A list comprehension, not a generator: it runs on every request, over every key of the environ.
     return tuple(
-        (key, value)
-        for key, value in environ.items()
-        if (key.startswith("HTTP_") and key not in _WSGI_DUPLICATES) or (key in _WSGI_UNPREFIXED and value)
+        [
+            (key, value)
+            for key, value in environ.items()
+            if (key[:5] == "HTTP_" and key not in _WSGI_DUPLICATES) or (key in _WSGI_UNPREFIXED and value)
+        ]
     )
 
 
@@ -195,6 +199,12 @@ def wsgi_headers(environ: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
 #: some servers add too are left out, as Werkzeug leaves them out.
 _WSGI_UNPREFIXED = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
 _WSGI_DUPLICATES = frozenset({"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"})
+
+
+def media_type_of(content_type: str) -> str:
+    """The media type of a ``Content-Type`` value (``application/json; charset=utf-8`` ->
+    ``application/json``), lower case, as Werkzeug's ``Request.mimetype`` reads it."""
+    return content_type.partition(";")[0].strip(" \t").lower()
 
 
 def _header_name(wsgi_key: str) -> str:
@@ -208,10 +218,12 @@ class Message:
     matter of keeping references, and a caller that changes what it read changes nothing here.
     ``wsgi`` says the header names are WSGI environ keys (see :func:`wsgi_headers`). ``size`` is
     the body's full length when ``body`` is not all of it; ``note`` says what capture could not
-    keep (a body refused as too large is never read).
+    keep (a body refused as too large is never read). ``media_type`` may be the whole
+    ``Content-Type`` value as sent: its parameters are dropped when read (:attr:`media_type`), not
+    on the request path.
     """
 
-    __slots__ = ("_note", "_raw_body", "_raw_headers", "_wsgi", "media_type", "size")
+    __slots__ = ("_content_type", "_note", "_raw_body", "_raw_headers", "_wsgi", "size")
 
     def __init__(
         self,
@@ -228,9 +240,15 @@ class Message:
         self._raw_body = body if len(body) <= _COPY_ABOVE else body[:BODY_LIMIT]
         self._wsgi = wsgi
         self._note = note
-        self.media_type = media_type
+        self._content_type = media_type
         #: The body's length in bytes, all of it (what an entry keeps may be less).
         self.size = len(body) if size is None else size
+
+    @property
+    def media_type(self) -> str:
+        """The media type, lower case, without parameters: what Werkzeug's ``Request.mimetype``
+        makes of the same ``Content-Type`` value (RFC 9110 §8.3.1)."""
+        return media_type_of(self._content_type)
 
     @property
     def truncated(self) -> bool:
@@ -308,7 +326,7 @@ class Summary:
         return held
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class JournalEntry:
     """One request and its answer.
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Request, Response, g, request
+from flask import Request, Response
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from mockrc.http.auth import bearer_token_of
@@ -23,10 +23,11 @@ from mockrc.redaction import Secrets, redact_pairs
 from mockrc.state import MockState
 
 
-def start_exchange(state: MockState) -> None:
-    """Note when the request arrived (the fake's clock) and start timing it."""
-    g.journal_time = state.clock.now()
-    g.journal_started = time.perf_counter()
+def start_exchange(state: MockState, context: Any) -> None:
+    """Note in ``context`` (the request's ``g``) when the request arrived (the fake's clock) and
+    start timing it."""
+    context.journal_time = state.clock.now()
+    context.journal_started = time.perf_counter()
 
 
 def _caller(state: MockState, req: Request) -> tuple[str | None, str | None]:
@@ -44,44 +45,42 @@ def _caller(state: MockState, req: Request) -> tuple[str | None, str | None]:
     return None, client_id
 
 
-def record_exchange(state: MockState, response: Response) -> None:
+def record_exchange(state: MockState, req: Request, context: Any, response: Response) -> None:
     """Put the request and ``response`` in the journal (called last, with the final response).
 
-    It runs on every request, so it reads the request and ``g`` through one context lookup each
-    and copies the headers straight from the WSGI environ; everything else waits until read.
+    It runs on every request, so it takes the request and ``g`` (``context``) from its caller, reads
+    what the hooks left in ``g`` from its dict (a missing attribute read through ``g`` raises and
+    catches an AttributeError, ~1 µs each), and keeps references and raw values: decoding,
+    redaction and the header names wait until someone reads the entry.
     It never raises: whatever the request held, it is recorded (with what could be captured).
     """
-    # Flask types the proxy as the Request it stands for, so its LocalProxy method is unknown.
-    req: Request = request._get_current_object()  # type: ignore[attr-defined]
     if is_own_path(req.path):
         return
-    context = g._get_current_object()
-    if getattr(context, "journal_recorded", False):
+    values = vars(context)
+    if values.get("journal_recorded", False):
         return
     context.journal_recorded = True
     try:
-        answer = _response_message(response, getattr(context, "journal_response_body", None))
-        entry = _entry(state, req, context, response.status_code, answer)
+        answer = _response_message(response, values.get("journal_response_body"))
+        entry = _entry(state, req, values, response.status_code, answer)
     except Exception as exc:  # a request the journal cannot read is still recorded
-        entry = _fallback_entry(state, req, context, response.status_code, exc)
+        entry = _fallback_entry(state, req, values, response.status_code, exc)
     state.journal.record(entry)
 
 
-def record_lost_exchange(state: MockState, error: BaseException | None) -> None:
+def record_lost_exchange(state: MockState, req: Request, context: Any, error: BaseException | None) -> None:
     """Record a request whose answer never reached :func:`record_exchange` (an after-request hook
     failed): the journal has every request that reached the app, exactly once."""
-    # Flask types the proxy as the Request it stands for, so its LocalProxy method is unknown.
-    req: Request = request._get_current_object()  # type: ignore[attr-defined]
-    context = g._get_current_object()
-    if is_own_path(req.path) or getattr(context, "journal_recorded", False):
+    values = vars(context)
+    if is_own_path(req.path) or values.get("journal_recorded", False):
         return
     context.journal_recorded = True
     reason = type(error).__name__ if error is not None else "no answer was recorded"
     lost = Message((), b"", note=f"the answer was lost: {reason}")
     try:
-        entry = _entry(state, req, context, 500, lost)
+        entry = _entry(state, req, values, 500, lost)
     except Exception as exc:
-        entry = _fallback_entry(state, req, context, 500, exc)
+        entry = _fallback_entry(state, req, values, 500, exc)
     state.journal.record(entry)
 
 
@@ -94,59 +93,69 @@ def _response_message(response: Response, decoded: bytes | None = None) -> Messa
 
 
 def _request_message(req: Request) -> Message:
-    headers = wsgi_headers(req.environ)
+    environ = req.environ
+    headers = wsgi_headers(environ)
+    content_type = environ.get("CONTENT_TYPE", "")
+    # A request without a body (most GETs: no Content-Length, Content-Type or Transfer-Encoding)
+    # skips Werkzeug's input-stream machinery and its header parsing.
+    if not (content_type or environ.get("CONTENT_LENGTH") or "HTTP_TRANSFER_ENCODING" in environ):
+        return Message(headers, b"", wsgi=True)
     try:
-        # A request without a body (most GETs) skips Werkzeug's input-stream machinery.
         body = (
             req.get_data(cache=True)
-            if req.content_length or req.is_json or "HTTP_TRANSFER_ENCODING" in req.environ
+            if req.content_length or req.is_json or "HTTP_TRANSFER_ENCODING" in environ
             else b""
         )
     except RequestEntityTooLarge:
         size = req.content_length or 0
         return Message(
-            headers, b"", req.mimetype, wsgi=True, size=size, note="refused as too large: not read"
+            headers, b"", content_type, wsgi=True, size=size, note="refused as too large: not read"
         )
-    return Message(headers, body, req.mimetype, wsgi=True)
+    return Message(headers, body, content_type, wsgi=True)
 
 
-def _entry(state: MockState, req: Request, context: Any, status: int, response: Message) -> JournalEntry:
+def _entry(
+    state: MockState, req: Request, values: dict[str, Any], status: int, response: Message
+) -> JournalEntry:
+    """The entry of a request; ``values`` are what the hooks left in its ``g``."""
     principal, app = _caller(state, req)
-    started = getattr(context, "journal_started", None)
+    started = values.get("journal_started")
     query: dict[str, str | list[str]] = {}
     query_secrets: tuple[str, ...] = ()
     if req.query_string:
         found = Secrets()
         query = redact_pairs(req.args.items(multi=True), found)
         query_secrets = found.values()
+    violations = values.get("violations")
+    rule = req.url_rule
     return JournalEntry(
-        id=getattr(context, "request_id", 0),
-        time=getattr(context, "journal_time", None) or state.clock.now(),
+        id=values.get("request_id", 0),
+        time=values.get("journal_time") or state.clock.now(),
         method=req.method,
         path=req.path,
         status=status,
         request=_request_message(req),
         response=response,
         query=query,
-        route=req.url_rule.rule if req.url_rule is not None else None,
+        route=rule.rule if rule is not None else None,
         principal=principal,
         app=app,
         duration_ms=(time.perf_counter() - started) * 1000 if started is not None else 0.0,
-        served_by=getattr(context, "served_by", None),
-        violations=tuple(getattr(context, "violations", None) or ()),
+        served_by=values.get("served_by"),
+        violations=tuple(violations) if violations else (),
         query_secrets=query_secrets,
         account=state.key,
-        proxy=getattr(context, "proxy_record", None),
+        proxy=values.get("proxy_record"),
     )
 
 
 def _fallback_entry(
-    state: MockState, req: Request, context: Any, status: int, error: Exception
+    state: MockState, req: Request, values: dict[str, Any], status: int, error: Exception
 ) -> JournalEntry:
     """The entry of a request whose capture failed: what it was, its violations, and why."""
     return JournalEntry(
-        id=getattr(context, "request_id", 0),
-        time=getattr(context, "journal_time", None) or state.clock.now(),
+        id=values.get("request_id", 0),
+        time=values.get("journal_time") or state.clock.now(),
         method=req.method,
         path=req.path,
         status=status,
@@ -154,8 +163,8 @@ def _fallback_entry(
         response=Message((), b""),
         query={},
         route=req.url_rule.rule if req.url_rule is not None else None,
-        served_by=getattr(context, "served_by", None),
-        violations=tuple(getattr(context, "violations", None) or ()),
+        served_by=values.get("served_by"),
+        violations=tuple(values.get("violations") or ()),
         account=state.key,
-        proxy=getattr(context, "proxy_record", None),
+        proxy=values.get("proxy_record"),
     )

@@ -15,7 +15,7 @@ from mockrc.errors import OAuthError, RateLimited
 from mockrc.http.auth import request_principal
 from mockrc.journal import FORM_MEDIA_TYPE
 from mockrc.oauth.client_auth import parse_basic
-from mockrc.ratelimit import group_of
+from mockrc.ratelimit import Verdict, group_of
 from mockrc.state import MockState
 
 
@@ -41,9 +41,9 @@ def apply_rate_limits(state: MockState) -> None:
         raise RateLimited("CMN-301", "Request rate exceeded")
 
 
-def add_rate_limit_headers(response: Response) -> None:
-    """The limiter's headers of the request, if a limit counted it."""
-    verdict = g.get("rate_limit")
+def add_rate_limit_headers(response: Response, verdict: Verdict | None) -> None:
+    """The limiter's headers of the request (its ``verdict``, which :func:`apply_rate_limits` left
+    in ``g.rate_limit``), if a limit counted it."""
     if verdict is not None:
         response.headers.update(verdict.headers())
 

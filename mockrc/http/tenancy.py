@@ -60,6 +60,11 @@ class CurrentAccount:
         chosen: ContextVar[MockState | None] = ContextVar(f"mockrc_account_{id(self)}", default=None)
         object.__setattr__(self, "_chosen", chosen)
 
+    def chosen(self) -> MockState:
+        """The state this stands for now. A request hook reads it once and passes it on: each
+        attribute read through this stand-in costs a context-variable lookup and a call."""
+        return self._chosen.get() or self._default
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._chosen.get() or self._default, name)
 

@@ -284,3 +284,16 @@ class TestNestingWithUsersResponsesMock:
             refused,
         ):
             requests.get(f"{RC}/scim/v2/Users/2")
+
+
+def test_the_transport_does_not_keep_every_call_it_answered() -> None:
+    # responses keeps each request and response for assertions this private mock never makes:
+    # a session's every body stayed in memory. The journal is the bounded record.
+    with InProcessTransport(make_app()) as transport:
+        for number in range(5):
+            assert requests.post(f"{RC}/echo", data=f"body {number}").status_code == 200
+        mock = transport._mock
+        assert mock is not None
+
+        assert len(mock.calls) <= 1
+        assert all(len(route.calls) <= 1 for route in mock.registered())

@@ -23,7 +23,7 @@ system's hands (written to the WAL) before the answer leaves, which survives the
 way at all (``kill -9``, a crash, Ctrl-C); only an operating-system crash or power loss could lose
 the last commits, never corrupting the file (https://www.sqlite.org/pragma.html#pragma_synchronous,
 https://www.sqlite.org/wal.html). ``synchronous=FULL`` would also cover power loss but adds an
-``fsync`` to every commit (0.3–0.6 ms on the project's machine, against about 0.03 ms for the
+``fsync`` to every commit (0.3 to 0.6 ms on the project's machine, against about 0.03 ms for the
 commit), which every write's answer would wait for: a poor trade for a fake on a developer's
 machine.
 
@@ -45,7 +45,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from functools import partial
@@ -408,11 +408,13 @@ class StateFile:
                     queue.wait()
                     continue
                 self._committing = True
-                batches = list(self._queue)
+                count = len(self._queue)
+                group = self._queue[:count]
                 failure: StateFileError | None = None
                 queue.release()
                 try:
-                    self._write(partial(self._write_batches, batches))
+                    batch = _Batch.merged(group)
+                    self._write(partial(self._write_batch, batch))
                 except StateFileError as exc:
                     failure = exc
                 finally:
@@ -421,21 +423,21 @@ class StateFile:
                     self._attempts += 1
                     queue.notify_all()
                 if failure is not None:
-                    self._failed = (self._attempts, batches[-1].seq, failure)
+                    # Kept as one batch: while the file cannot be written, what waits for it grows
+                    # with the entries changed, not with the requests that changed them.
+                    self._queue[:count] = [batch]
+                    self._failed = (self._attempts, batch.seq, failure)
                     raise failure
                 self._failed = None
-                self._durable = batches[-1].seq
-                del self._queue[: len(batches)]
+                self._durable = batch.seq
+                del self._queue[:count]
 
-    def _write_batches(self, batches: list[_Batch]) -> None:
-        """Write ``batches`` one after the other (inside the caller's transaction)."""
+    def _write_batch(self, batch: _Batch) -> None:
+        """Write ``batch`` (inside the caller's transaction)."""
         assert self._mirror is not None
-        meta: dict[str, str] = {}
-        for batch in batches:
-            self._mirror.write(batch.changes)
-            meta.update(batch.meta)
-        if meta:
-            self._put_meta(meta)
+        self._mirror.write(batch.changes)
+        if batch.meta:
+            self._put_meta(batch.meta)
 
     def commit(self, release: Releasable | None = None) -> None:
         """Write what changed since the last commit before returning (nothing changed and nothing
@@ -479,23 +481,73 @@ class Releasable(Protocol):
 class Changes:
     """What changed in some repositories since a point, as rows (:meth:`SqliteMirror.take`):
     the kinds emptied (a reset), then per kind the entries changed, each with its row as it was
-    when taken (None: removed), in the order they first changed."""
+    when taken (None: removed), in the order they first changed.
+
+    ``readded`` are entries removed and added again since that point (only a merge of several
+    has them, :meth:`merged`): their old row goes before the new one is written, so the entry
+    comes back in the place it has in memory, last, as writing one after the other would do.
+    """
 
     cleared: frozenset[str]
     rows: dict[str, list[tuple[str, Row | None]]]
+    readded: dict[str, list[str]] = field(default_factory=dict)
 
     def keys(self, kind: str) -> Iterator[str]:
         return (key for key, _ in self.rows.get(kind, ()))
 
+    @staticmethod
+    def merged(sequence: Sequence[Changes]) -> Changes:
+        """One :class:`Changes` whose :meth:`SqliteMirror.write` leaves the tables exactly as
+        writing each of ``sequence`` in turn would: the same rows, in the same order (an entry's
+        last row counts; an emptied kind forgets what came before; an entry removed and added
+        again is readded). Linear in the entries of ``sequence``."""
+        if len(sequence) == 1:
+            return sequence[0]
+        cleared: set[str] = set()
+        rows: dict[str, dict[str, Row | None]] = {}
+        readded: dict[str, dict[str, None]] = {}
+        for changes in sequence:
+            for kind in changes.cleared:
+                cleared.add(kind)
+                rows.pop(kind, None)
+                readded.pop(kind, None)
+            for kind, keys in changes.readded.items():
+                merged = rows.setdefault(kind, {})
+                for key in keys:
+                    merged.pop(key, None)
+                    readded.setdefault(kind, {})[key] = None
+            for kind, entries in changes.rows.items():
+                merged = rows.setdefault(kind, {})
+                for key, row in entries:
+                    if row is not None and key in merged and merged[key] is None:
+                        del merged[key]  # removed, now back: written last, its old row gone first
+                        readded.setdefault(kind, {})[key] = None
+                    merged[key] = row
+        return Changes(
+            frozenset(cleared),
+            {kind: list(entries.items()) for kind, entries in rows.items() if entries},
+            {kind: list(keys) for kind, keys in readded.items()},
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class _Batch:
-    """What one request changed (:meth:`StateFile.stage`), waiting to be written; ``seq`` is its
-    ticket, ``meta`` the rows of the ``meta`` table it changed."""
+    """What one request changed (:meth:`StateFile.stage`), or several in a row, waiting to be
+    written; ``seq`` is its (last) ticket, ``meta`` the rows of the ``meta`` table it changed."""
 
     seq: int
     changes: Changes
     meta: dict[str, str] = field(default_factory=dict)
+
+    @staticmethod
+    def merged(batches: Sequence[_Batch]) -> _Batch:
+        """One batch that writes what ``batches`` write one after the other."""
+        if len(batches) == 1:
+            return batches[0]
+        meta: dict[str, str] = {}
+        for batch in batches:
+            meta.update(batch.meta)
+        return _Batch(batches[-1].seq, Changes.merged([batch.changes for batch in batches]), meta)
 
 
 def create_tables(db: sqlite3.Connection) -> None:
@@ -582,6 +634,9 @@ class SqliteMirror:
             upsert, delete, delete_all = self._statements[kind]
             if kind in changes.cleared:
                 self._db.execute(delete_all)
+            readded = changes.readded.get(kind)
+            if readded:
+                self._db.executemany(delete, [(key,) for key in readded])
             rows = changes.rows.get(kind)
             if not rows:
                 continue

@@ -29,9 +29,11 @@ from hypothesis import strategies as st
 
 from mockrc.app import create_app
 from mockrc.clock import FakeClock
-from mockrc.persistence import _COLUMNS, SqliteMirror, StateFile, StateFileError
+from mockrc.persistence import _COLUMNS, Changes, SqliteMirror, StateFile, StateFileError, create_tables
 from mockrc.settings import Settings
 from mockrc.state import MockState
+from mockrc.store import UserStore
+from mockrc.tokens import TokenRegistry
 from mockrc.transport.server import LiveServer
 from mockrc.violations import ViolationLog
 from tests.helpers import minimal_user, patch
@@ -97,15 +99,15 @@ class BlockedWrites:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.entered = threading.Event()
         self.go = threading.Event()
-        #: The tickets of each commit that reached the file, in order.
-        self.committed: list[list[int]] = []
-        original = StateFile._write_batches
+        #: The last ticket of each commit that reached the file, in order.
+        self.committed: list[int] = []
+        original = StateFile._write_batch
 
-        def held(state_file: StateFile, batches: list[Any]) -> None:
+        def held(state_file: StateFile, batch: Any) -> None:
             self.entered.set()
             assert self.go.wait(PATIENCE)
-            original(state_file, batches)
-            self.writing = [batch.seq for batch in batches]
+            original(state_file, batch)
+            self.writing = batch.seq
 
         original_write = StateFile._write
 
@@ -113,11 +115,11 @@ class BlockedWrites:
             original_write(state_file, work)
             self.committed.append(self.writing)
 
-        monkeypatch.setattr(StateFile, "_write_batches", held)
+        monkeypatch.setattr(StateFile, "_write_batch", held)
         monkeypatch.setattr(StateFile, "_write", write)
 
     def durable(self, ticket: int) -> bool:
-        return any(ticket in tickets for tickets in self.committed)
+        return any(ticket <= last for last in self.committed)
 
 
 def test_requests_that_finish_during_a_commit_are_written_together_by_the_next_one(
@@ -150,7 +152,8 @@ def test_requests_that_finish_during_a_commit_are_written_together_by_the_next_o
         for thread in (leader, *followers):
             thread.join(PATIENCE)
 
-        assert writes.committed == [[first], [second, third]]
+        # Two transactions: the first request's, then the two that finished during it.
+        assert writes.committed == [first, third]
         assert returned == {first: True, second: True, third: True}
         assert left_by_kill(state_file.path, tmp_path / "after") == in_memory(state)
 
@@ -258,6 +261,76 @@ def test_a_failed_group_fails_every_request_in_it(tmp_path: Path, monkeypatch: p
         # A request that waits after the failure tries again, and the failed batches go with it.
         state_file.wait(second)
         assert left_by_kill(state_file.path, tmp_path / "after") == in_memory(state)
+
+
+def test_while_the_file_cannot_be_written_what_waits_grows_with_the_entries_not_the_requests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with running(tmp_path / "state.db") as state:
+        state_file = file_of(state)
+        user_id = create(state, "patched")
+        state_file.commit()
+
+        def full(*_: object) -> None:
+            raise sqlite3.OperationalError("database or disk is full")
+
+        monkeypatch.setattr(SqliteMirror, "write", full)
+        for n in range(20):
+            with state.lock:
+                body = patch({"op": "replace", "path": "title", "value": f"t{n}"})
+                state.users.patch(user_id, body, ViolationLog())
+            with pytest.raises(StateFileError):
+                state_file.commit()
+        assert len(state_file._queue) == 1
+        assert list(state_file._queue[0].changes.keys("users")) == [user_id]
+        monkeypatch.undo()
+        state_file.commit()
+        assert left_by_kill(state_file.path, tmp_path / "after") == in_memory(state)
+
+
+# --- a group written as one: the same tables as its requests one after the other ---------------
+
+_KEYS = st.sampled_from(["a", "b", "c", "d"])
+_TOKEN_ROW = st.one_of(st.none(), st.text(max_size=3).map(lambda text: (text,)))
+_USER_ROW = st.one_of(
+    st.none(), st.tuples(st.text(max_size=3), st.floats(0, 9), st.floats(0, 9), st.integers(0, 9))
+)
+_CHANGES = st.builds(
+    lambda cleared, tokens, users: Changes(
+        frozenset(cleared),
+        {kind: list(dict(rows).items()) for kind, rows in (("tokens", tokens), ("users", users)) if rows},
+    ),
+    st.sets(st.sampled_from(["tokens", "users"])),
+    st.lists(st.tuples(_KEYS, _TOKEN_ROW), max_size=4),
+    st.lists(st.tuples(_KEYS, _USER_ROW), max_size=4),
+)
+
+
+def _tables_after(before: list[Changes], written: list[Changes]) -> list[list[tuple[Any, ...]]]:
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    create_tables(db)
+    mirror = SqliteMirror(db, [TokenRegistry(FakeClock()), UserStore(unique_emails=False)])
+    for changes in (*before, *written):
+        mirror.write(changes)
+    tables = [db.execute(f"SELECT * FROM {kind} ORDER BY rowid").fetchall() for kind in ("tokens", "users")]
+    db.close()
+    return tables
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CHANGES, max_size=3), st.lists(_CHANGES, min_size=1, max_size=6))
+def test_changes_merged_write_what_they_write_one_after_the_other(
+    before: list[Changes], group: list[Changes]
+) -> None:
+    """Whatever the tables held, and whatever a group's requests did (rows changed, removed,
+    removed and added again, kinds emptied), writing the group merged leaves the same rows in
+    the same order as writing its requests' changes in turn; merging merged groups too."""
+    one_by_one = _tables_after(before, group)
+    assert _tables_after(before, [Changes.merged(group)]) == one_by_one
+    if len(group) > 1:
+        middle = len(group) // 2
+        halves = [Changes.merged(group[:middle]), Changes.merged(group[middle:])]
+        assert _tables_after(before, [Changes.merged(halves)]) == one_by_one
 
 
 # --- any run of changes, committed in any grouping ---------------------------------------------

@@ -394,7 +394,7 @@ class StateFile:
         order they were staged); if one is running, it waits for it, then for the next one, which
         some waiting thread starts. Needs no lock of the state's: call it with the state's lock
         released, so other requests go on while the file is written. Raises
-        :class:`StateFileError` if the commit that held ``ticket`` failed; its batches stay
+        :class:`StateFileError` if the commit that held ``ticket`` failed; its changes stay
         queued, and the next commit tries them again.
         """
         queue = self._queue_changed
@@ -403,7 +403,7 @@ class StateFile:
             while self._durable < ticket:
                 failed = self._failed
                 if failed is not None and failed[0] > seen and failed[1] >= ticket:
-                    raise failed[2]
+                    raise StateFileError(str(failed[2]))  # each thread its own (tracebacks differ)
                 if self._committing:
                     queue.wait()
                     continue

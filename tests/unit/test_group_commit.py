@@ -263,6 +263,47 @@ def test_a_failed_group_fails_every_request_in_it(tmp_path: Path, monkeypatch: p
         assert left_by_kill(state_file.path, tmp_path / "after") == in_memory(state)
 
 
+def test_every_request_of_a_failed_group_is_answered_with_the_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with running(tmp_path / "state.db") as state:
+        state_file = file_of(state)
+        entered, go = threading.Event(), threading.Event()
+
+        def failing(*_: object) -> None:
+            entered.set()
+            assert go.wait(PATIENCE)
+            raise sqlite3.OperationalError("disk I/O error")
+
+        monkeypatch.setattr(SqliteMirror, "write", failing)
+        create(state, "a")
+        first = state_file.stage()
+        create(state, "b")
+        second = state_file.stage()
+        outcomes: dict[int, str] = {}
+
+        def answer(ticket: int) -> None:
+            try:
+                state_file.wait(ticket)
+                outcomes[ticket] = "answered"
+            except StateFileError as exc:
+                outcomes[ticket] = str(exc)
+
+        leader = threading.Thread(target=answer, args=(first,))
+        leader.start()
+        assert entered.wait(PATIENCE)
+        follower = threading.Thread(target=answer, args=(second,))
+        follower.start()
+        go.set()
+        for thread in (leader, follower):
+            thread.join(PATIENCE)
+        failure = f"{state_file.path}: cannot write the state file: disk I/O error"
+        assert outcomes == {first: failure, second: failure}
+        monkeypatch.undo()
+        state_file.commit()
+        assert left_by_kill(state_file.path, tmp_path / "after") == in_memory(state)
+
+
 def test_while_the_file_cannot_be_written_what_waits_grows_with_the_entries_not_the_requests(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -184,14 +184,56 @@ def test_the_state_lock_is_free_while_the_file_is_written(
         ]
 
 
-def test_a_read_waits_for_the_commit_of_what_it_may_have_seen(tmp_path: Path) -> None:
+def test_a_read_waits_for_the_commit_of_what_it_may_have_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with running(tmp_path / "state.db") as state:
         state_file = file_of(state)
-        create(state, "written")
-        written = state_file.stage()
-        # A request that changed nothing gets the newest ticket: it may have read that user.
-        assert state_file.stage() == written
-        state_file.wait(written)
+        client = create_app(state).test_client()
+        writes = BlockedWrites(monkeypatch)
+        made: list[Any] = []
+        post = threading.Thread(
+            target=lambda: made.append(
+                client.post("/scim/v2/Users", json=minimal_user("a@example.com"), headers=AUTH)
+            )
+        )
+        post.start()
+        assert writes.entered.wait(PATIENCE)
+        # The POST is being written; a GET of the same user is served meanwhile (the lock is free).
+        written = state_file.stage()  # a request that changed nothing gets the newest ticket
+        [user_id] = [key for key, _ in state.users.store.rows("users")]
+        reader: list[threading.Thread] = []
+        waiting_or_done = threading.Event()
+        read_durable: list[bool] = []
+        commit, wait = state_file.commit, state_file.wait
+
+        def noted_wait(ticket: int) -> None:
+            if threading.current_thread() in reader:
+                waiting_or_done.set()
+            wait(ticket)
+
+        def noted_commit(*args: Any, **kwargs: Any) -> None:
+            commit(*args, **kwargs)
+            if threading.current_thread() in reader:
+                read_durable.append(writes.durable(written))
+                waiting_or_done.set()
+
+        monkeypatch.setattr(state_file, "wait", noted_wait)
+        monkeypatch.setattr(state_file, "commit", noted_commit)
+        read: list[int] = []
+        get = threading.Thread(
+            target=lambda: read.append(client.get(f"/scim/v2/Users/{user_id}", headers=AUTH).status_code)
+        )
+        reader.append(get)
+        get.start()
+        # The GET either waits for the POST's commit or (wrongly) got past its own commit step.
+        assert waiting_or_done.wait(PATIENCE)
+        writes.go.set()
+        for thread in (post, get):
+            thread.join(PATIENCE)
+        # The GET's commit step returned only once the user it showed was in the file.
+        assert (read, read_durable) == ([200], [True])
+        assert made[0].status_code == 201
         assert state_file.stage() == written
 
 

@@ -199,12 +199,12 @@ def create_app(
     def _after_request(response: Response) -> Response:
         """The steps on every answer, in this order."""
         # 1. What the request changed is on disk before anything else happens to the answer
-        #    (mockrc serve --state-file).
+        #    (mockrc serve --state-file): taken under the state's lock, written with it released.
         #    A journal read runs without the state's lock and changed nothing: it must not commit
         #    what a request that holds the lock is halfway through.
         state_file = state.state_file
         if state_file is not None and not request.environ.get(UNLOCKED_ENVIRON):
-            state_file.commit()
+            state_file.commit(release=state.lock)
         # 2. The rate limiter's headers; 3. nosniff on every answer (a proxy's forwarded answer
         #    goes back as the upstream sent it). What the hooks left in g is read from its dict,
         #    g looked up once (each read through Flask's proxy looks it up again).

@@ -101,6 +101,17 @@ _JSON_MEDIA_TYPES = ("application/json", "application/scim+json")
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 
 Params = dict[str, "str | list[str]"]
+#: A :class:`Message` as the journal keeps it (:meth:`Message.packed`): its header pairs laid end
+#: to end, body, content type, whether the header names are WSGI keys, full size, capture's note.
+PackedMessage = tuple["tuple[str, ...]", bytes, str, bool, int, "str | None"]
+#: A :class:`JournalEntry` as the journal keeps it (:meth:`JournalEntry.pack`): a flat tuple.
+PackedEntry = tuple[Any, ...]
+#: What the journal's ring buffer holds per entry, one flat tuple: its place (a number that only
+#: grows, so that a summary decoded later finds its slot), its cost, whether it has a summary and
+#: the summary's three fields (:class:`Summary`), then the entry (:meth:`JournalEntry.pack`).
+_Slot = tuple[Any, ...]
+#: Where the entry starts in a slot.
+_SLOT_ENTRY = 6
 
 _BYTE_SIZE = re.compile(r"\s*(\d+)\s*(?:([kmg])i?b?|b)?\s*", re.IGNORECASE)
 _BYTE_UNITS = {None: 1, "k": 1024, "m": 1024**2, "g": 1024**3}
@@ -244,6 +255,25 @@ class Message:
         #: The body's length in bytes, all of it (what an entry keeps may be less).
         self.size = len(body) if size is None else size
 
+    def packed(self) -> PackedMessage:
+        """The message as a flat tuple of atoms (:meth:`JournalEntry.pack`), the header pairs
+        laid end to end (``name, value, name, value``)."""
+        headers = tuple(chain.from_iterable(self._raw_headers))
+        return (headers, self._raw_body, self._content_type, self._wsgi, self.size, self._note)
+
+    @classmethod
+    def unpacked(cls, packed: Sequence[Any]) -> Message:
+        """The message :meth:`packed` made (its body already cut, so not copied again)."""
+        message = cls.__new__(cls)
+        flat = packed[0]
+        message._raw_headers = tuple(zip(flat[::2], flat[1::2], strict=True))
+        message._raw_body = packed[1]
+        message._content_type = packed[2]
+        message._wsgi = packed[3]
+        message.size = packed[4]
+        message._note = packed[5]
+        return message
+
     @property
     def media_type(self) -> str:
         """The media type, lower case, without parameters: what Werkzeug's ``Request.mimetype``
@@ -361,6 +391,98 @@ class JournalEntry:
     proxy: ProxyRecord | None = None
     #: The request decoded once for readers (:meth:`summary`); None until first read.
     _summary: Summary | None = field(default=None, init=False, repr=False, compare=False)
+    #: The journal this entry was read from and its place there (:meth:`Journal.entries`): where
+    #: :meth:`summary` keeps what it decoded, so that the next reader does not decode it again.
+    _home: tuple[Journal, int] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __eq__(self, other: object) -> bool:
+        """Entries are equal when they record the same exchange: the journal builds a new object
+        each time an entry is read (:meth:`Journal.entries`), so sameness cannot be identity."""
+        if not isinstance(other, JournalEntry):
+            return NotImplemented
+        return self is other or self.pack() == other.pack()
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.time, self.method, self.path, self.status))
+
+    def pack(self) -> PackedEntry:
+        """The entry as a flat tuple of atoms (its summary aside: :class:`Journal` keeps that).
+
+        CPython stops tracking a tuple of atoms when the collector passes over it
+        (``_PyTuple_MaybeUntrack``, Objects/tupleobject.c), so kept entries are nothing the
+        collector walks, where as objects each was ~5 tracked ones that every middle and full
+        collection walked. The tuple is flat, the messages' fields inline and their header pairs
+        end to end, because a pass untracks only the innermost tuples still tracked (the
+        collector visits a tuple before what only it refers to): each level of nesting costs one
+        more collection, and the entries reach the oldest generation before the fourth. The query
+        is laid out the same way (a repeated parameter's values as a tuple), and plain violations
+        as their four fields each. A violation of another kind (a ``Truncation``) and a proxied
+        exchange's :class:`~mockrc.proxy.findings.ProxyRecord` stay objects: they are rare.
+        """
+        query = self.query
+        violations = self.violations
+        return (
+            self.id,
+            self.time,
+            self.method,
+            self.path,
+            self.status,
+            *self.request.packed(),
+            *self.response.packed(),
+            tuple(chain.from_iterable((k, tuple(v) if type(v) is list else v) for k, v in query.items()))
+            if query
+            else (),
+            self.route,
+            self.principal,
+            self.app,
+            self.duration_ms,
+            self.served_by,
+            tuple(chain.from_iterable((v.pointer, v.rule, v.message, v.severity) for v in violations))
+            if violations and all(type(v) is Violation for v in violations)
+            else violations,
+            self.query_secrets,
+            self.account,
+            self.proxy,
+        )
+
+    @classmethod
+    def unpacked(
+        cls,
+        packed: PackedEntry,
+        summary: Summary | None = None,
+        home: tuple[Journal, int] | None = None,
+    ) -> JournalEntry:
+        """The entry :meth:`pack` made, with the summary kept of it (and where to keep a new one)."""
+        query = packed[17]
+        violations = packed[23]
+        if violations and type(violations[0]) is str:
+            violations = tuple(map(Violation, *(violations[i::4] for i in range(4))))
+        entry = cls(
+            packed[0],
+            packed[1],
+            packed[2],
+            packed[3],
+            packed[4],
+            Message.unpacked(packed[5:11]),
+            Message.unpacked(packed[11:17]),
+            {k: list(v) if type(v) is tuple else v for k, v in zip(query[::2], query[1::2], strict=True)}
+            if query
+            else {},
+            packed[18],
+            packed[19],
+            packed[20],
+            packed[21],
+            packed[22],
+            violations,
+            packed[24],
+            packed[25],
+            packed[26],
+        )
+        if summary is not None:
+            object.__setattr__(entry, "_summary", summary)
+        if home is not None:
+            object.__setattr__(entry, "_home", home)
+        return entry
 
     @property
     def headers(self) -> dict[str, str]:
@@ -416,6 +538,9 @@ class JournalEntry:
             if summary.size() > SUMMARY_RESERVE:
                 summary = Summary(None, summary.excerpt, summary.note)
             object.__setattr__(self, "_summary", summary)
+            if self._home is not None:
+                journal, place = self._home
+                journal._keep_summary(place, summary)
         return summary
 
     def _decode(self) -> tuple[Secrets, Any, str | None]:
@@ -794,7 +919,9 @@ class Journal:
             raise ConfigError(f"the journal's capacity must be at least 1, not {capacity}")
         if max_bytes < 1:
             raise ConfigError(f"the journal's byte limit must be at least 1, not {max_bytes}")
-        self._entries: deque[tuple[JournalEntry, int]] = deque()
+        self._entries: deque[_Slot] = deque()
+        #: The place the next entry gets (never reused, :meth:`clear` included).
+        self._next = 0
         self._capacity = capacity
         self._max_bytes = max_bytes
         self._bytes = 0
@@ -859,13 +986,17 @@ class Journal:
         into = self._into
         line = _json_line(entry) if self._stream is not None or into is not None else None
         cost = entry.cost()
+        kept = entry._summary
+        summary = (False, None, None, None) if kept is None else (True, kept.secrets, kept.excerpt, kept.note)
+        packed = entry.pack()
         with self._lock:
-            self._entries.append((entry, cost))
+            self._entries.append((self._next, cost, *summary, *packed))
+            self._next += 1
             self._bytes += cost
             while len(self._entries) > 1 and (
                 len(self._entries) > self._capacity or self._bytes > self._max_bytes
             ):
-                _, freed = self._entries.popleft()
+                freed = self._entries.popleft()[1]
                 self._bytes -= freed
                 self._dropped += 1
             if line is not None and self._stream is not None:
@@ -884,9 +1015,33 @@ class Journal:
         return count
 
     def entries(self) -> list[JournalEntry]:
-        """The entries in memory, oldest first (a copy: later requests do not change it)."""
+        """The entries in memory, oldest first (a copy: later requests do not change it).
+
+        Each is built from what the journal keeps (:meth:`JournalEntry.pack`) as it is read: the
+        objects live as long as the reader keeps them, not as long as the journal does.
+        """
         with self._lock:
-            return [entry for entry, _ in self._entries]
+            slots = list(self._entries)
+        return [
+            JournalEntry.unpacked(
+                slot[_SLOT_ENTRY:], Summary(slot[3], slot[4], slot[5]) if slot[2] else None, (self, slot[0])
+            )
+            for slot in slots
+        ]
+
+    def _keep_summary(self, place: int, summary: Summary) -> None:
+        """Keep the summary that an entry read from here decoded (:meth:`JournalEntry.summary`)
+        in its slot, unless the entry has left the journal since."""
+        with self._lock:
+            entries = self._entries
+            if not entries:
+                return
+            index = place - entries[0][0]  # places in the ring buffer are consecutive
+            if 0 <= index < len(entries):
+                slot = entries[index]
+                if slot[0] == place and not slot[2]:
+                    kept = (place, slot[1], True, summary.secrets, summary.excerpt, summary.note)
+                    entries[index] = kept + slot[_SLOT_ENTRY:]
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -87,7 +87,7 @@ class IsoFormatter:
     Users created in one burst share their second, and a list page formats two timestamps per
     user: ``strftime`` was a tenth of the page's CPU (issue 12). The split into a whole second and
     microseconds is :meth:`datetime.fromtimestamp`'s own (``modf``, then round half to even), so the
-    text is the same as :func:`isoformat`'s for every epoch (tests/unit/test_iso_formatter.py).
+    text is the same as :func:`isoformat`'s for every epoch (tests/property/test_render_text.py).
     One per renderer, never shared between modules: a lost race only formats a second twice.
     """
 

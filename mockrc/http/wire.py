@@ -71,5 +71,11 @@ def list_response(resources: list[dict[str, Any]], total: int, start_index: int)
 def list_response_text(resources: list[str], total: int, start_index: int) -> str:
     """:func:`list_response` encoded, from its resources already encoded: the same text as
     ``dumps(list_response(...))`` of their dicts, without building or encoding them again."""
+    joined = ",".join(resources)
+    if type(total) is int and type(start_index) is int:  # a bool is an int JSON writes as true
+        return (
+            f'{{"schemas":["{LIST_RESPONSE}"],"totalResults":{total},"startIndex":{start_index},'
+            f'"itemsPerPage":{len(resources)},"Resources":[{joined}]}}'
+        )
     empty = dumps(list_response([], total, start_index) | {"itemsPerPage": len(resources)})
-    return f"{empty[:-2]}{','.join(resources)}]}}"  # empty ends with the Resources' "[]}"
+    return f"{empty[:-2]}{joined}]}}"  # empty ends with the Resources' "[]}"

@@ -83,7 +83,8 @@ class UserRenderer:
     returns (the dict drops it). A key is looked for as its encoded form anywhere in the text
     (``"id":``): a hit inside a nested object or a string only means the slow path is taken. The
     ``schemas`` need the extensions holding values: an extension's key absent from the text has
-    none; where it is present, the attributes are decoded to tell.
+    none; where it is present, the store's flags tell (:meth:`StoredUser.has_value`), or the
+    attributes where the user is in hand.
     """
 
     def __init__(self, profile: Profile) -> None:
@@ -95,6 +96,8 @@ class UserRenderer:
         #: Finds a key the splice cannot take (one search for them all, as fast as one ``in``).
         self._collides = re.compile("|".join(re.escape(guard) for guard in guards)).search
         self._core_only = _encode([schema.core_uri])
+        #: ``schemas`` encoded, by the extensions holding values: one entry per set of them.
+        self._schemas_text: dict[tuple[str, ...], str] = {}
         self._timestamp = IsoFormatter()
 
     def schemas_of(self, attributes: Mapping[str, Any]) -> list[str]:
@@ -121,10 +124,11 @@ class UserRenderer:
             resource = render_user(user, self.schemas_of(user.attributes), self.profile, base_url, copy=False)
             return _encode(resource)
         schemas = self._core_only
-        for _, needle in self._extensions:
-            if needle in text:
-                schemas = _encode(self.schemas_of(user.attributes))
-                break
+        held = tuple(uri for uri, key in self._extensions if key in text and user.has_value(uri))
+        if held:
+            schemas = self._schemas_text.get(held) or self._schemas_text.setdefault(
+                held, _encode([self._core, *held])
+            )
         ident = _encode_string(user.id)
         inner = text[1:-1]
         created = self._timestamp(user.created)

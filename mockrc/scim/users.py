@@ -76,7 +76,9 @@ class UserService:
         self.ids = ids
         self.validator = Validator(profile)
         self.renderer = UserRenderer(profile)
-        self.store = UserStore(unique_emails=profile.rules.unique_emails)
+        self.store = UserStore(
+            unique_emails=profile.rules.unique_emails, flagged=profile.resource_schema.extension_uris
+        )
         #: Licences left: RingCentral creates a user only on an unassigned extension, and a deleted
         #: user's extension becomes unassigned again. None: as many as needed.
         self.unassigned_extensions = unassigned_extensions

@@ -11,6 +11,7 @@ unicode and escapes, empty attributes, the enterprise extension with values, emp
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -70,11 +71,15 @@ def as_the_views_did(service: UserService, user: StoredUser, base_url: str) -> s
 
 def stored_and_in_hand(user: StoredUser) -> list[StoredUser]:
     """The user as a write hands it over (its attributes in hand, text made on demand or by the
-    store) and as a read does (only the stored text)."""
-    store = UserStore(unique_emails=False)
+    store) and as a read does (only the stored text), from stores flagging the extension (as the
+    Users service's does), flagging it among others, or flagging nothing."""
     fresh = StoredUser(user.id, user.attributes, user.created, user.last_modified, user.version)
-    added = store.add(StoredUser(user.id, user.attributes, user.created, user.last_modified))
-    return [fresh, added, store.get(user.id)]
+    found = [fresh]
+    for flagged in ((ENTERPRISE,), ("title", ENTERPRISE, "name"), ()):
+        store = UserStore(unique_emails=False, flagged=flagged)
+        found.append(store.add(StoredUser(user.id, user.attributes, user.created, user.last_modified)))
+        found.append(store.get(user.id))
+    return found
 
 
 @pytest.mark.parametrize("profile", ["ringcentral", "scim"])
@@ -143,3 +148,20 @@ def test_the_iso_formatter_s_cache_stays_bounded() -> None:
         assert formatter(second + 0.25) == isoformat(second + 0.25)
 
     assert len(formatter._seconds) <= IsoFormatter.LIMIT
+
+
+def test_a_stored_user_with_the_extension_is_written_without_decoding_it(
+    services: dict[str, UserService],
+) -> None:
+    service = services["ringcentral"]
+    store = UserStore(unique_emails=False, flagged=(ENTERPRISE,))
+    for user_id, extension in (("1", {"department": "Sales"}), ("2", {})):
+        attributes = {"userName": f"{user_id}@example.com", ENTERPRISE: extension}
+        store.add(StoredUser(user_id, attributes, 0.0, 0.0))
+        user = store.get(user_id)
+
+        text = service.render_text(user, "http://localhost")
+
+        assert user._attributes is None  # never decoded: the record's flags told
+        assert text == as_the_views_did(service, store.get(user_id), "http://localhost")
+        assert (ENTERPRISE in json.loads(text)["schemas"]) == bool(extension)

@@ -105,7 +105,10 @@ class UserRenderer:
         return [self._core, *(uri for uri, _ in self._extensions if attributes.get(uri))]
 
     def text(self, user: StoredUser, base_url: str) -> str:
-        """``user`` as the API returns it, as JSON text (``meta.location`` under ``base_url``)."""
+        """``user`` as the API returns it, as JSON text (``meta.location`` under ``base_url``).
+
+        What is written is the user's text (:attr:`StoredUser.attributes_json`): attributes
+        changed in hand after the user was stored or read are not (the views change none)."""
         return self._text(user, base_url, self._location_head(base_url))
 
     def texts(self, users: Iterable[StoredUser], base_url: str) -> list[str]:
@@ -124,11 +127,10 @@ class UserRenderer:
             resource = render_user(user, self.schemas_of(user.attributes), self.profile, base_url, copy=False)
             return _encode(resource)
         schemas = self._core_only
-        held = tuple(uri for uri, key in self._extensions if key in text and user.has_value(uri))
-        if held:
-            schemas = self._schemas_text.get(held) or self._schemas_text.setdefault(
-                held, _encode([self._core, *held])
-            )
+        for _, key in self._extensions:
+            if key in text:
+                schemas = self._schemas(user, text)
+                break
         ident = _encode_string(user.id)
         inner = text[1:-1]
         created = self._timestamp(user.created)
@@ -137,3 +139,13 @@ class UserRenderer:
             f'{{"schemas":{schemas},"id":{ident}{"," if inner else ""}{inner},"meta":{{"resourceType":"User",'
             f'"created":"{created}","lastModified":"{modified}","location":{location_head}{ident[1:]}}}}}'
         )
+
+    def _schemas(self, user: StoredUser, text: str) -> str:
+        """The encoded ``schemas`` of a user whose text names an extension."""
+        held = tuple(uri for uri, key in self._extensions if key in text and user.has_value(uri))
+        if not held:
+            return self._core_only
+        known = self._schemas_text.get(held)
+        if known is None:
+            known = self._schemas_text[held] = _encode([self._core, *held])
+        return known

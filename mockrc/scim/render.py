@@ -98,7 +98,8 @@ class UserRenderer:
         self._core_only = _encode([schema.core_uri])
         #: ``schemas`` encoded, by the extensions holding values: one entry per set of them.
         self._schemas_text: dict[tuple[str, ...], str] = {}
-        self._timestamp = IsoFormatter()
+        #: :func:`~mockrc.clock.isoformat`, cached per second (``meta.created``/``lastModified``).
+        self.timestamp = IsoFormatter()
 
     def schemas_of(self, attributes: Mapping[str, Any]) -> list[str]:
         """The ``schemas`` a user carries: the core schema plus each extension it has values in."""
@@ -133,8 +134,8 @@ class UserRenderer:
                 break
         ident = _encode_string(user.id)
         inner = text[1:-1]
-        created = self._timestamp(user.created)
-        modified = created if user.last_modified == user.created else self._timestamp(user.last_modified)
+        created = self.timestamp(user.created)
+        modified = created if user.last_modified == user.created else self.timestamp(user.last_modified)
         return (
             f'{{"schemas":{schemas},"id":{ident}{"," if inner else ""}{inner},"meta":{{"resourceType":"User",'
             f'"created":"{created}","lastModified":"{modified}","location":{location_head}{ident[1:]}}}}}'

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from mockrc.clock import Clock, isoformat
+from mockrc.clock import Clock
 from mockrc.errors import Forbidden, InvalidFilter, InvalidSyntax, InvalidValue, ScimError
 from mockrc.ids import IdFactory
 from mockrc.json_input import check_value
@@ -166,8 +166,8 @@ class UserService:
             "id": user.id,
             "meta": {
                 "resourceType": "User",
-                "created": isoformat(user.created),
-                "lastModified": isoformat(user.last_modified),
+                "created": self.renderer.timestamp(user.created),
+                "lastModified": self.renderer.timestamp(user.last_modified),
             },
         }
 

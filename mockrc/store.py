@@ -30,8 +30,9 @@ from typing import Any
 from mockrc.errors import NotFound, Uniqueness
 from mockrc.repository import Observer, Observers, Row
 
-#: (attributes as JSON, created, last_modified, version, creation number): atoms only.
-_Record = tuple[str, float, float, int, int]
+#: (attributes as JSON, created, last_modified, version, creation number, flags): atoms only.
+#: The flags say which of the store's ``flagged`` attributes have a value (bit n: the n-th).
+_Record = tuple[str, float, float, int, int, int]
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 _decode = json.loads
@@ -44,7 +45,7 @@ class StoredUser:
     first use, and changing them changes nothing stored (``UserStore.replace`` does).
     """
 
-    __slots__ = ("_attributes", "_json", "created", "id", "last_modified", "version")
+    __slots__ = ("_attributes", "_flagged", "_flags", "_json", "created", "id", "last_modified", "version")
 
     def __init__(
         self, id: str, attributes: dict[str, Any], created: float, last_modified: float, version: int = 1
@@ -55,14 +56,24 @@ class StoredUser:
         self.created = created
         self.last_modified = last_modified
         self.version = version
+        self._flagged: tuple[str, ...] = ()
+        self._flags = 0
 
     @classmethod
-    def _of(cls, user_id: str, record: _Record) -> StoredUser:
+    def _of(cls, user_id: str, record: _Record, flagged: tuple[str, ...]) -> StoredUser:
         user = cls.__new__(cls)
         user.id = user_id
-        user._json, user.created, user.last_modified, user.version, _ = record
+        user._json, user.created, user.last_modified, user.version, _, user._flags = record
+        user._flagged = flagged
         user._attributes = None
         return user
+
+    def has_value(self, key: str) -> bool:
+        """Whether the attribute ``key`` has a value (is there and not null, false, 0 or empty):
+        from the store's flags where it keeps one for ``key``, without decoding the attributes."""
+        if key in self._flagged:
+            return bool(self._flags >> self._flagged.index(key) & 1)
+        return bool(self.attributes.get(key))
 
     @property
     def attributes(self) -> dict[str, Any]:
@@ -127,8 +138,12 @@ class UserStore:
 
     kinds = ("users",)
 
-    def __init__(self, *, unique_emails: bool) -> None:
+    def __init__(self, *, unique_emails: bool, flagged: tuple[str, ...] = ()) -> None:
         self._unique_emails = unique_emails
+        #: Top-level attributes each record notes whether they have a value (:meth:`StoredUser.has_value`):
+        #: which extensions a user has values in decides its ``schemas``, and a read can tell
+        #: without decoding the user (a list page of users with the enterprise extension: 4x).
+        self._flagged = flagged
         self._observers = Observers()
         self._users: dict[str, _Record] = {}
         self._by_user_name: dict[str, str] = {}
@@ -144,7 +159,8 @@ class UserStore:
         return len(self._users)
 
     def __iter__(self) -> Iterator[StoredUser]:
-        return iter([StoredUser._of(i, r) for i, r in self._users.items()])
+        flagged = self._flagged
+        return iter([StoredUser._of(i, r, flagged) for i, r in self._users.items()])
 
     def page(self, offset: int, count: int) -> list[StoredUser]:
         """``count`` users from position ``offset`` in creation order, without copying the rest:
@@ -152,14 +168,14 @@ class UserStore:
         order = self._order
         if order is None:
             order = self._order = list(self._users)
-        users = self._users
-        return [StoredUser._of(i, users[i]) for i in order[offset : offset + count]]
+        users, flagged = self._users, self._flagged
+        return [StoredUser._of(i, users[i], flagged) for i in order[offset : offset + count]]
 
     def get(self, user_id: str) -> StoredUser:
         record = self._users.get(user_id)
         if record is None:
             raise NotFound(f"User [{user_id}] not found")
-        return StoredUser._of(user_id, record)
+        return StoredUser._of(user_id, record, self._flagged)
 
     def find_by_user_name(self, user_name: str) -> list[StoredUser]:
         user_id = self._by_user_name.get(_fold(user_name))
@@ -185,6 +201,7 @@ class UserStore:
             user.last_modified,
             user.version,
             self._added,
+            self._flags_of(attributes),
         )
         self._index(user.id, _index_keys(attributes))
         if self._order is not None:
@@ -195,14 +212,15 @@ class UserStore:
 
     def replace(self, user_id: str, attributes: dict[str, Any], now: float) -> StoredUser:
         """Swap a user's attributes for new ones, atomically: on a conflict nothing changes."""
-        text, created, _, version, number = self._record(user_id)
+        text, created, _, version, number, _ = self._record(user_id)
         self._check_unique(user_id, attributes)
         old_keys, new_keys = _index_keys(_decode(text)), _index_keys(attributes)
         if old_keys != new_keys:  # most replaces keep the userName and emails: no index change
             self._unindex(user_id, old_keys)
             self._index(user_id, new_keys)
         user = StoredUser(user_id, attributes, created, now, version + 1)
-        self._users[user_id] = (user.attributes_json, created, now, version + 1, number)
+        flags = self._flags_of(attributes)
+        self._users[user_id] = (user.attributes_json, created, now, version + 1, number, flags)
         if self._observers:
             self._observers("users", user_id)
         return user
@@ -258,6 +276,13 @@ class UserStore:
             return self._users[user_id]
         except KeyError:
             raise NotFound(f"User [{user_id}] not found") from None
+
+    def _flags_of(self, attributes: dict[str, Any]) -> int:
+        flags = 0
+        for bit, key in enumerate(self._flagged):
+            if attributes.get(key):
+                flags |= 1 << bit
+        return flags
 
     def _holders(self, key: str) -> tuple[str, ...]:
         holders = self._by_email.get(key, ())

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, g, request
 from mockrc.errors import Forbidden, NotFound
 from mockrc.http.auth import authorise_scim
 from mockrc.http.request_parsing import int_param, json_body
-from mockrc.http.wire import list_response, scim_response
+from mockrc.http.wire import list_response, list_response_text, scim_response, scim_text_response
 from mockrc.limits import LIMITS
 from mockrc.paths import SCIM_PREFIX
 from mockrc.scim.projection import Projection, parse_attribute_list
@@ -47,16 +47,26 @@ def scim_blueprint(state: MockState) -> Blueprint:
             parse_attribute_list(source.get("excludedAttributes"), "excludedAttributes"),
         )
 
-    def user_json(user: StoredUser, projected: Projection | None) -> dict[str, Any]:
-        """The user as returned, projected when the profile supports it."""
-        if projected is None:
-            # copy=False: the view serialises the dict at once, before the store can change.
-            return state.users.render(user, base_url(), copy=False)
-        return projected.apply(state.users.render(user, base_url()))
+    def user_response(
+        user: StoredUser,
+        projected: Projection | None,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        """The user as returned, projected when the profile supports it and the request asks."""
+        users = state.users
+        if projected is None or projected.is_identity:
+            return scim_text_response(users.render_text(user, base_url()), status, headers)
+        return scim_response(projected.apply(users.render(user, base_url())), status, headers)
 
     def page_response(page: Page, source: Mapping[str, Any] | None = None) -> Response:
         projected = projection(source)
-        resources = [user_json(u, projected) for u in page.users]
+        users = state.users
+        base = base_url()
+        if projected is None or projected.is_identity:
+            texts = users.render_texts(page.users, base)
+            return scim_text_response(list_response_text(texts, page.total, page.start_index))
+        resources = [projected.apply(users.render(u, base)) for u in page.users]
         return scim_response(list_response(resources, page.total, page.start_index))
 
     def refuse_filter() -> None:
@@ -142,28 +152,24 @@ def scim_blueprint(state: MockState) -> Blueprint:
         projected = projection()  # before the write: a refused request changes nothing
         user = state.users.create(json_body(request), g.violations)
         location = user_location(base_url(), user.id)
-        return scim_response(user_json(user, projected), 201, headers={"Location": location})
+        return user_response(user, projected, 201, headers={"Location": location})
 
     @routes.get("/Users/<user_id>")
     def get_user(user_id: str) -> Response:
         authorise_scim(request, state.tokens, "ReadAccounts")
-        return scim_response(user_json(state.users.get(user_id), projection()))
+        return user_response(state.users.get(user_id), projection())
 
     @routes.put("/Users/<user_id>")
     def replace_user(user_id: str) -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
         projected = projection()
-        return scim_response(
-            user_json(state.users.replace(user_id, json_body(request), g.violations), projected)
-        )
+        return user_response(state.users.replace(user_id, json_body(request), g.violations), projected)
 
     @routes.patch("/Users/<user_id>")
     def patch_user(user_id: str) -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
         projected = projection()
-        return scim_response(
-            user_json(state.users.patch(user_id, json_body(request), g.violations), projected)
-        )
+        return user_response(state.users.patch(user_id, json_body(request), g.violations), projected)
 
     @routes.delete("/Users/<user_id>")
     def delete_user(user_id: str) -> Response:

@@ -25,6 +25,11 @@ def scim_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(dumps(body), status=status, headers=headers, content_type=SCIM_MEDIA_TYPE)
 
 
+def scim_text_response(text: str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A SCIM body already encoded as :func:`dumps` encodes (:class:`~mockrc.scim.render.UserRenderer`)."""
+    return Response(text, status=status, headers=headers, content_type=SCIM_MEDIA_TYPE)
+
+
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(dumps(body), status=status, headers=headers, content_type="application/json")
 
@@ -61,3 +66,16 @@ def list_response(resources: list[dict[str, Any]], total: int, start_index: int)
         "itemsPerPage": len(resources),
         "Resources": resources,
     }
+
+
+def list_response_text(resources: list[str], total: int, start_index: int) -> str:
+    """:func:`list_response` encoded, from its resources already encoded: the same text as
+    ``dumps(list_response(...))`` of their dicts, without building or encoding them again."""
+    joined = ",".join(resources)
+    if type(total) is int and type(start_index) is int:  # a bool is an int JSON writes as true
+        return (
+            f'{{"schemas":["{LIST_RESPONSE}"],"totalResults":{total},"startIndex":{start_index},'
+            f'"itemsPerPage":{len(resources)},"Resources":[{joined}]}}'
+        )
+    empty = dumps(list_response([], total, start_index) | {"itemsPerPage": len(resources)})
+    return f"{empty[:-2]}{joined}]}}"  # empty ends with the Resources' "[]}"

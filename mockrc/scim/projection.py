@@ -83,6 +83,12 @@ class Projection:
             removable.append(place)
         return cls(exclude=tuple(removable))
 
+    @property
+    def is_identity(self) -> bool:
+        """Whether :meth:`apply` returns every resource as it is (neither parameter named
+        anything the schema defines)."""
+        return not self.including and not self.exclude
+
     def apply(self, resource: dict[str, Any]) -> dict[str, Any]:
         """The resource with only the attributes asked for (a new dict when it changes)."""
         if self.including:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from mockrc.clock import Clock, isoformat
+from mockrc.clock import Clock
 from mockrc.errors import Forbidden, InvalidFilter, InvalidSyntax, InvalidValue, ScimError
 from mockrc.ids import IdFactory
 from mockrc.json_input import check_value
@@ -26,7 +26,7 @@ from mockrc.scim.filter_parser import FilterSyntaxError, parse_filter
 from mockrc.scim.filter_policy import Lookup, index_plan, ringcentral_lookup
 from mockrc.scim.normalise import normalise_user
 from mockrc.scim.patch import apply_patch
-from mockrc.scim.render import render_user
+from mockrc.scim.render import UserRenderer, render_user
 from mockrc.store import StoredUser, UserStore
 from mockrc.validation import Validator
 from mockrc.violations import Truncation, Violation, ViolationLog
@@ -75,7 +75,10 @@ class UserService:
         self.clock = clock
         self.ids = ids
         self.validator = Validator(profile)
-        self.store = UserStore(unique_emails=profile.rules.unique_emails)
+        self.renderer = UserRenderer(profile)
+        self.store = UserStore(
+            unique_emails=profile.rules.unique_emails, flagged=profile.resource_schema.extension_uris
+        )
         #: Licences left: RingCentral creates a user only on an unassigned extension, and a deleted
         #: user's extension becomes unassigned again. None: as many as needed.
         self.unassigned_extensions = unassigned_extensions
@@ -163,8 +166,8 @@ class UserService:
             "id": user.id,
             "meta": {
                 "resourceType": "User",
-                "created": isoformat(user.created),
-                "lastModified": isoformat(user.last_modified),
+                "created": self.renderer.timestamp(user.created),
+                "lastModified": self.renderer.timestamp(user.last_modified),
             },
         }
 
@@ -244,6 +247,14 @@ class UserService:
         """``user`` as the SCIM API returns it (:func:`~mockrc.scim.render.render_user`), its
         ``meta.location`` under ``base_url``: what every view, control call and command shows."""
         return render_user(user, self.schemas_of(user.attributes), self.profile, base_url, copy=copy)
+
+    def render_text(self, user: StoredUser, base_url: str) -> str:
+        """:meth:`render` as JSON text, byte for byte what encoding the dict gives (for the views)."""
+        return self.renderer.text(user, base_url)
+
+    def render_texts(self, users: Iterable[StoredUser], base_url: str) -> list[str]:
+        """:meth:`render_text` of each user."""
+        return self.renderer.texts(users, base_url)
 
     def schemas_of(self, attributes: Mapping[str, Any]) -> list[str]:
         """The ``schemas`` a user carries: the core schema plus each extension it has values in."""

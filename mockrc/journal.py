@@ -331,6 +331,32 @@ class Message:
         }
 
 
+def _packed_query(query: Params) -> tuple[str | int, ...]:
+    """The query flat: each name, then its value, or how many values it has and them."""
+    flat: list[str | int] = []
+    for name, value in query.items():
+        if type(value) is list:
+            flat += (name, len(value), *value)
+        else:
+            flat += (name, value)
+    return tuple(flat)
+
+
+def _unpacked_query(flat: tuple[str | int, ...]) -> Params:
+    """The query :func:`_packed_query` laid flat."""
+    query: Params = {}
+    index = 0
+    while index < len(flat):
+        name, value = flat[index], flat[index + 1]
+        if type(value) is int:
+            query[str(name)] = [str(v) for v in flat[index + 2 : index + 2 + value]]
+            index += 2 + value
+        else:
+            query[str(name)] = str(value)
+            index += 2
+    return query
+
+
 def _credential(name: str) -> bool:
     return name.lower() in ("authorization", "proxy-authorization", "cookie")
 
@@ -414,10 +440,11 @@ class JournalEntry:
         collection walked. The tuple is flat, the messages' fields inline and their header pairs
         end to end, because a pass untracks only the innermost tuples still tracked (the
         collector visits a tuple before what only it refers to): each level of nesting costs one
-        more collection, and the entries reach the oldest generation before the fourth. The query
-        is laid out the same way (a repeated parameter's values as a tuple), and plain violations
-        as their four fields each. A violation of another kind (a ``Truncation``) and a proxied
-        exchange's :class:`~mockrc.proxy.findings.ProxyRecord` stay objects: they are rare.
+        more collection, and at two levels the young generations' collections untrack an entry
+        before it reaches the oldest one. The query is laid out flat too (a repeated parameter as
+        its count and values), and plain violations as their four fields each. A violation of
+        another kind (a ``Truncation``) and a proxied exchange's
+        :class:`~mockrc.proxy.findings.ProxyRecord` stay objects: they are rare.
         """
         query = self.query
         violations = self.violations
@@ -429,9 +456,7 @@ class JournalEntry:
             self.status,
             *self.request.packed(),
             *self.response.packed(),
-            tuple(chain.from_iterable((k, tuple(v) if type(v) is list else v) for k, v in query.items()))
-            if query
-            else (),
+            _packed_query(query) if query else (),
             self.route,
             self.principal,
             self.app,
@@ -465,9 +490,7 @@ class JournalEntry:
             packed[4],
             Message.unpacked(packed[5:11]),
             Message.unpacked(packed[11:17]),
-            {k: list(v) if type(v) is tuple else v for k, v in zip(query[::2], query[1::2], strict=True)}
-            if query
-            else {},
+            _unpacked_query(query) if query else {},
             packed[18],
             packed[19],
             packed[20],

@@ -235,7 +235,7 @@ class Message:
     on the request path.
     """
 
-    __slots__ = ("_content_type", "_note", "_raw_body", "_raw_headers", "_wsgi", "size")
+    __slots__ = ("_content_type", "_flat", "_note", "_raw_body", "_raw_headers", "_wsgi", "size")
 
     def __init__(
         self,
@@ -247,7 +247,9 @@ class Message:
         size: int | None = None,
         note: str | None = None,
     ) -> None:
-        self._raw_headers = headers
+        self._raw_headers: Sequence[Any] = headers
+        #: Whether ``_raw_headers`` lays the pairs end to end (:meth:`unpacked`).
+        self._flat = False
         # A copy of the prefix costs ~10 µs (a fresh 64 KiB): worth it only when it frees much more.
         self._raw_body = body if len(body) <= _COPY_ABOVE else body[:BODY_LIMIT]
         self._wsgi = wsgi
@@ -259,21 +261,26 @@ class Message:
     def packed(self) -> PackedMessage:
         """The message as a flat tuple of atoms (:meth:`JournalEntry.pack`), the header pairs
         laid end to end (``name, value, name, value``)."""
-        headers = tuple(chain.from_iterable(self._raw_headers))
+        headers = tuple(self._raw_headers) if self._flat else tuple(chain.from_iterable(self._raw_headers))
         return (headers, self._raw_body, self._content_type, self._wsgi, self.size, self._note)
 
     @classmethod
     def unpacked(cls, packed: Sequence[Any]) -> Message:
         """The message :meth:`packed` made (its body already cut, so not copied again)."""
         message = cls.__new__(cls)
-        flat = packed[0]
-        message._raw_headers = tuple(zip(flat[::2], flat[1::2], strict=True))
+        message._raw_headers = packed[0]  # pairs made when read (:meth:`_pairs`): fewer objects
+        message._flat = True
         message._raw_body = packed[1]
         message._content_type = packed[2]
         message._wsgi = packed[3]
         message.size = packed[4]
         message._note = packed[5]
         return message
+
+    def _pairs(self) -> Sequence[tuple[str, str]]:
+        """The headers as (name, value) pairs."""
+        headers = self._raw_headers
+        return list(zip(headers[::2], headers[1::2], strict=True)) if self._flat else headers
 
     @property
     def media_type(self) -> str:
@@ -288,13 +295,14 @@ class Message:
 
     def cost(self) -> int:
         """Roughly the bytes this message holds in memory."""
-        headers = sum(map(len, chain.from_iterable(self._raw_headers)))
-        return len(self._raw_body) + headers + _HEADER_OVERHEAD * len(self._raw_headers)
+        pairs = self._pairs()
+        headers = sum(map(len, chain.from_iterable(pairs)))
+        return len(self._raw_body) + headers + _HEADER_OVERHEAD * len(pairs)
 
     def redacted_headers(self, found: Secrets | None = None) -> dict[str, str]:
         """Header names as sent, values by :func:`~mockrc.redaction.redact_header`, repeats joined."""
         headers: dict[str, str] = {}
-        for raw_name, value in self._raw_headers:
+        for raw_name, value in self._pairs():
             name = _header_name(raw_name) if self._wsgi else raw_name
             shown = redact_header(name, value, found if is_secret_name(name) or _credential(name) else None)
             headers[name] = f"{headers[name]}, {shown}" if name in headers else shown
@@ -941,6 +949,10 @@ class JournalEntries(Sequence[JournalEntry]):
     def __len__(self) -> int:
         return len(self._slots)
 
+    def before(self, ident: int) -> JournalEntries:
+        """The entries whose id is below ``ident`` (a page of older ones), still not built."""
+        return JournalEntries(self._journal, [slot for slot in self._slots if slot[_SLOT_ENTRY] < ident])
+
     @overload
     def __getitem__(self, index: int) -> JournalEntry: ...
 
@@ -1123,27 +1135,41 @@ class Journal:
 
     def find(self, pattern: RequestPattern | None = None, **criteria: Any) -> list[JournalEntry]:
         """The entries matching a pattern, or the criteria of one (``find(method="POST", status=400)``)."""
+        return list(self.matching(pattern, **criteria))
+
+    def matching(self, pattern: RequestPattern | None = None, **criteria: Any) -> JournalEntries:
+        """The entries :meth:`find` answers, as a snapshot whose entries are built as they are read
+        (a page of them, their number): the criteria an entry's slot answers (method, path,
+        status, who sent it, which scenario step answered) are checked there, and an entry is
+        built to be checked only for the others (query, body, rule)."""
         wanted = _pattern(pattern, criteria)
         with self._lock:
             slots = list(self._entries)
         method = wanted.method.upper() if wanted.method is not None else None
-        path, status = wanted.path, wanted.status
-        found = []
+        regex = re.compile(wanted.path_regex) if wanted.path_regex is not None else None
+        on_slot = (
+            (_SLOT_ENTRY + 3, wanted.path),
+            (_SLOT_ENTRY + 4, wanted.status),
+            (_SLOT_ENTRY + 19, wanted.principal),
+            (_SLOT_ENTRY + 20, wanted.app),
+            (_SLOT_ENTRY + 22, wanted.served_by),
+        )
+        given = [(index, value) for index, value in on_slot if value is not None]
+        built = wanted.query is not None or wanted.body is not None or wanted.rule is not None
+        kept = []
         for slot in slots:
-            # What the pattern asks most often, read from the slot: an entry it rules out is not built.
-            if (
-                (method is not None and slot[_SLOT_ENTRY + 2].upper() != method)
-                or (path is not None and slot[_SLOT_ENTRY + 3] != path)
-                or (status is not None and slot[_SLOT_ENTRY + 4] != status)
-            ):
+            if method is not None and slot[_SLOT_ENTRY + 2].upper() != method:
                 continue
-            entry = self._unpacked(slot)
-            if wanted.matches(entry):
-                found.append(entry)
-        return found
+            if any(slot[index] != value for index, value in given):
+                continue
+            if regex is not None and regex.fullmatch(slot[_SLOT_ENTRY + 3]) is None:
+                continue
+            if not built or wanted.matches(self._unpacked(slot)):
+                kept.append(slot)
+        return JournalEntries(self, kept)
 
     def count(self, pattern: RequestPattern | None = None, **criteria: Any) -> int:
-        return len(self.find(pattern, **criteria))
+        return len(self.matching(pattern, **criteria))
 
     def near_misses(
         self,

@@ -4,9 +4,11 @@ Test suites assert on what a client sent (:meth:`Journal.assert_requested`, whos
 the near misses: what was sent instead), and CI jobs turn the journal into a verdict
 (:mod:`mockrc.report`). The journal is a ring buffer of :class:`JournalEntry`: the newest
 ``capacity`` entries, and no more than ``max_bytes`` of them (:attr:`Journal.dropped` counts the
-others). It can also stream every entry, as it is recorded, to a JSON Lines file
-(``mockrc serve --journal FILE``): one JSON object per line, written and flushed before the client
-gets its answer, so the file is complete whenever the server stops, SIGTERM and Ctrl-C included.
+others), each kept as a flat tuple of atoms that the garbage collector does not walk
+(:meth:`JournalEntry.pack`) and built back into objects when read. It can also stream every
+entry, as it is recorded, to a JSON Lines file (``mockrc serve --journal FILE``): one JSON object
+per line, written and flushed before the client gets its answer, so the file is complete whenever
+the server stops, SIGTERM and Ctrl-C included.
 
 Recording sits on every request, so it is cheap: an entry keeps the first :data:`BODY_LIMIT`
 bytes of each body as they crossed the wire (and the full size), and decodes them (JSON, forms,

@@ -13,13 +13,17 @@ list of 100 users; (2) what an entry holds in memory, measured by ``tracemalloc`
 the journal counts for it (:meth:`mockrc.journal.JournalEntry.cost`); (3) the process's
 resident memory after the traffic of issue 10: 40 bodies of 8 MB, then lists of 1,000 users
 (``GET /Users?count=1000``), then bodies of 128 KB until the journal has dropped 1,000 entries,
-in a fresh process so that the figures are the journal's. Figures depend on the machine; the
-ratios say whether the byte bound holds.
+in a fresh process so that the figures are the journal's; (4) what the garbage collector makes
+of a full journal: the objects it still tracks per entry kept after two collections (the journal
+keeps entries as tuples of atoms, which it stops tracking), its collections while GETs go on with
+the journal full, and the time to read the whole journal back (a find, a report). Figures depend
+on the machine; the ratios say whether the byte bound holds.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import resource
 import subprocess
 import sys
@@ -34,6 +38,7 @@ import mockrc.app as app_module  # its after-request hook calls record_exchange 
 from mockrc.app import create_app
 from mockrc.clock import FakeClock
 from mockrc.journal import BODY_LIMIT, read_body
+from mockrc.report import build_report
 from mockrc.settings import Settings
 from mockrc.state import MockState
 
@@ -69,6 +74,8 @@ class Scale:
     list_count: int = 1000
     drops: int = 1_000
     journal_bytes: int | None = None
+    #: Entries in the journal for the collector's part (the default ``--journal-size``).
+    journal_size: int = 10_000
 
 
 def _client(users: int = 0, **settings: int) -> tuple[MockState, FlaskClient, dict[str, str]]:
@@ -142,6 +149,57 @@ def memory_per_entry(scale: Scale = Scale()) -> None:
         )
 
 
+def collector(scale: Scale = Scale()) -> None:
+    """The garbage collector's work for a full journal, and the time to read it back."""
+    state, client, auth = _client(users=scale.users, journal_size=scale.journal_size)
+    user_id = next(iter(state.users.store)).id
+    get = lambda: client.get(f"/scim/v2/Users/{user_id}", headers=auth)  # noqa: E731
+    gc.collect()
+    gc.collect()
+    tracked = len(gc.get_objects())
+    for _ in range(scale.journal_size):
+        get()
+    gc.collect()
+    gc.collect()
+    kept = (len(gc.get_objects()) - tracked) / scale.journal_size
+    gc.freeze()  # what is left is the journal's and the requests' own, as in `mockrc serve` (it freezes)
+    pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    started = [0.0]
+
+    def timed(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            pauses[info["generation"]].append(time.perf_counter() - started[0])
+
+    gc.callbacks.append(timed)
+    try:
+        for _ in range(scale.journal_size):
+            get()
+    finally:
+        gc.callbacks.remove(timed)
+    print(f"the garbage collector and a full journal ({len(state.journal):,} entries of GET /Users/{{id}})")
+    print(f"  objects it tracks per entry kept, after two collections: {kept:.2f}")
+    for generation, times in pauses.items():
+        total, longest = sum(times) * 1e3, max(times, default=0.0) * 1e3
+        print(
+            f"  gen{generation}: {len(times):4} collections over {scale.journal_size:,} more GETs, "
+            f"{total:6.1f} ms in all, longest {longest:5.2f} ms"
+        )
+    journal = state.journal
+    for name, read in (
+        ("entries()", journal.entries),
+        ("find(method='POST'): none", lambda: journal.find(method="POST")),
+        ("find(method='GET'): all", lambda: journal.find(method="GET")),
+        ("GET /__mockrc/journal", lambda: client.get("/__mockrc/journal").get_data()),
+        ("contract report", lambda: build_report(journal.report_records(), source="live").to_json()),
+    ):
+        begun = time.perf_counter()
+        read()
+        print(f"  reading it: {name:<28} {(time.perf_counter() - begun) * 1e3:7.1f} ms")
+    gc.unfreeze()
+
+
 #: Bodies of BODY_LIMIT bytes built to make redaction's searches backtrack, each read as text.
 ADVERSARIAL = {
     "one long word": b"a",
@@ -207,6 +265,7 @@ def main() -> None:
     if args.timings:
         return
     memory_per_entry()
+    collector()
     adversarial_reads()
     subprocess.run([sys.executable, "-m", "benchmarks.bench_journal", "--soak"], check=True)
 

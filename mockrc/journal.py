@@ -4,9 +4,11 @@ Test suites assert on what a client sent (:meth:`Journal.assert_requested`, whos
 the near misses: what was sent instead), and CI jobs turn the journal into a verdict
 (:mod:`mockrc.report`). The journal is a ring buffer of :class:`JournalEntry`: the newest
 ``capacity`` entries, and no more than ``max_bytes`` of them (:attr:`Journal.dropped` counts the
-others). It can also stream every entry, as it is recorded, to a JSON Lines file
-(``mockrc serve --journal FILE``): one JSON object per line, written and flushed before the client
-gets its answer, so the file is complete whenever the server stops, SIGTERM and Ctrl-C included.
+others), each kept as a flat tuple of atoms that the garbage collector does not walk
+(:meth:`JournalEntry.pack`) and built back into objects when read. It can also stream every
+entry, as it is recorded, to a JSON Lines file (``mockrc serve --journal FILE``): one JSON object
+per line, written and flushed before the client gets its answer, so the file is complete whenever
+the server stops, SIGTERM and Ctrl-C included.
 
 Recording sits on every request, so it is cheap: an entry keeps the first :data:`BODY_LIMIT`
 bytes of each body as they crossed the wire (and the full size), and decodes them (JSON, forms,
@@ -29,7 +31,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from itertools import chain
-from typing import Any, TextIO
+from typing import Any, TextIO, overload
 from urllib.parse import parse_qsl, urlencode
 
 from mockrc.clock import isoformat
@@ -55,6 +57,7 @@ __all__ = [
     "FORM_MEDIA_TYPE",
     "REDACTED",
     "Journal",
+    "JournalEntries",
     "JournalEntry",
     "Message",
     "NearMiss",
@@ -101,6 +104,17 @@ _JSON_MEDIA_TYPES = ("application/json", "application/scim+json")
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 
 Params = dict[str, "str | list[str]"]
+#: A :class:`Message` as the journal keeps it (:meth:`Message.packed`): its header pairs laid end
+#: to end, body, content type, whether the header names are WSGI keys, full size, capture's note.
+PackedMessage = tuple["tuple[str, ...]", bytes, str, bool, int, "str | None"]
+#: A :class:`JournalEntry` as the journal keeps it (:meth:`JournalEntry.pack`): a flat tuple.
+PackedEntry = tuple[Any, ...]
+#: What the journal's ring buffer holds per entry, one flat tuple: its place (a number that only
+#: grows, so that a summary decoded later finds its slot), its cost, whether it has a summary and
+#: the summary's three fields (:class:`Summary`), then the entry (:meth:`JournalEntry.pack`).
+_Slot = tuple[Any, ...]
+#: Where the entry starts in a slot.
+_SLOT_ENTRY = 6
 
 _BYTE_SIZE = re.compile(r"\s*(\d+)\s*(?:([kmg])i?b?|b)?\s*", re.IGNORECASE)
 _BYTE_UNITS = {None: 1, "k": 1024, "m": 1024**2, "g": 1024**3}
@@ -223,7 +237,7 @@ class Message:
     on the request path.
     """
 
-    __slots__ = ("_content_type", "_note", "_raw_body", "_raw_headers", "_wsgi", "size")
+    __slots__ = ("_content_type", "_flat", "_note", "_raw_body", "_raw_headers", "_wsgi", "size")
 
     def __init__(
         self,
@@ -235,7 +249,9 @@ class Message:
         size: int | None = None,
         note: str | None = None,
     ) -> None:
-        self._raw_headers = headers
+        self._raw_headers: Sequence[Any] = headers
+        #: Whether ``_raw_headers`` lays the pairs end to end (:meth:`unpacked`).
+        self._flat = False
         # A copy of the prefix costs ~10 µs (a fresh 64 KiB): worth it only when it frees much more.
         self._raw_body = body if len(body) <= _COPY_ABOVE else body[:BODY_LIMIT]
         self._wsgi = wsgi
@@ -243,6 +259,30 @@ class Message:
         self._content_type = media_type
         #: The body's length in bytes, all of it (what an entry keeps may be less).
         self.size = len(body) if size is None else size
+
+    def packed(self) -> PackedMessage:
+        """The message as a flat tuple of atoms (:meth:`JournalEntry.pack`), the header pairs
+        laid end to end (``name, value, name, value``)."""
+        headers = tuple(self._raw_headers) if self._flat else tuple(chain.from_iterable(self._raw_headers))
+        return (headers, self._raw_body, self._content_type, self._wsgi, self.size, self._note)
+
+    @classmethod
+    def unpacked(cls, packed: Sequence[Any]) -> Message:
+        """The message :meth:`packed` made (its body already cut, so not copied again)."""
+        message = cls.__new__(cls)
+        message._raw_headers = packed[0]  # pairs made when read (:meth:`_pairs`): fewer objects
+        message._flat = True
+        message._raw_body = packed[1]
+        message._content_type = packed[2]
+        message._wsgi = packed[3]
+        message.size = packed[4]
+        message._note = packed[5]
+        return message
+
+    def _pairs(self) -> Sequence[tuple[str, str]]:
+        """The headers as (name, value) pairs."""
+        headers = self._raw_headers
+        return list(zip(headers[::2], headers[1::2], strict=True)) if self._flat else headers
 
     @property
     def media_type(self) -> str:
@@ -257,13 +297,14 @@ class Message:
 
     def cost(self) -> int:
         """Roughly the bytes this message holds in memory."""
-        headers = sum(map(len, chain.from_iterable(self._raw_headers)))
-        return len(self._raw_body) + headers + _HEADER_OVERHEAD * len(self._raw_headers)
+        pairs = self._pairs()
+        headers = sum(map(len, chain.from_iterable(pairs)))
+        return len(self._raw_body) + headers + _HEADER_OVERHEAD * len(pairs)
 
     def redacted_headers(self, found: Secrets | None = None) -> dict[str, str]:
         """Header names as sent, values by :func:`~mockrc.redaction.redact_header`, repeats joined."""
         headers: dict[str, str] = {}
-        for raw_name, value in self._raw_headers:
+        for raw_name, value in self._pairs():
             name = _header_name(raw_name) if self._wsgi else raw_name
             shown = redact_header(name, value, found if is_secret_name(name) or _credential(name) else None)
             headers[name] = f"{headers[name]}, {shown}" if name in headers else shown
@@ -299,6 +340,32 @@ class Message:
             "body_truncated": self.truncated,
             "body_note": note,
         }
+
+
+def _packed_query(query: Params) -> tuple[str | int, ...]:
+    """The query flat: each name, then its value, or how many values it has and them."""
+    flat: list[str | int] = []
+    for name, value in query.items():
+        if isinstance(value, list):
+            flat += (name, len(value), *value)
+        else:
+            flat += (name, value)
+    return tuple(flat)
+
+
+def _unpacked_query(flat: tuple[str | int, ...]) -> Params:
+    """The query :func:`_packed_query` laid flat."""
+    query: Params = {}
+    index = 0
+    while index < len(flat):
+        name, value = flat[index], flat[index + 1]
+        if type(value) is int:
+            query[str(name)] = [str(v) for v in flat[index + 2 : index + 2 + value]]
+            index += 2 + value
+        else:
+            query[str(name)] = str(value)
+            index += 2
+    return query
 
 
 def _credential(name: str) -> bool:
@@ -361,6 +428,95 @@ class JournalEntry:
     proxy: ProxyRecord | None = None
     #: The request decoded once for readers (:meth:`summary`); None until first read.
     _summary: Summary | None = field(default=None, init=False, repr=False, compare=False)
+    #: The journal this entry was read from and its place there (:meth:`Journal.entries`): where
+    #: :meth:`summary` keeps what it decoded, so that the next reader does not decode it again.
+    _home: tuple[Journal, int] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __eq__(self, other: object) -> bool:
+        """Entries are equal when they record the same exchange: the journal builds a new object
+        each time an entry is read (:meth:`Journal.entries`), so sameness cannot be identity."""
+        if not isinstance(other, JournalEntry):
+            return NotImplemented
+        return self is other or self.pack() == other.pack()
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.time, self.method, self.path, self.status))
+
+    def pack(self) -> PackedEntry:
+        """The entry as a flat tuple of atoms (its summary aside: :class:`Journal` keeps that).
+
+        CPython stops tracking a tuple of atoms when the collector passes over it
+        (``_PyTuple_MaybeUntrack``, Objects/tupleobject.c), so kept entries are nothing the
+        collector walks, where as objects each was ~5 tracked ones that every middle and full
+        collection walked. The tuple is flat, the messages' fields inline and their header pairs
+        end to end, because a pass untracks only the innermost tuples still tracked (the
+        collector visits a tuple before what only it refers to): each level of nesting costs one
+        more collection, and at two levels the young generations' collections untrack an entry
+        before it reaches the oldest one. The query is laid out flat too (a repeated parameter as
+        its count and values), and plain violations as their four fields each. A violation of
+        another kind (a ``Truncation``) and a proxied exchange's
+        :class:`~mockrc.proxy.findings.ProxyRecord` stay objects: they are rare.
+        """
+        query = self.query
+        violations = self.violations
+        return (
+            self.id,
+            self.time,
+            self.method,
+            self.path,
+            self.status,
+            *self.request.packed(),
+            *self.response.packed(),
+            _packed_query(query) if query else (),
+            self.route,
+            self.principal,
+            self.app,
+            self.duration_ms,
+            self.served_by,
+            tuple(chain.from_iterable((v.pointer, v.rule, v.message, v.severity) for v in violations))
+            if violations and all(type(v) is Violation for v in violations)
+            else violations,
+            self.query_secrets,
+            self.account,
+            self.proxy,
+        )
+
+    @classmethod
+    def unpacked(
+        cls,
+        packed: PackedEntry,
+        summary: Summary | None = None,
+        home: tuple[Journal, int] | None = None,
+    ) -> JournalEntry:
+        """The entry :meth:`pack` made, with the summary kept of it (and where to keep a new one)."""
+        query = packed[17]
+        violations = packed[23]
+        if violations and type(violations[0]) is str:
+            violations = tuple(map(Violation, *(violations[i::4] for i in range(4))))
+        entry = cls(
+            packed[0],
+            packed[1],
+            packed[2],
+            packed[3],
+            packed[4],
+            Message.unpacked(packed[5:11]),
+            Message.unpacked(packed[11:17]),
+            _unpacked_query(query) if query else {},
+            packed[18],
+            packed[19],
+            packed[20],
+            packed[21],
+            packed[22],
+            violations,
+            packed[24],
+            packed[25],
+            packed[26],
+        )
+        if summary is not None:
+            object.__setattr__(entry, "_summary", summary)
+        if home is not None:
+            object.__setattr__(entry, "_home", home)
+        return entry
 
     @property
     def headers(self) -> dict[str, str]:
@@ -416,6 +572,9 @@ class JournalEntry:
             if summary.size() > SUMMARY_RESERVE:
                 summary = Summary(None, summary.excerpt, summary.note)
             object.__setattr__(self, "_summary", summary)
+            if self._home is not None:
+                journal, place = self._home
+                journal._keep_summary(place, summary)
         return summary
 
     def _decode(self) -> tuple[Secrets, Any, str | None]:
@@ -775,6 +934,55 @@ def _json_line(entry: JournalEntry) -> str:
     return line + "\n"
 
 
+class JournalEntries(Sequence[JournalEntry]):
+    """A snapshot of a journal's entries, oldest first, each built when it is read.
+
+    The journal keeps entries packed (:meth:`JournalEntry.pack`); building all 10,000 of a full
+    journal's took ~100 ms, which a dashboard that shows the newest few, or a test that reads the
+    last one, need not pay. Each read builds a new object: compare entries with ``==``, not ``is``.
+    """
+
+    __slots__ = ("_journal", "_slots")
+
+    def __init__(self, journal: Journal, slots: list[_Slot]) -> None:
+        self._journal = journal
+        self._slots = slots
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def before(self, ident: int) -> JournalEntries:
+        """The entries whose id is below ``ident`` (a page of older ones), still not built."""
+        return JournalEntries(self._journal, [slot for slot in self._slots if slot[_SLOT_ENTRY] < ident])
+
+    @overload
+    def __getitem__(self, index: int) -> JournalEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[JournalEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> JournalEntry | list[JournalEntry]:
+        if isinstance(index, slice):
+            return list(map(self._journal._unpacked, self._slots[index]))
+        return self._journal._unpacked(self._slots[index])
+
+    def __iter__(self) -> Iterator[JournalEntry]:
+        return map(self._journal._unpacked, self._slots)
+
+    def __reversed__(self) -> Iterator[JournalEntry]:
+        return map(self._journal._unpacked, reversed(self._slots))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
 def _pattern(pattern: RequestPattern | None, criteria: dict[str, Any]) -> RequestPattern:
     if pattern is not None and criteria:
         raise TypeError("pass a RequestPattern or criteria, not both")
@@ -794,7 +1002,9 @@ class Journal:
             raise ConfigError(f"the journal's capacity must be at least 1, not {capacity}")
         if max_bytes < 1:
             raise ConfigError(f"the journal's byte limit must be at least 1, not {max_bytes}")
-        self._entries: deque[tuple[JournalEntry, int]] = deque()
+        self._entries: deque[_Slot] = deque()
+        #: The place the next entry gets (never reused, :meth:`clear` included).
+        self._next = 0
         self._capacity = capacity
         self._max_bytes = max_bytes
         self._bytes = 0
@@ -859,13 +1069,17 @@ class Journal:
         into = self._into
         line = _json_line(entry) if self._stream is not None or into is not None else None
         cost = entry.cost()
+        kept = entry._summary
+        summary = (False, None, None, None) if kept is None else (True, kept.secrets, kept.excerpt, kept.note)
+        packed = entry.pack()
         with self._lock:
-            self._entries.append((entry, cost))
+            self._entries.append((self._next, cost, *summary, *packed))
+            self._next += 1
             self._bytes += cost
             while len(self._entries) > 1 and (
                 len(self._entries) > self._capacity or self._bytes > self._max_bytes
             ):
-                _, freed = self._entries.popleft()
+                freed = self._entries.popleft()[1]
                 self._bytes -= freed
                 self._dropped += 1
             if line is not None and self._stream is not None:
@@ -883,10 +1097,29 @@ class Journal:
             self._dropped = 0
         return count
 
-    def entries(self) -> list[JournalEntry]:
-        """The entries in memory, oldest first (a copy: later requests do not change it)."""
+    def entries(self) -> JournalEntries:
+        """The entries in memory, oldest first (a snapshot: later requests do not change it)."""
         with self._lock:
-            return [entry for entry, _ in self._entries]
+            return JournalEntries(self, list(self._entries))
+
+    def _unpacked(self, slot: _Slot) -> JournalEntry:
+        """The entry a slot keeps, with its summary if one was kept."""
+        summary = Summary(slot[3], slot[4], slot[5]) if slot[2] else None
+        return JournalEntry.unpacked(slot[_SLOT_ENTRY:], summary, (self, slot[0]))
+
+    def _keep_summary(self, place: int, summary: Summary) -> None:
+        """Keep the summary that an entry read from here decoded (:meth:`JournalEntry.summary`)
+        in its slot, unless the entry has left the journal since."""
+        with self._lock:
+            entries = self._entries
+            if not entries:
+                return
+            index = place - entries[0][0]  # places in the ring buffer are consecutive
+            if 0 <= index < len(entries):
+                slot = entries[index]
+                if slot[0] == place and not slot[2]:
+                    kept = (place, slot[1], True, summary.secrets, summary.excerpt, summary.note)
+                    entries[index] = kept + slot[_SLOT_ENTRY:]
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -904,11 +1137,41 @@ class Journal:
 
     def find(self, pattern: RequestPattern | None = None, **criteria: Any) -> list[JournalEntry]:
         """The entries matching a pattern, or the criteria of one (``find(method="POST", status=400)``)."""
+        return list(self.matching(pattern, **criteria))
+
+    def matching(self, pattern: RequestPattern | None = None, **criteria: Any) -> JournalEntries:
+        """The entries :meth:`find` answers, as a snapshot whose entries are built as they are read
+        (a page of them, their number): the criteria an entry's slot answers (method, path,
+        status, who sent it, which scenario step answered) are checked there, and an entry is
+        built to be checked only for the others (query, body, rule)."""
         wanted = _pattern(pattern, criteria)
-        return [entry for entry in self.entries() if wanted.matches(entry)]
+        with self._lock:
+            slots = list(self._entries)
+        method = wanted.method.upper() if wanted.method is not None else None
+        regex = re.compile(wanted.path_regex) if wanted.path_regex is not None else None
+        on_slot = (
+            (_SLOT_ENTRY + 3, wanted.path),
+            (_SLOT_ENTRY + 4, wanted.status),
+            (_SLOT_ENTRY + 19, wanted.principal),
+            (_SLOT_ENTRY + 20, wanted.app),
+            (_SLOT_ENTRY + 22, wanted.served_by),
+        )
+        given = [(index, value) for index, value in on_slot if value is not None]
+        built = wanted.query is not None or wanted.body is not None or wanted.rule is not None
+        kept = []
+        for slot in slots:
+            if method is not None and slot[_SLOT_ENTRY + 2].upper() != method:
+                continue
+            if any(slot[index] != value for index, value in given):
+                continue
+            if regex is not None and regex.fullmatch(slot[_SLOT_ENTRY + 3]) is None:
+                continue
+            if not built or wanted.matches(self._unpacked(slot)):
+                kept.append(slot)
+        return JournalEntries(self, kept)
 
     def count(self, pattern: RequestPattern | None = None, **criteria: Any) -> int:
-        return len(self.find(pattern, **criteria))
+        return len(self.matching(pattern, **criteria))
 
     def near_misses(
         self,

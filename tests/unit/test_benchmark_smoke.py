@@ -119,10 +119,12 @@ def test_the_journal_benchmark_runs_at_toy_sizes(capsys: pytest.CaptureFixture[s
         list_count=3,
         drops=2,
         journal_bytes=200_000,
+        journal_size=5,
     )
 
     bench_journal.timings(tiny)
     bench_journal.memory_per_entry(tiny)
+    bench_journal.collector(tiny)
     bench_journal.soak(tiny)
     bench_journal.adversarial_reads()
 
@@ -132,4 +134,5 @@ def test_the_journal_benchmark_runs_at_toy_sizes(capsys: pytest.CaptureFixture[s
         and "counted/held" in printed
         and " dropped after " in printed
         and "escaped quotes" in printed
+        and "per entry kept" in printed
     )

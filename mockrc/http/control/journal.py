@@ -18,7 +18,7 @@ from flask import Blueprint, Response, request
 from mockrc.errors import InvalidValue
 from mockrc.http.request_parsing import int_param, json_body
 from mockrc.http.wire import dumps, json_response
-from mockrc.journal import JournalEntry, RequestPattern
+from mockrc.journal import JournalEntries, JournalEntry, RequestPattern
 from mockrc.paths import CONTROL_PREFIX
 from mockrc.report import DEFAULT_MIN_REQUESTS, FAIL_ON, build_report
 from mockrc.state import MockState
@@ -127,10 +127,11 @@ def _before() -> int | None:
     return int_param(request.args.get("before"), "before")
 
 
-def _page(found: list[JournalEntry], limit: int, before: int | None) -> list[JournalEntry]:
-    """The newest ``limit`` of ``found`` whose id is below ``before`` (when given), oldest first."""
+def _page(found: JournalEntries, limit: int, before: int | None) -> list[JournalEntry]:
+    """The newest ``limit`` of ``found`` whose id is below ``before`` (when given), oldest first:
+    only those are built from what the journal keeps."""
     if before is not None:
-        found = [entry for entry in found if entry.id < before]
+        found = found.before(before)
     return found[-limit:] if limit else []
 
 
@@ -150,7 +151,7 @@ def journal_blueprint(state: MockState) -> Blueprint:
         """The newest ``limit`` entries (default 100, at most :data:`MAX_LIST_LIMIT`) matching the
         filters and older than ``before`` (an entry id, when given), oldest first."""
         limit, before = _limit(), _before()  # checked before the costly part
-        found = state.journal.find(_query_pattern(_LIST_PARAMETERS))
+        found = state.journal.matching(_query_pattern(_LIST_PARAMETERS))
         shown = _page(found, limit, before)
         return _streamed(
             {
@@ -172,7 +173,7 @@ def journal_blueprint(state: MockState) -> Blueprint:
         otherwise answer every entry, tens of megabytes."""
         limit, before = _limit(), _before()
         pattern = _request_pattern()
-        found = state.journal.find(pattern)
+        found = state.journal.matching(pattern)
         near = [] if found else state.journal.near_misses(pattern)
         return _streamed(
             {

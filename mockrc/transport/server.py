@@ -190,6 +190,9 @@ class LiveServer:
                 self._serve(threading.Event())
             except _ShutdownRequested:
                 # A second signal raises again, out of the drain, and the connections are closed.
+                # New connections are refused before the drain is announced: whoever reads the
+                # announcement (a supervisor, a test) may rely on it at once.
+                wasyncore.dispatcher.close(self._bound)  # the listener only: workers pull the trigger
                 unanswered = self._in_flight()
                 if on_drain is not None:
                     on_drain(unanswered)
@@ -249,11 +252,9 @@ class LiveServer:
             )
 
     def _drain(self, deadline: float) -> int:
-        """Refuse new connections, then run the loop until no request is in flight or ``deadline``
+        """Run the loop, the listener closed, until no request is in flight or ``deadline``
         (``time.monotonic()``) passes; the number of requests still in flight."""
         server = self._bound
-        # The listening socket only: the trigger stays open for the workers still answering.
-        wasyncore.dispatcher.close(server)
         while (busy := self._in_flight()) and (left := deadline - time.monotonic()) > 0:
             wasyncore.loop(
                 timeout=min(left, server.adj.asyncore_loop_timeout),

@@ -257,9 +257,9 @@ class UserService:
         return self.renderer.texts(users, base_url)
 
     def schemas_of(self, attributes: Mapping[str, Any]) -> list[str]:
-        """The ``schemas`` a user carries: the core schema plus each extension it has values in."""
-        schema = self.profile.resource_schema
-        return [schema.core_uri, *(uri for uri in schema.extension_uris if attributes.get(uri))]
+        """The ``schemas`` a user carries: the core schema plus each extension it has values in
+        (the renderer's rule, which its text path applies without decoding the user)."""
+        return self.renderer.schemas_of(attributes)
 
     def _apply_rules(self, attributes: dict[str, Any]) -> None:
         """RingCentral's rules beyond the JSON Schema (per profile); InvalidValue if one is broken."""

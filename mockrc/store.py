@@ -24,8 +24,8 @@ state file writes and reads it without decoding.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
 
 from sortedcontainers import SortedKeyList
 
@@ -33,8 +33,9 @@ from mockrc.errors import NotFound, Uniqueness
 from mockrc.repository import Observer, Observers, Row
 
 #: (attributes as JSON, created, last_modified, version, creation number, flags): atoms only.
-#: The flags say which of the store's ``flagged`` attributes have a value (bit n: the n-th).
-_Record = tuple[str, float, float, int, int, int]
+#: The flags say which of the store's ``flagged`` attributes have a value (bit n: the n-th), and
+#: the bit after them whether any of its ``marked`` attributes is there (:class:`UserStore`).
+Record = tuple[str, float, float, int, int, int]
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 _decode = json.loads
@@ -62,7 +63,7 @@ class StoredUser:
         self._flags = 0
 
     @classmethod
-    def _of(cls, user_id: str, record: _Record, flagged: tuple[str, ...]) -> StoredUser:
+    def _of(cls, user_id: str, record: Record, flagged: tuple[str, ...]) -> StoredUser:
         user = cls.__new__(cls)
         user.id = user_id
         user._json, user.created, user.last_modified, user.version, _, user._flags = record
@@ -135,19 +136,63 @@ def _index_keys(attributes: dict[str, Any]) -> _Keys:
     return name_key, emails
 
 
+class StoredPage(Sequence[StoredUser]):
+    """Users of a page as the store keeps them: a :class:`StoredUser` is made of a record only
+    when looked at, and a writer that reads :attr:`records` makes none (issue 12: making a
+    hundred of them was a tenth of a list page's CPU)."""
+
+    __slots__ = ("flagged", "marked", "records")
+
+    def __init__(
+        self, records: list[tuple[str, Record]], flagged: tuple[str, ...], marked: frozenset[str]
+    ) -> None:
+        #: (id, record) of each user, in creation order. Records are atoms: sharing them is safe.
+        self.records = records
+        #: What the store's flags say (:class:`UserStore`): a reader of the records checks it
+        #: reads them as they were written.
+        self.flagged = flagged
+        self.marked = marked
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    @overload
+    def __getitem__(self, index: int) -> StoredUser: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[StoredUser]: ...
+
+    def __getitem__(self, index: int | slice) -> StoredUser | list[StoredUser]:
+        if isinstance(index, slice):
+            return [StoredUser._of(i, r, self.flagged) for i, r in self.records[index]]
+        user_id, record = self.records[index]
+        return StoredUser._of(user_id, record, self.flagged)
+
+    def __iter__(self) -> Iterator[StoredUser]:
+        flagged = self.flagged
+        return (StoredUser._of(i, r, flagged) for i, r in self.records)
+
+
 class UserStore:
     """Users by id, in creation order, with case-insensitive userName and email indexes."""
 
     kinds = ("users",)
 
-    def __init__(self, *, unique_emails: bool, flagged: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, *, unique_emails: bool, flagged: tuple[str, ...] = (), marked: frozenset[str] = frozenset()
+    ) -> None:
         self._unique_emails = unique_emails
         #: Top-level attributes each record notes whether they have a value (:meth:`StoredUser.has_value`):
         #: which extensions a user has values in decides its ``schemas``, and a read can tell
         #: without decoding the user (a list page of users with the enterprise extension: 4x).
         self._flagged = flagged
+        #: Top-level attributes whose presence (any value) each record notes in the flag bit
+        #: after the ``flagged`` ones: those a writer splicing the stored text cannot splice over
+        #: (the keys the server writes itself, those it never returns), told without a search.
+        self._marked = marked
+        self._marked_bit = 1 << len(flagged)
         self._observers = Observers()
-        self._users: dict[str, _Record] = {}
+        self._users: dict[str, Record] = {}
         self._by_user_name: dict[str, str] = {}
         #: Folded email -> the id holding it, or a tuple of ids where emails need not be unique.
         self._by_email: dict[str, str | tuple[str, ...]] = {}
@@ -171,6 +216,12 @@ class UserStore:
         an unfiltered listing costs the page, not the account (nor how deep the page is)."""
         users, flagged = self._users, self._flagged
         return [StoredUser._of(i, users[i], flagged) for i in self._order[offset : offset + count]]
+
+    def listing(self, offset: int, count: int) -> StoredPage:
+        """:meth:`page`, its users made only when looked at (:class:`StoredPage`)."""
+        users = self._users
+        records = [(i, users[i]) for i in self._order[offset : offset + count]]
+        return StoredPage(records, self._flagged, self._marked)
 
     def get(self, user_id: str) -> StoredUser:
         record = self._users.get(user_id)
@@ -280,7 +331,7 @@ class UserStore:
         attributes: dict[str, Any] = _decode(self._record(user_id)[0])
         return attributes
 
-    def _record(self, user_id: str) -> _Record:
+    def _record(self, user_id: str) -> Record:
         try:
             return self._users[user_id]
         except KeyError:
@@ -291,6 +342,8 @@ class UserStore:
         for bit, key in enumerate(self._flagged):
             if attributes.get(key):
                 flags |= 1 << bit
+        if self._marked and not self._marked.isdisjoint(attributes):
+            flags |= self._marked_bit
         return flags
 
     def _holders(self, key: str) -> tuple[str, ...]:

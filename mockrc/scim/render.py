@@ -140,7 +140,7 @@ class UserRenderer:
         marked_bit = 1 << len(self.flagged)
         head = self._location_head(base_url)
         by_flags = self._schemas_by_flags
-        stamp = self.timestamp.format
+        stamp, known = self.timestamp.format_new, self.timestamp.exact.get
         texts: list[str] = []
         for user_id, record in records:
             text, created, modified, _, _, flags = record
@@ -153,8 +153,8 @@ class UserRenderer:
                 schemas = self._schemas_of_flags(flags)
             ident = _encode_string(user_id)
             inner = text[1:-1]
-            created_text = stamp(created)
-            modified_text = created_text if modified == created else stamp(modified)
+            created_text = known(created) or stamp(created)
+            modified_text = created_text if modified == created else known(modified) or stamp(modified)
             texts.append(
                 f'{{"schemas":{schemas},"id":{ident}{"," if inner else ""}{inner},'
                 f'"meta":{{"resourceType":"User","created":"{created_text}",'

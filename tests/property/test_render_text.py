@@ -184,12 +184,15 @@ def test_the_iso_formatter_refuses_what_isoformat_refuses(epoch: float) -> None:
         IsoFormatter()(epoch)
 
 
-def test_the_iso_formatter_s_cache_stays_bounded() -> None:
+def test_the_iso_formatter_s_caches_stay_bounded() -> None:
     formatter = IsoFormatter()
-    for second in range(IsoFormatter.LIMIT * 2 + 1):
+    for second in range(max(IsoFormatter.LIMIT, IsoFormatter.EXACT_LIMIT) * 2 + 1):
         assert formatter(second + 0.25) == isoformat(second + 0.25)
+        assert formatter.format_new(second + 0.5) == isoformat(second + 0.5)
 
     assert len(formatter._seconds) <= IsoFormatter.LIMIT
+    assert len(formatter.exact) == IsoFormatter.EXACT_LIMIT  # the first ones formatted stay
+    assert formatter(0.25) == isoformat(0.25) == formatter.exact[0.25]
 
 
 def test_a_stored_user_with_the_extension_is_written_without_decoding_it(

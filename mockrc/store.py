@@ -14,7 +14,9 @@ full collection paused the server ~110 ms on this project's machines: requests' 
 the store. The text is also smaller than the objects it stands for (well under 1 KiB per user
 with both indexes). Users are decoded when read (:class:`StoredUser`, its attributes parsed on
 first use), which also makes every user handed out a private copy: changing it changes nothing
-stored.
+stored. The creation order, which a list page slices, is a sorted list of sublists of ids keyed by
+creation number (sortedcontainers): adding, deleting and slicing a page cost O(log n) plus the
+page, never a pass over every user.
 
 The store is a :class:`~mockrc.repository.Repository` of one kind, ``users``: a row is
 ``(attributes as JSON text, created, last_modified, version)``, the text exactly as stored, so a
@@ -214,8 +216,7 @@ class UserStore:
     def page(self, offset: int, count: int) -> list[StoredUser]:
         """``count`` users from position ``offset`` in creation order, without copying the rest:
         an unfiltered listing costs the page, not the account (nor how deep the page is)."""
-        users, flagged = self._users, self._flagged
-        return [StoredUser._of(i, users[i], flagged) for i in self._order[offset : offset + count]]
+        return list(self.listing(offset, count))
 
     def listing(self, offset: int, count: int) -> StoredPage:
         """:meth:`page`, its users made only when looked at (:class:`StoredPage`)."""

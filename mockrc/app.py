@@ -203,19 +203,21 @@ def create_app(
         #    (mockrc serve --state-file): taken under the state's lock, written with it released.
         #    A journal read runs without the state's lock and changed nothing: it must not commit
         #    what a request that holds the lock is halfway through.
-        state_file = state.state_file
-        if state_file is not None and not request.environ.get(UNLOCKED_ENVIRON):
-            state_file.commit(release=state.lock)
+        #    The request, g and the account are looked up once, as in _before_request.
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        account = current.chosen()
+        state_file = account.state_file
+        if state_file is not None and not req.environ.get(UNLOCKED_ENVIRON):
+            state_file.commit(release=account.lock)
         # 2. The rate limiter's headers; 3. nosniff on every answer (a proxy's forwarded answer
-        #    goes back as the upstream sent it). What the hooks left in g is read from its dict,
-        #    g looked up once (each read through Flask's proxy looks it up again).
+        #    goes back as the upstream sent it). What the hooks left in g is read from its dict.
         context = g._get_current_object()
         values = vars(context)
         if not values.get("proxied"):
             add_rate_limit_headers(response, values.get("rate_limit"))
             add_nosniff(response)
         # 4. Last: the journal records the answer exactly as it is sent.
-        record_exchange(current.chosen(), request._get_current_object(), context, response)  # type: ignore[attr-defined]
+        record_exchange(account, req, context, response)
         return response
 
     @app.teardown_request

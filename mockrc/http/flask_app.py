@@ -2,11 +2,13 @@
 
 Flask does the same bookkeeping on every request whatever the app registered: it asks
 :mod:`inspect` four times whether a hook or view is a coroutine function, works out the request's
-blueprints three times to look for blueprint hooks, sends six signals nobody receives, and binds the
-URL map through a general routine that reads the host twice. mockrc registers app-level hooks
-only, no async function and no signal receiver, so :class:`MockrcFlask` skips that work when
-(checked on each request) it can change nothing, and defers to Flask's own methods otherwise: an app
-that registers a blueprint hook, an async view or a signal receiver gets exactly Flask's behaviour.
+blueprints three times to look for blueprint hooks, sends signals nobody receives, binds the URL
+map through a general routine that reads the host twice, and hands every answer to the server
+through an encoding generator and a closing wrapper. mockrc registers app-level hooks only, no async
+function and no signal receiver, and answers from memory, so :class:`MockrcFlask` skips that work
+when (checked on each request) it can change nothing, and defers to Flask's own methods otherwise:
+an app that registers a blueprint hook, an async view or a signal receiver, or answers with a
+stream, gets exactly Flask's behaviour.
 
 Every method here overrides one Flask documents as overridable (Flask 3.1:
 https://flask.palletsprojects.com/en/stable/api/#flask.Flask), with Flask's own body minus the
@@ -16,17 +18,20 @@ skipped work; ``tests/unit/test_flask_app.py`` compares each with Flask's.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from inspect import CO_COROUTINE
 from types import FunctionType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Request, Response
 from flask import typing as ft
-from flask.globals import request_ctx
+from flask.globals import _cv_app, _cv_request, request_ctx
 from flask.signals import appcontext_tearing_down, request_finished, request_started, request_tearing_down
 from werkzeug.routing import MapAdapter
 from werkzeug.wsgi import get_host
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 #: Hook registries keyed by these names only hold app-level hooks (Flask keys them None).
 _APP_ONLY = frozenset({None})
@@ -84,6 +89,29 @@ class MockrcFlask(Flask):
             _wsgi_string(environ.get("PATH_INFO")),
             query_args=_wsgi_string(environ.get("QUERY_STRING")),
         )
+
+    def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Flask's, handing the answer to the server through :func:`_answer`."""
+        ctx = self.request_context(environ)
+        error: BaseException | None = None
+        try:
+            try:
+                ctx.push()
+                response = self.full_dispatch_request()
+            except Exception as e:
+                error = e
+                response = self.handle_exception(e)
+            except:  # Flask's: whatever ends the request is passed to the teardown
+                error = sys.exc_info()[1]
+                raise
+            return _answer(response, environ, start_response)
+        finally:
+            if "werkzeug.debug.preserve_context" in environ:
+                environ["werkzeug.debug.preserve_context"](_cv_app.get())
+                environ["werkzeug.debug.preserve_context"](_cv_request.get())
+            if error is not None and self.should_ignore_error(error):
+                error = None
+            ctx.pop(error)
 
     def full_dispatch_request(self) -> Response:
         """Flask's, sending ``request_started`` only when something receives it."""
@@ -154,6 +182,29 @@ class MockrcFlask(Flask):
         ``appcontext_tearing_down`` (it would do nothing)."""
         if self.teardown_appcontext_funcs or appcontext_tearing_down.receivers:
             super().do_teardown_appcontext(sys.exc_info()[1] if isinstance(exc, _Unset) else exc)
+
+
+def _answer(response: Response, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    """``response(environ, start_response)``, as Werkzeug's :class:`~werkzeug.wrappers.Response`
+    answers; a body held in memory (every answer of mockrc's but the journal's streams) is
+    handed over as the list of bytes it is, rather than through an encoding generator wrapped in a
+    :class:`~werkzeug.wsgi.ClosingIterator` whose ``close`` would have nothing to close."""
+    body = response.response
+    if (
+        type(response) is not Response  # a subclass may answer otherwise
+        or type(body) is not list
+        or response.direct_passthrough
+        or getattr(response, "_on_close", True)  # call_on_close callbacks: the iterator's close runs them
+        or not all(type(chunk) is bytes for chunk in body)
+    ):
+        return response(environ, start_response)
+    # What Response.get_wsgi_response does, in its order.
+    headers = response.get_wsgi_headers(environ)
+    status = response.status_code
+    if environ["REQUEST_METHOD"] == "HEAD" or 100 <= status < 200 or status in (204, 304):
+        body = []
+    start_response(response.status, headers.to_wsgi_list())
+    return body
 
 
 def _wsgi_string(value: str | None) -> str | None:

@@ -74,6 +74,38 @@ def _build(cls: type[Flask], log: list[str], *, blueprint_hooks: bool) -> Flask:
 
         return "later"
 
+    @app.get("/empty")
+    def empty() -> Response:
+        return Response(status=204)
+
+    @app.get("/stream")
+    def stream() -> Response:
+        return Response(part.encode() for part in ("a", "b", "c"))
+
+    @app.get("/text-chunks")
+    def text_chunks() -> Response:
+        response = Response()
+        response.response = ["text, ", "not bytes"]
+        return response
+
+    @app.get("/closing")
+    def closing() -> Response:
+        response = Response("closing")
+        response.call_on_close(lambda: log.append("closed"))
+        return response
+
+    @app.get("/passthrough")
+    def passthrough() -> Response:
+        return Response([b"as ", b"is"], direct_passthrough=True)
+
+    class Answer(Response):
+        def get_app_iter(self, environ: Any) -> Any:
+            return [b"its own body"]
+
+    @app.get("/subclass")
+    def subclass() -> Response:
+        return Answer("not this")
+
     @app.get("/fail")
     def fail() -> str:
         raise ValueError("boom")
@@ -122,6 +154,14 @@ PATHS = [
     ("GET", "/later"),
     ("GET", "/fail"),
     ("GET", "/parts/p1"),
+    ("GET", "/empty"),
+    ("GET", "/stream"),
+    ("HEAD", "/stream"),
+    ("GET", "/text-chunks"),
+    ("GET", "/closing"),
+    ("HEAD", "/closing"),
+    ("GET", "/passthrough"),
+    ("GET", "/subclass"),
     ("OPTIONS", "/items/7"),
     ("HEAD", "/items/7"),
 ]
@@ -201,6 +241,36 @@ def test_mockrc_app_is_a_mockrc_flask_and_keeps_its_answers_to_bad_routes() -> N
     refused = client.delete("/scim/v2/Users")
     assert refused.status_code == 405
     assert "POST" in refused.headers["Allow"]
+
+
+def _raw(app: Flask, method: str, path: str) -> tuple[str, list[tuple[str, str]], list[bytes], bool]:
+    """The WSGI answer itself: status, headers, the body's chunks, and whether it can be closed."""
+    started: list[Any] = []
+    environ = EnvironBuilder(path=path, method=method).get_environ()
+    body = app(environ, lambda status, headers, exc_info=None: started.append((status, headers)))
+    chunks = list(body)
+    closable = hasattr(body, "close")
+    if closable:
+        body.close()  # type: ignore[attr-defined]
+    return started[0][0], started[0][1], chunks, closable
+
+
+@pytest.mark.parametrize(("method", "path"), PATHS)
+def test_the_wsgi_answer_is_flask_s(method: str, path: str) -> None:
+    flask_log: list[str] = []
+    ours_log: list[str] = []
+    status, headers, chunks, _ = _raw(_build(Flask, flask_log, blueprint_hooks=False), method, path)
+    got = _raw(_build(MockrcFlask, ours_log, blueprint_hooks=False), method, path)
+    assert got[:3] == (status, headers, chunks)
+    assert ours_log == flask_log  # "closed" included: a call_on_close callback runs in both
+    # The body is handed over as it is only when closing it would do nothing.
+    assert got[3] or not any(line == "closed" for line in flask_log)
+
+
+def test_an_answer_held_in_memory_is_handed_over_as_its_chunks() -> None:
+    app = _build(MockrcFlask, [], blueprint_hooks=False)
+    assert _raw(app, "GET", "/items/7")[2:] == ([b"http://localhost/items/7"], False)
+    assert _raw(app, "HEAD", "/items/7")[2:] == ([], False)
 
 
 # --- ensure_sync --------------------------------------------------------------------------------

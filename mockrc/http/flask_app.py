@@ -199,12 +199,33 @@ def _answer(response: Response, environ: WSGIEnvironment, start_response: StartR
     ):
         return response(environ, start_response)
     # What Response.get_wsgi_response does, in its order.
-    headers = response.get_wsgi_headers(environ)
     status = response.status_code
+    start_response(response.status, _wsgi_headers(response, body, status, environ))
     if environ["REQUEST_METHOD"] == "HEAD" or 100 <= status < 200 or status in (204, 304):
-        body = []
-    start_response(response.status, headers.to_wsgi_list())
+        return []
     return body
+
+
+def _wsgi_headers(
+    response: Response, body: list[bytes], status: int, environ: WSGIEnvironment
+) -> list[tuple[str, str]]:
+    """``response.get_wsgi_headers(environ).to_wsgi_list()`` for a body of bytes in memory: the
+    headers as they are, plus Content-Length when they have none. An answer whose headers Werkzeug
+    rewrites (a Location or Content-Location to make a URI of, a status that must not carry a
+    length or entity headers) goes through Werkzeug."""
+    headers = response.headers.to_wsgi_list()
+    has_length = False
+    for name, _ in headers:
+        lowered = name.lower()
+        if lowered == "content-length":
+            has_length = True
+        elif lowered in ("location", "content-location"):
+            return response.get_wsgi_headers(environ).to_wsgi_list()
+    if 100 <= status < 200 or status in (204, 304):
+        return response.get_wsgi_headers(environ).to_wsgi_list()
+    if not has_length and response.automatically_set_content_length:
+        headers.append(("Content-Length", str(sum(map(len, body)))))
+    return headers
 
 
 def _wsgi_string(value: str | None) -> str | None:

@@ -94,6 +94,26 @@ def _build(cls: type[Flask], log: list[str], *, blueprint_hooks: bool) -> Flask:
         response.call_on_close(lambda: log.append("closed"))
         return response
 
+    @app.get("/located/<header>")
+    def located(header: str) -> Response:
+        response = Response("made", 201)
+        response.headers[header] = "/items/ü 1"  # made a URI by Werkzeug
+        return response
+
+    @app.get("/sized")
+    def sized() -> Response:
+        return Response([b"12", b"34"], headers={"content-length": "4", "X-Twice": "a"})
+
+    @app.get("/unchanged")
+    def unchanged() -> Response:
+        return Response(b"dropped", 304, headers={"ETag": '"x"', "Content-Type": "text/plain"})
+
+    @app.get("/unsized")
+    def unsized() -> Response:
+        response = Response(b"no length")
+        response.automatically_set_content_length = False
+        return response
+
     @app.get("/passthrough")
     def passthrough() -> Response:
         return Response([b"as ", b"is"], direct_passthrough=True)
@@ -161,6 +181,11 @@ PATHS = [
     ("GET", "/closing"),
     ("HEAD", "/closing"),
     ("GET", "/passthrough"),
+    ("GET", "/located/Location"),
+    ("GET", "/located/content-location"),
+    ("GET", "/sized"),
+    ("GET", "/unchanged"),
+    ("GET", "/unsized"),
     ("GET", "/subclass"),
     ("OPTIONS", "/items/7"),
     ("HEAD", "/items/7"),

@@ -62,7 +62,7 @@ class MockrcFlask(Flask):
         config = self.config
         if (
             request is None
-            or config["TRUSTED_HOSTS"] is not None
+            or config.get("TRUSTED_HOSTS") is not None  # Flask 3.1 added it
             or config["SERVER_NAME"] is not None
             or self.url_map.host_matching
             or self.subdomain_matching

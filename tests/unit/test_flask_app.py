@@ -329,21 +329,22 @@ def _wrapped_coroutine() -> Any:
     return _coroutine()
 
 
-FUNCTIONS: list[Callable[..., Any]] = [
-    _plain,
-    _coroutine,
-    _with_attribute,
-    _Holder().method,
-    _Holder().async_method,
-    functools.partial(_coroutine),
-    functools.partial(_plain),
-    _wrapped_coroutine,
-    lambda: None,
-    print,
-]
+#: Named, so that every xdist worker collects the same test ids.
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "plain": _plain,
+    "coroutine": _coroutine,
+    "with-attribute": _with_attribute,
+    "method": _Holder().method,
+    "async-method": _Holder().async_method,
+    "partial-coroutine": functools.partial(_coroutine),
+    "partial-plain": functools.partial(_plain),
+    "wrapped-coroutine": _wrapped_coroutine,
+    "lambda": lambda: None,
+    "builtin": print,
+}
 
 
-@pytest.mark.parametrize("func", FUNCTIONS, ids=lambda f: getattr(f, "__name__", repr(f)))
+@pytest.mark.parametrize("func", FUNCTIONS.values(), ids=FUNCTIONS.keys())
 def test_ensure_sync_returns_what_flask_returns(func: Callable[..., Any]) -> None:
     ours = MockrcFlask("ours")
     flask_app = Flask("flask")

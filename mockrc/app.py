@@ -22,7 +22,7 @@ from mockrc.clock import Clock
 from mockrc.http.control import register_control
 from mockrc.http.control.accounts import accounts_blueprint
 from mockrc.http.error_responses import register_error_handlers
-from mockrc.http.flask_app import MockrcFlask
+from mockrc.http.flask_app import app_class
 from mockrc.http.guard import RequestGuard
 from mockrc.http.journal_capture import record_exchange, record_lost_exchange, start_exchange
 from mockrc.http.oauth_routes import oauth_blueprint
@@ -143,7 +143,7 @@ def create_app(
     # Everything below reads the account of the request in progress through this stand-in.
     current = CurrentAccount(default)
     state = cast(MockState, current)
-    app = MockrcFlask("mockrc")
+    app = app_class()("mockrc")
     app.session_interface = _NoSessions()
     app.config["MAX_CONTENT_LENGTH"] = LIMITS.body_bytes
     # Werkzeug answers a path with "//" (an id such as "%2Fx" decodes to one) with a 308 to the

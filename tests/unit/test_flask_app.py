@@ -27,7 +27,7 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.test import EnvironBuilder
 
 from mockrc.app import create_app
-from mockrc.http.flask_app import MockrcFlask
+from mockrc.http.flask_app import MockrcFlask, app_class
 
 
 def _build(cls: type[Flask], log: list[str], *, blueprint_hooks: bool) -> Flask:
@@ -454,3 +454,27 @@ def test_url_adapter_defers_to_flask_when_configured(config: dict[str, Any]) -> 
     flask_app.config.update(config)
     ours.config.update(config)
     assert _adapter_of(ours, environ) == _adapter_of(flask_app, environ)
+
+
+@pytest.mark.parametrize(
+    ("release", "expected"),
+    [
+        ("3.1.3", MockrcFlask),
+        ("3.1.0rc1", MockrcFlask),
+        ("3.0.3", Flask),
+        ("3.2.0", Flask),
+        ("4.0", Flask),
+        ("dev", Flask),
+    ],
+)
+def test_mockrc_flask_only_on_a_flask_release_it_was_verified_against(
+    release: str, expected: type[Flask]
+) -> None:
+    # Its methods repeat Flask 3.1's bodies: another release runs on Flask itself, the same and slower.
+    assert app_class(release) is expected
+
+
+def test_the_installed_flask_is_one_mockrc_flask_was_verified_against() -> None:
+    # The tests above compare MockrcFlask with this Flask: were it another release, they would
+    # compare Flask with itself and say nothing.
+    assert app_class() is MockrcFlask

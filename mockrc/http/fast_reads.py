@@ -28,13 +28,7 @@ from werkzeug.sansio.utils import get_host
 
 from mockrc.http.auth import authorise_scim_token, bearer_token_of
 from mockrc.http.guard import RequestGuard
-from mockrc.http.journal_capture import (
-    announces_body,
-    bearer_caller,
-    bodiless_request_message,
-    build_entry,
-    exchange_start,
-)
+from mockrc.http.journal_capture import announces_body, exchange_start, record_plain_read
 from mockrc.http.request_limits import NOSNIFF, request_target_length
 from mockrc.http.scim_routes import USER_RULE, USERS_RULE, page_text, users_query
 from mockrc.http.tenancy import CurrentAccount
@@ -66,14 +60,12 @@ class _Read:
         path: str,
         route: str,
         query: list[tuple[str, str]] | None,
-        bearer: str,
         body: bytes,
     ) -> None:
         self.state = state
         self.path = path
         self.route = route
         self.query = query
-        self.bearer = bearer
         self.body = body
 
 
@@ -147,7 +139,7 @@ class FastReads:
             return None
         if not self._authorised(state, bearer):
             return None
-        return _Read(state, path, route, pairs if query_string else None, bearer, body)
+        return _Read(state, path, route, pairs if query_string else None, body)
 
     @staticmethod
     def _authorised(state: MockState, bearer: str) -> bool:
@@ -166,19 +158,10 @@ class FastReads:
         values: dict[str, Any] = {"request_id": state.next_request_id(), **exchange_start(state)}
         body = read.body
         headers = [("Content-Type", SCIM_MEDIA_TYPE), ("Content-Length", str(len(body))), NOSNIFF]
-        entry = build_entry(
-            state,
-            values,
-            method="GET",
-            path=read.path,
-            query=read.query,
-            request=bodiless_request_message(environ),
-            status=200,
-            response=Message(tuple(headers), body, SCIM_MEDIA_TYPE),
-            route=read.route,
-            caller=bearer_caller(state, read.bearer),
+        response = Message(tuple(headers), body, SCIM_MEDIA_TYPE)
+        record_plain_read(
+            state, environ, values, path=read.path, query=read.query, route=read.route, response=response
         )
-        state.journal.record(entry)
         self.answered += 1
         start_response("200 OK", headers)
         return [body]

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Final
 from urllib.parse import parse_qsl
 
+import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" codec error handler used below
 from werkzeug.sansio.utils import get_host
 
 from mockrc.http.auth import authorise_scim_token, bearer_token_of
@@ -76,7 +77,8 @@ class FastReads:
         self._app = app
         self._current = current
         self._guard = guard
-        #: How many requests this layer answered itself (the differential test reads it).
+        #: How many requests this layer answered itself, for the tests that check it answers the
+        #: plain reads (two accounts' requests, under two locks, may race to count: only tests read it).
         self.answered = 0
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -115,7 +117,11 @@ class FastReads:
         if not query_string.isascii():
             return None  # Werkzeug decodes the query string as UTF-8: Flask answers what it makes of it
         # Werkzeug's Request.args: the same parse, invalid bytes kept percent-encoded.
-        pairs = parse_qsl(query_string, keep_blank_values=True, errors="werkzeug.url_quote")
+        pairs = (
+            parse_qsl(query_string, keep_blank_values=True, errors="werkzeug.url_quote")
+            if query_string
+            else []
+        )
         params = dict(pairs)
         if len(params) != len(pairs):
             return None  # a repeated parameter

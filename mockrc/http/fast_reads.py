@@ -21,6 +21,7 @@ compares both paths on generated requests.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import parse_qsl
 
@@ -50,24 +51,16 @@ _USER_ROUTE: Final = f"{SCIM_PREFIX}{USER_RULE}"
 _LIST_PARAMETERS: Final = frozenset({"filter", "startIndex", "count"})
 
 
+@dataclass(frozen=True, slots=True)
 class _Read:
     """A read the fast path can answer: everything decided, the body built, nothing changed yet."""
 
-    __slots__ = ("bearer", "body", "path", "query", "route", "state")
-
-    def __init__(
-        self,
-        state: MockState,
-        path: str,
-        route: str,
-        query: list[tuple[str, str]] | None,
-        body: bytes,
-    ) -> None:
-        self.state = state
-        self.path = path
-        self.route = route
-        self.query = query
-        self.body = body
+    state: MockState
+    path: str
+    route: str
+    #: The query string's decoded pairs; None for no query string.
+    query: list[tuple[str, str]] | None
+    body: bytes
 
 
 class FastReads:

@@ -18,6 +18,7 @@ import io
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -470,3 +471,19 @@ def test_what_the_fast_path_leaves_to_flask_is_answered_alike(pair: Pair, change
     _same_answer(pair, world, environ)
 
     assert pair.reads.answered == before
+
+
+def test_a_fake_with_a_state_file_leaves_every_read_to_flask(tmp_path: Path) -> None:
+    """A state file commits in Flask's after-request hook: the fast reads must not skip it."""
+    state = MockState(
+        Settings(users=(2,), tokens=(STATIC,), state_file=str(tmp_path / "state.db")), clock=FakeClock()
+    )
+    app = create_app(state)
+    user_id = _ids(state)[0]
+    reads = app.extensions["mockrc.fast_reads"]
+
+    status, _, body = _call(app, next(iter(_environs(f"/scim/v2/Users/{user_id}", ""))))
+
+    assert (status, reads.answered) == ("200 OK", 0)
+    assert user_id in body.decode()
+    state.state_file.close()

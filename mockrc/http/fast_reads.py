@@ -16,6 +16,10 @@ it does not answer in full (a refusal of any kind, a missing user, an active sce
 limits, a state file, a body, any other parameter…) goes to Flask, which answers it as always:
 errors are still turned into responses in one place. ``tests/property/test_fast_reads.py``
 compares both paths on generated requests.
+
+The price: a read it looks into and then leaves to Flask (a filter RingCentral refuses, a user
+that does not exist, a token that may not read) is searched or looked up twice, ~20 µs more than
+before; every other request costs it a few dictionary lookups.
 """
 
 from __future__ import annotations

@@ -31,7 +31,8 @@ def start_exchange(state: MockState, context: Any) -> None:
 
 
 def exchange_start(state: MockState) -> dict[str, float]:
-    """What :func:`start_exchange` notes, as the values an entry is built from (:func:`build_entry`)."""
+    """What :func:`start_exchange` notes, as plain values (the fast reads pass them to
+    :func:`record_plain_read`)."""
     return {"journal_time": state.clock.now(), "journal_started": time.perf_counter()}
 
 

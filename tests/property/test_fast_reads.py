@@ -266,6 +266,7 @@ def filters(ids: list[str], names: list[str]) -> st.SearchStrategy[str]:
     odd = st.sampled_from(
         [
             'userName eq "nobody@example.com"',
+            'password eq "hunter2"',
             'userName sw "a"',
             "userName pr",
             'name.familyName eq "x"',
@@ -487,3 +488,16 @@ def test_a_fake_with_a_state_file_leaves_every_read_to_flask(tmp_path: Path) -> 
     assert (status, reads.answered) == ("200 OK", 0)
     assert user_id in body.decode()
     state.state_file.close()
+
+
+def test_a_filter_on_a_secret_is_journaled_redacted_either_way(pair: Pair) -> None:
+    """The scim profile answers a filter on ``password`` (no user matches); RingCentral's refuses it."""
+    environ = next(iter(_environs("/scim/v2/Users", "filter=password%20eq%20%22hunter2%22")))
+    before = pair.reads.answered
+
+    status, _ = _same_answer(pair, World(0.0, None, False, False), environ)
+
+    [entry] = _journal(pair.fast_state)
+    assert entry["query"] == {"filter": 'password eq "[redacted]"'}
+    answered = pair.fast_state.profile.name == "scim"
+    assert (status, pair.reads.answered - before) == (("200 OK", 1) if answered else ("400 BAD REQUEST", 0))

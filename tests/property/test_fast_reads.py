@@ -15,6 +15,7 @@ cases itself, or the comparison would prove nothing.
 from __future__ import annotations
 
 import io
+import json
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -27,6 +28,7 @@ from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mockrc.accounts import AccountRequest
 from mockrc.app import create_app
 from mockrc.clock import FakeClock
 from mockrc.http.fast_reads import FastReads
@@ -501,3 +503,25 @@ def test_a_filter_on_a_secret_is_journaled_redacted_either_way(pair: Pair) -> No
     assert entry["query"] == {"filter": 'password eq "[redacted]"'}
     answered = pair.fast_state.profile.name == "scim"
     assert (status, pair.reads.answered - before) == (("200 OK", 1) if answered else ("400 BAD REQUEST", 0))
+
+
+def test_a_second_accounts_reads_are_answered_for_that_account() -> None:
+    """The fast reads read the account Tenancy chose: another account's token reads its users."""
+    answers = []
+    for fast_reads in (True, False):
+        app, default = _app("ringcentral", fast_reads)
+        key, state, credentials = app.extensions["mockrc.accounts"].create(AccountRequest(count=3, seed=5))
+        user_id = _ids(state)[1]
+        assert user_id not in _ids(default)
+        environ = next(iter(_environs(f"/scim/v2/Users/{user_id}", "")))
+        environ["HTTP_AUTHORIZATION"] = f"Bearer {credentials.token}"
+        listing = {**environ, "PATH_INFO": "/scim/v2/Users", "QUERY_STRING": "count=2"}
+        answer = [_call(app, environ), _call(app, listing), _journal(state), _journal(default)]
+        # An account's id, token and admin are random: the same text either way once named alike.
+        text = json.dumps(answer, default=repr).replace(key, "KEY").replace(str(credentials.token), "TOKEN")
+        text = text.replace(state.admin_principal.owner_id, "ADMIN")
+        answers.append(text)
+        if fast_reads:
+            assert app.extensions["mockrc.fast_reads"].answered == 2
+            assert [e["account"] for e in _journal(state)] == [key, key]
+    assert answers[0] == answers[1]

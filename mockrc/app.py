@@ -22,6 +22,7 @@ from mockrc.clock import Clock
 from mockrc.http.control import register_control
 from mockrc.http.control.accounts import accounts_blueprint
 from mockrc.http.error_responses import register_error_handlers
+from mockrc.http.fast_reads import FastReads
 from mockrc.http.flask_app import app_class
 from mockrc.http.guard import RequestGuard
 from mockrc.http.journal_capture import record_exchange, record_lost_exchange, start_exchange
@@ -129,12 +130,15 @@ def create_app(
     settings: Settings | None = None,
     clock: Clock | None = None,
     proxy: Proxy | None = None,
+    fast_reads: bool = True,
 ) -> Flask:
     """Build the fake. Pass a ``state`` (the default account's) to share it, or ``settings``/``clock``
     to make a new one. ``app.extensions["mockrc.accounts"]`` holds the server's accounts.
 
     With a ``proxy`` (:func:`create_proxy_app`), RingCentral's paths are forwarded to its upstream
     instead of answered; everything of mockrc's own (guard, journal, control plane) is the same.
+    ``fast_reads=False`` leaves every request to Flask (tests and benchmarks compare the two:
+    :mod:`mockrc.http.fast_reads`).
     """
     if state is None:
         state = MockState(settings, clock=clock)
@@ -233,8 +237,11 @@ def create_app(
     app.register_blueprint(oauth_blueprint(state))
     register_control(app, state)
     app.register_blueprint(accounts_blueprint(accounts))
+    inner = app.wsgi_app
+    if fast_reads and proxy is None:  # the plain SCIM reads, answered below Flask, inside the lock
+        inner = app.extensions["mockrc.fast_reads"] = FastReads(inner, current, guard)
     app.wsgi_app = Tenancy(  # type: ignore[method-assign]
-        _Serialised(app.wsgi_app, state, proxied=proxy is not None), accounts, current
+        _Serialised(inner, state, proxied=proxy is not None), accounts, current
     )
     return app
 

@@ -18,8 +18,8 @@ skipped work; ``tests/unit/test_flask_app.py`` compares each with Flask's.
 from __future__ import annotations
 
 import sys
-from importlib.metadata import version
 from collections.abc import Callable, Iterable
+from importlib.metadata import version
 from inspect import CO_COROUTINE
 from types import FunctionType
 from typing import TYPE_CHECKING, Any

@@ -15,6 +15,9 @@ Both are steps of the app factory's hooks (:func:`mockrc.app.create_app`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, Final
+
 from flask import Request, Response
 
 from mockrc.errors import UriTooLong
@@ -22,14 +25,21 @@ from mockrc.limits import LIMITS, Limits
 from mockrc.paths import is_scim_path
 from mockrc.violations import Violation
 
+#: The header every answer carries (see the module's docstring).
+NOSNIFF: Final = ("X-Content-Type-Options", "nosniff")
 
-def check_request_target(request: Request, limits: Limits = LIMITS) -> None:
-    """UriTooLong when the path and query string are longer than ``limits`` allow."""
-    environ = request.environ
+
+def request_target_length(environ: Mapping[str, Any]) -> int:
+    """The bytes of a request's path and query string, as :func:`check_request_target` counts them."""
     # PATH_INFO is the decoded path as a latin-1 str (one character per byte), QUERY_STRING
     # the raw query: their lengths are what the client sent, or very near it.
     query = environ.get("QUERY_STRING", "")
-    length = len(environ.get("PATH_INFO", "")) + (len(query) + 1 if query else 0)
+    return len(environ.get("PATH_INFO", "")) + (len(query) + 1 if query else 0)
+
+
+def check_request_target(request: Request, limits: Limits = LIMITS) -> None:
+    """UriTooLong when the path and query string are longer than ``limits`` allow."""
+    length = request_target_length(request.environ)
     if length > limits.request_target_bytes:
         message = (
             f"Request URI is too long: {length:,} bytes of path and query; the limit is "
@@ -42,4 +52,5 @@ def check_request_target(request: Request, limits: Limits = LIMITS) -> None:
 
 def add_nosniff(response: Response) -> None:
     """A browser must not guess another media type than the one the answer declares."""
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    name, value = NOSNIFF
+    response.headers[name] = value

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from flask.testing import FlaskClient
 
 import mockrc.app as app_module  # its after-request hook calls record_exchange from there
+import mockrc.http.fast_reads as fast_reads_module  # the reads below Flask call record_plain_read
 from mockrc.app import create_app
 from mockrc.clock import FakeClock
 from mockrc.journal import BODY_LIMIT, read_body
@@ -100,10 +101,16 @@ def timings(scale: Scale = Scale()) -> None:
     counter = iter(range(10**9))
     recorded: list[float] = []
     original = app_module.record_exchange
+    original_plain = fast_reads_module.record_plain_read
 
     def timed_record(*args: object) -> None:
         started = time.perf_counter()
         original(*args)  # type: ignore[arg-type]
+        recorded.append(time.perf_counter() - started)
+
+    def timed_plain_record(*args: object, **kwargs: object) -> None:
+        started = time.perf_counter()
+        original_plain(*args, **kwargs)  # type: ignore[arg-type]
         recorded.append(time.perf_counter() - started)
 
     requests: dict[str, Callable[[], object]] = {
@@ -117,11 +124,13 @@ def timings(scale: Scale = Scale()) -> None:
     for name, call in requests.items():
         whole = _best(call, scale.rounds, scale.calls)
         app_module.record_exchange = timed_record  # type: ignore[assignment]
+        fast_reads_module.record_plain_read = timed_plain_record  # type: ignore[assignment]
         recorded.clear()
         try:
             _best(call, 1, scale.calls)
         finally:
             app_module.record_exchange = original  # type: ignore[assignment]
+            fast_reads_module.record_plain_read = original_plain
         recorded.sort()
         median = recorded[len(recorded) // 2]
         print(f"  {name:<24} {whole * 1e6:8.0f} µs   record_exchange {median * 1e6:6.1f} µs (median)")

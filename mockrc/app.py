@@ -22,6 +22,8 @@ from mockrc.clock import Clock
 from mockrc.http.control import register_control
 from mockrc.http.control.accounts import accounts_blueprint
 from mockrc.http.error_responses import register_error_handlers
+from mockrc.http.fast_reads import FastReads
+from mockrc.http.flask_app import app_class
 from mockrc.http.guard import RequestGuard
 from mockrc.http.journal_capture import record_exchange, record_lost_exchange, start_exchange
 from mockrc.http.oauth_routes import oauth_blueprint
@@ -128,12 +130,15 @@ def create_app(
     settings: Settings | None = None,
     clock: Clock | None = None,
     proxy: Proxy | None = None,
+    fast_reads: bool = True,
 ) -> Flask:
     """Build the fake. Pass a ``state`` (the default account's) to share it, or ``settings``/``clock``
     to make a new one. ``app.extensions["mockrc.accounts"]`` holds the server's accounts.
 
     With a ``proxy`` (:func:`create_proxy_app`), RingCentral's paths are forwarded to its upstream
     instead of answered; everything of mockrc's own (guard, journal, control plane) is the same.
+    ``fast_reads=False`` leaves every request to Flask (tests and benchmarks compare the two:
+    :mod:`mockrc.http.fast_reads`).
     """
     if state is None:
         state = MockState(settings, clock=clock)
@@ -142,7 +147,7 @@ def create_app(
     # Everything below reads the account of the request in progress through this stand-in.
     current = CurrentAccount(default)
     state = cast(MockState, current)
-    app = Flask("mockrc")
+    app = app_class()("mockrc")
     app.session_interface = _NoSessions()
     app.config["MAX_CONTENT_LENGTH"] = LIMITS.body_bytes
     # Werkzeug answers a path with "//" (an id such as "%2Fx" decodes to one) with a 308 to the
@@ -202,19 +207,21 @@ def create_app(
         #    (mockrc serve --state-file): taken under the state's lock, written with it released.
         #    A journal read runs without the state's lock and changed nothing: it must not commit
         #    what a request that holds the lock is halfway through.
-        state_file = state.state_file
-        if state_file is not None and not request.environ.get(UNLOCKED_ENVIRON):
-            state_file.commit(release=state.lock)
+        #    The request, g and the account are looked up once, as in _before_request.
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        account = current.chosen()
+        state_file = account.state_file
+        if state_file is not None and not req.environ.get(UNLOCKED_ENVIRON):
+            state_file.commit(release=account.lock)
         # 2. The rate limiter's headers; 3. nosniff on every answer (a proxy's forwarded answer
-        #    goes back as the upstream sent it). What the hooks left in g is read from its dict,
-        #    g looked up once (each read through Flask's proxy looks it up again).
+        #    goes back as the upstream sent it). What the hooks left in g is read from its dict.
         context = g._get_current_object()
         values = vars(context)
         if not values.get("proxied"):
             add_rate_limit_headers(response, values.get("rate_limit"))
             add_nosniff(response)
         # 4. Last: the journal records the answer exactly as it is sent.
-        record_exchange(current.chosen(), request._get_current_object(), context, response)  # type: ignore[attr-defined]
+        record_exchange(account, req, context, response)
         return response
 
     @app.teardown_request
@@ -230,8 +237,11 @@ def create_app(
     app.register_blueprint(oauth_blueprint(state))
     register_control(app, state)
     app.register_blueprint(accounts_blueprint(accounts))
+    inner = app.wsgi_app
+    if fast_reads and proxy is None:  # the plain SCIM reads, answered below Flask, inside the lock
+        inner = app.extensions["mockrc.fast_reads"] = FastReads(inner, current, guard)
     app.wsgi_app = Tenancy(  # type: ignore[method-assign]
-        _Serialised(app.wsgi_app, state, proxied=proxy is not None), accounts, current
+        _Serialised(inner, state, proxied=proxy is not None), accounts, current
     )
     return app
 

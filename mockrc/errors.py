@@ -144,6 +144,12 @@ class UriTooLong(ScimError):
     status = 414
 
 
+class InvalidQueryEncoding(ScimError):
+    """400: the query string holds bytes that are not UTF-8, so no parameter of it can be read."""
+
+    status = 400
+
+
 class InternalError(ScimError):
     status = 500
 

@@ -98,6 +98,12 @@ RULES: tuple[Rule, ...] = (
         "interoperable); RFC 7644 §3.12 (invalidSyntax)",
     ),
     Rule(
+        "query.encoding",
+        "error",
+        "The query string holds raw bytes that are not UTF-8 (answered 400).",
+        "RFC 3986 §2.5 (non-ASCII data in a URI is percent-encoded, as UTF-8 for new URI schemes)",
+    ),
+    Rule(
         "query.integer",
         "error",
         "startIndex or count is not an integer (answered 400 invalidValue).",

@@ -126,7 +126,8 @@ class TokenRegistry:
             first_use = token is not None and not token.revoked and token.first_used_at is None
             if token is not None and first_use:
                 token = self._put(replace(token, first_used_at=now))
-            amendments = list(self._amendments.values())
+            # Usually none: no copy then (the amendments may change once the lock is released).
+            amendments = tuple(self._amendments.values()) if self._amendments else ()
         if first_use:
             self._tell((value,))
         if token is None:
@@ -135,6 +136,8 @@ class TokenRegistry:
             raise Unauthenticated("OAU-213", "Token not found")
         if token.expires_at is not None and now >= token.expires_at:
             raise Unauthenticated("OAU-128", "Access token expired")
+        if not amendments:
+            return token
         principal = token.principal
         for amend in amendments:
             principal = amend(principal)

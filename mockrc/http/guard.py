@@ -49,6 +49,7 @@ from flask import Request, redirect
 from werkzeug.wrappers import Response  # what redirect() builds; Flask's Response extends it
 
 from mockrc.errors import AdminKeyRequired, CrossSiteRequest, MisdirectedRequest
+from mockrc.http.request_limits import query_encoding_error
 from mockrc.paths import CONTROL_PREFIX, HEALTH_PATH, UI_PREFIX, is_control_path
 from mockrc.settings import Settings
 
@@ -185,6 +186,12 @@ class RequestGuard:
         self.hosts = HostPolicy.of(settings)
         self.admin_key = settings.admin_key
 
+    def passes_quietly(self, path: str, host: str | None) -> bool:
+        """Whether :meth:`check` lets a request to ``path`` with this ``Host`` on without a word
+        (no refusal, no redirect): a path outside the control plane, to a host this fake answers
+        for. The fast reads (:mod:`mockrc.http.fast_reads`) answer only such requests."""
+        return not is_control_path(path) and (host is None or self.hosts.allows(host))
+
     def check(self, request: Request) -> Response | None:
         """Refuse a request this fake must not answer (raise), or let it on (None).
 
@@ -240,7 +247,8 @@ class RequestGuard:
         """The printed dashboard URL (``/__mockrc/ui?key=KEY``): keep the key in a cookie for the
         page's own requests, and take it out of the address bar (and of the browser's history)."""
         assert self.admin_key is not None
-        if request.path not in UI_PATHS or "key" not in request.args:
+        # A query that is not UTF-8 cannot hold the key (the request target check answers it).
+        if request.path not in UI_PATHS or query_encoding_error(request.environ) or "key" not in request.args:
             return None
         if not hmac.compare_digest(request.args["key"].encode(), self.admin_key.encode()):
             return None

@@ -11,6 +11,7 @@ own bookkeeping, not traffic of the client under test. The journal's control API
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import Request, Response
@@ -26,17 +27,27 @@ from mockrc.state import MockState
 def start_exchange(state: MockState, context: Any) -> None:
     """Note in ``context`` (the request's ``g``) when the request arrived (the fake's clock) and
     start timing it."""
-    context.journal_time = state.clock.now()
-    context.journal_started = time.perf_counter()
+    vars(context).update(exchange_start(state))
 
 
-def _caller(state: MockState, req: Request) -> tuple[str | None, str | None]:
-    """The user and the app behind the request: its bearer token's, else the client it names."""
-    header = req.environ.get("HTTP_AUTHORIZATION", "")
+def exchange_start(state: MockState) -> dict[str, float]:
+    """What :func:`start_exchange` notes, as plain values (the fast reads pass them to
+    :func:`record_plain_read`)."""
+    return {"journal_time": state.clock.now(), "journal_started": time.perf_counter()}
+
+
+def _caller(
+    state: MockState, environ: Mapping[str, Any], req: Request | None
+) -> tuple[str | None, str | None]:
+    """The user and the app behind the request: its bearer token's, else the client it names
+    (read from the Flask request ``req``; a request answered below Flask carries a bearer token)."""
+    header = environ.get("HTTP_AUTHORIZATION", "")
     bearer = bearer_token_of(header)
     if bearer is not None:
         token = state.tokens.find(bearer)
         return (token.principal.owner_id, token.principal.client_id) if token else (None, None)
+    if req is None:
+        return None, None
     if header.strip().partition(" ")[0].lower() == "basic" and req.authorization is not None:
         return None, req.authorization.username
     client_id = req.args.get("client_id") if req.query_string else None
@@ -64,7 +75,39 @@ def record_exchange(state: MockState, req: Request, context: Any, response: Resp
         answer = _response_message(response, values.get("journal_response_body"))
         entry = _entry(state, req, values, response.status_code, answer)
     except Exception as exc:  # a request the journal cannot read is still recorded
-        entry = _fallback_entry(state, req, values, response.status_code, exc)
+        entry = _fallback_entry(state, values, req.method, req.path, _route(req), response.status_code, exc)
+    state.journal.record(entry)
+
+
+def record_plain_read(
+    state: MockState,
+    environ: Mapping[str, Any],
+    values: Mapping[str, Any],
+    *,
+    path: str,
+    query: Iterable[tuple[str, str]] | None,
+    route: str,
+    response: Message,
+) -> None:
+    """:func:`record_exchange` of a GET answered 200 below Flask (:mod:`mockrc.http.fast_reads`):
+    one that announces no body and carries a bearer token. ``values`` are what the hooks would have
+    left in ``g``; ``query`` is the query string's decoded pairs (None for no query string)."""
+    try:
+        caller = _caller(state, environ, None)
+        entry = _build_entry(
+            state,
+            values,
+            method="GET",
+            path=path,
+            query=query,
+            request=_bodiless_request_message(environ),
+            status=200,
+            response=response,
+            route=route,
+            caller=caller,
+        )
+    except Exception as exc:  # a request the journal cannot read is still recorded
+        entry = _fallback_entry(state, values, "GET", path, route, 200, exc)
     state.journal.record(entry)
 
 
@@ -80,7 +123,7 @@ def record_lost_exchange(state: MockState, req: Request, context: Any, error: Ba
     try:
         entry = _entry(state, req, values, 500, lost)
     except Exception as exc:
-        entry = _fallback_entry(state, req, values, 500, exc)
+        entry = _fallback_entry(state, values, req.method, req.path, _route(req), 500, exc)
     state.journal.record(entry)
 
 
@@ -92,14 +135,26 @@ def _response_message(response: Response, decoded: bytes | None = None) -> Messa
     return Message(response.headers.to_wsgi_list(), response.get_data(), response.mimetype or "")
 
 
+def announces_body(environ: Mapping[str, Any]) -> bool:
+    """Whether a request says it has a body (a Content-Length, Content-Type or Transfer-Encoding):
+    one that says nothing (most GETs) is journaled without reading anything of it."""
+    return bool(
+        environ.get("CONTENT_TYPE") or environ.get("CONTENT_LENGTH") or "HTTP_TRANSFER_ENCODING" in environ
+    )
+
+
+def _bodiless_request_message(environ: Mapping[str, Any]) -> Message:
+    """The journal's message of a request that announces no body: its headers, as the environ has them."""
+    return Message(wsgi_headers(environ), b"", wsgi=True)
+
+
 def _request_message(req: Request) -> Message:
     environ = req.environ
+    # A request without a body skips Werkzeug's input-stream machinery and its header parsing.
+    if not announces_body(environ):
+        return _bodiless_request_message(environ)
     headers = wsgi_headers(environ)
     content_type = environ.get("CONTENT_TYPE", "")
-    # A request without a body (most GETs: no Content-Length, Content-Type or Transfer-Encoding)
-    # skips Werkzeug's input-stream machinery and its header parsing.
-    if not (content_type or environ.get("CONTENT_LENGTH") or "HTTP_TRANSFER_ENCODING" in environ):
-        return Message(headers, b"", wsgi=True)
     try:
         body = (
             req.get_data(cache=True)
@@ -118,26 +173,64 @@ def _entry(
     state: MockState, req: Request, values: dict[str, Any], status: int, response: Message
 ) -> JournalEntry:
     """The entry of a request; ``values`` are what the hooks left in its ``g``."""
-    principal, app = _caller(state, req)
+    # The caller first: it may parse a form, and always did so before the body was read.
+    caller = _caller(state, req.environ, req)
+    query = req.args.items(multi=True) if req.query_string else None
+    return _build_entry(
+        state,
+        values,
+        method=req.method,
+        path=req.path,
+        query=query,
+        request=_request_message(req),
+        status=status,
+        response=response,
+        route=_route(req),
+        caller=caller,
+    )
+
+
+def _route(req: Request) -> str | None:
+    """The rule the request matched, None when none did."""
+    rule = req.url_rule
+    return rule.rule if rule is not None else None
+
+
+def _build_entry(
+    state: MockState,
+    values: Mapping[str, Any],
+    *,
+    method: str,
+    path: str,
+    query: Iterable[tuple[str, str]] | None,
+    request: Message,
+    status: int,
+    response: Message,
+    route: str | None,
+    caller: tuple[str | None, str | None],
+) -> JournalEntry:
+    """The journal entry of an exchange, from plain values: ``values`` are what the hooks left in
+    the request's ``g``, ``query`` the query string's decoded
+    pairs (None for no query string), ``caller`` the user and app behind the request."""
+    principal, app = caller
     started = values.get("journal_started")
-    query: dict[str, str | list[str]] = {}
+    query_dict: dict[str, str | list[str]] = {}
     query_secrets: tuple[str, ...] = ()
-    if req.query_string:
+    if query is not None:
         found = Secrets()
-        query = redact_pairs(req.args.items(multi=True), found)
+        query_dict = redact_pairs(query, found)
         query_secrets = found.values()
     violations = values.get("violations")
-    rule = req.url_rule
     return JournalEntry(
         id=values.get("request_id", 0),
         time=values.get("journal_time") or state.clock.now(),
-        method=req.method,
-        path=req.path,
+        method=method,
+        path=path,
         status=status,
-        request=_request_message(req),
+        request=request,
         response=response,
-        query=query,
-        route=rule.rule if rule is not None else None,
+        query=query_dict,
+        route=route,
         principal=principal,
         app=app,
         duration_ms=(time.perf_counter() - started) * 1000 if started is not None else 0.0,
@@ -150,19 +243,25 @@ def _entry(
 
 
 def _fallback_entry(
-    state: MockState, req: Request, values: dict[str, Any], status: int, error: Exception
+    state: MockState,
+    values: Mapping[str, Any],
+    method: str,
+    path: str,
+    route: str | None,
+    status: int,
+    error: Exception,
 ) -> JournalEntry:
     """The entry of a request whose capture failed: what it was, its violations, and why."""
     return JournalEntry(
         id=values.get("request_id", 0),
         time=values.get("journal_time") or state.clock.now(),
-        method=req.method,
-        path=req.path,
+        method=method,
+        path=path,
         status=status,
         request=Message((), b"", note=f"the journal could not capture this request ({type(error).__name__})"),
         response=Message((), b""),
         query={},
-        route=req.url_rule.rule if req.url_rule is not None else None,
+        route=route,
         served_by=values.get("served_by"),
         violations=tuple(values.get("violations") or ()),
         account=state.key,

@@ -22,7 +22,7 @@ from mockrc.state import MockState
 def apply_rate_limits(state: MockState) -> None:
     """Count the request against its group's limit; RateLimited when it is over."""
     engine = state.scenarios
-    limiter = (engine.rate_limiter if engine.active else None) or state.rate_limiter
+    limiter = (engine.rate_limiter if engine.any_active else None) or state.rate_limiter
     if limiter is None:  # the usual case: nothing more to do on this request
         return
     group = group_of(request.method, request.path)

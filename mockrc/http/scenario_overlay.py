@@ -33,7 +33,7 @@ def overlay_scenarios(state: MockState) -> Response | None:
     """Let the active scenarios act on the request: the answer of a step that answers (or
     faults), else None. A step may also delay the answer or change the fake before its view runs."""
     engine = state.scenarios
-    if not engine.active:
+    if not engine.any_active:
         return None
     outcome = engine.handle(_request_view(state))
     if outcome.fired:

@@ -21,9 +21,29 @@ from mockrc.limits import LIMITS
 from mockrc.paths import SCIM_PREFIX
 from mockrc.scim.projection import Projection, parse_attribute_list
 from mockrc.scim.render import user_location, with_meta
-from mockrc.scim.users import Page
+from mockrc.scim.users import Page, UserService
 from mockrc.state import MockState
 from mockrc.store import StoredUser
+
+#: The rules of the Users reads, under :data:`~mockrc.paths.SCIM_PREFIX` (the journal records them
+#: as an entry's ``route``; :mod:`mockrc.http.fast_reads` answers the plain case of both).
+USERS_RULE = "/Users"
+USER_RULE = "/Users/<user_id>"
+
+
+def users_query(source: Mapping[str, Any]) -> tuple[str | None, int, int | None]:
+    """The ``filter``, ``startIndex`` (1 when absent) and ``count`` of a Users query, from the
+    query string or a SearchRequest body; 400 for a ``startIndex`` or ``count`` that is no integer."""
+    return (
+        source.get("filter"),
+        int_param(source.get("startIndex"), "startIndex") or 1,
+        int_param(source.get("count"), "count"),
+    )
+
+
+def page_text(users: UserService, page: Page, base_url: str) -> str:
+    """A page of users as the ListResponse's JSON text, each user unprojected."""
+    return list_response_text(users.render_texts(page.users, base_url), page.total, page.start_index)
 
 
 def scim_blueprint(state: MockState) -> Blueprint:
@@ -64,8 +84,7 @@ def scim_blueprint(state: MockState) -> Blueprint:
         users = state.users
         base = base_url()
         if projected is None or projected.is_identity:
-            texts = users.render_texts(page.users, base)
-            return scim_text_response(list_response_text(texts, page.total, page.start_index))
+            return scim_text_response(page_text(users, page, base))
         resources = [projected.apply(users.render(u, base)) for u in page.users]
         return scim_response(list_response(resources, page.total, page.start_index))
 
@@ -115,15 +134,10 @@ def scim_blueprint(state: MockState) -> Blueprint:
 
     # --- Users ---------------------------------------------------------------------------------
 
-    @routes.get("/Users")
+    @routes.get(USERS_RULE)
     def list_users() -> Response:
         authorise_scim(request, state.tokens, "ReadAccounts")
-        page = state.users.search(
-            request.args.get("filter"),
-            int_param(request.args.get("startIndex"), "startIndex") or 1,
-            int_param(request.args.get("count"), "count"),
-        )
-        return page_response(page)
+        return page_response(state.users.search(*users_query(request.args)))
 
     @routes.post("/.search")
     def search_root() -> Response:
@@ -139,12 +153,7 @@ def scim_blueprint(state: MockState) -> Blueprint:
         authorise_scim(request, state.tokens, "ReadAccounts")
         body = json_body(request, max_bytes=LIMITS.search_body_bytes)
         state.users.validate_search(body, g.violations)
-        page = state.users.search(
-            body.get("filter"),
-            int_param(body.get("startIndex"), "startIndex") or 1,
-            int_param(body.get("count"), "count"),
-        )
-        return page_response(page, body)
+        return page_response(state.users.search(*users_query(body)), body)
 
     @routes.post("/Users")
     def create_user() -> Response:
@@ -154,7 +163,7 @@ def scim_blueprint(state: MockState) -> Blueprint:
         location = user_location(base_url(), user.id)
         return user_response(user, projected, 201, headers={"Location": location})
 
-    @routes.get("/Users/<user_id>")
+    @routes.get(USER_RULE)
     def get_user(user_id: str) -> Response:
         authorise_scim(request, state.tokens, "ReadAccounts")
         return user_response(state.users.get(user_id), projection())

@@ -203,6 +203,13 @@ class ScenarioEngine:
                 raise ScenarioNotActive(f"scenario {name!r} is not active (active: {active})") from None
 
     @property
+    def any_active(self) -> bool:
+        """Whether a scenario is active: what every request asks first, answered without the lock
+        or a copy (reading a dict's size is atomic; a scenario activated a moment later acts on
+        the next request either way)."""
+        return bool(self._active)
+
+    @property
     def active(self) -> tuple[ActiveScenario, ...]:
         """The active scenarios, in activation order."""
         with self._lock:

@@ -311,12 +311,24 @@ def test_a_scenario_is_active_once_and_unknown_names_say_which_are_active() -> N
         run.engine.get("nope")
 
 
+def test_any_active_says_whether_active_is_empty() -> None:
+    run = Engine()
+    assert not run.engine.any_active
+
+    run.engine.activate(TOKEN_EXPIRY)
+    assert run.engine.any_active
+
+    run.engine.deactivate("expiry")
+    assert not run.engine.any_active
+
+
 def test_a_deactivated_scenario_no_longer_sees_requests() -> None:
     run = Engine(TOKEN_EXPIRY)
 
     run.engine.deactivate("expiry")
 
     assert run.engine.active == ()
+    assert not run.engine.any_active
     assert [run.handle(GET_USERS) for _ in range(3)] == [Outcome()] * 3
 
 

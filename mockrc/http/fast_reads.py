@@ -1,0 +1,170 @@
+"""The fast reads: the plain successful SCIM read answered below Flask, byte for byte as Flask would.
+
+``GET /scim/v2/Users/{id}`` and ``GET /scim/v2/Users?filter=…&startIndex=…&count=…`` are most of
+what a provisioning client sends. Through Flask each pays for its request machinery (contexts,
+URL matching, the hooks, signals, a Response object), about half of the time such a read costs.
+:class:`FastReads` is a WSGI layer that the app factory puts just inside the state's lock
+(:mod:`mockrc.app`): for a request it can answer in full it does what the Flask path does, with
+the same pieces (the guard's host policy, the request-target limit, the token and permission
+check, the users service, the renderer's text path, the journal's entry), and for anything else
+it hands the request to Flask untouched.
+
+Its one rule: **the same bytes, or delegate.** Status, headers (all, in order), body, journal
+entry and state changes are those of the Flask path, and every decision is made before anything
+changes: the request id is drawn and the journal written only once the answer is built. What
+it does not answer in full (a refusal of any kind, a missing user, an active scenario, rate
+limits, a state file, a body, any other parameter…) goes to Flask, which answers it as always:
+errors are still turned into responses in one place. ``tests/property/test_fast_reads.py``
+compares both paths on generated requests.
+
+The price: a read it looks into and then leaves to Flask (a filter RingCentral refuses, a user
+that does not exist, a token that may not read) is searched or looked up twice, ~20 µs more than
+before; every other request costs it a few dictionary lookups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Final
+from urllib.parse import parse_qsl
+
+import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" codec error handler used below
+from werkzeug.sansio.utils import get_host
+
+from mockrc.http.auth import authorise_scim_token, bearer_token_of
+from mockrc.http.guard import RequestGuard
+from mockrc.http.journal_capture import announces_body, exchange_start, record_plain_read
+from mockrc.http.request_limits import NOSNIFF, request_target_length
+from mockrc.http.scim_routes import USER_RULE, USERS_RULE, page_text, users_query
+from mockrc.http.tenancy import CurrentAccount
+from mockrc.http.wire import SCIM_MEDIA_TYPE
+from mockrc.journal import Message
+from mockrc.limits import LIMITS
+from mockrc.paths import SCIM_PREFIX
+from mockrc.state import MockState
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+_USERS_PATH: Final = f"{SCIM_PREFIX}{USERS_RULE}"
+_USER_PREFIX: Final = f"{_USERS_PATH}/"
+_USERS_ROUTE: Final = _USERS_PATH
+_USER_ROUTE: Final = f"{SCIM_PREFIX}{USER_RULE}"
+#: The query parameters of a plain list or filter read; any other one goes to Flask.
+_LIST_PARAMETERS: Final = frozenset({"filter", "startIndex", "count"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A read the fast path can answer: everything decided, the body built, nothing changed yet."""
+
+    state: MockState
+    path: str
+    route: str
+    #: The query string's decoded pairs; None for no query string.
+    query: list[tuple[str, str]] | None
+    body: bytes
+
+
+class FastReads:
+    """WSGI layer in front of Flask's ``wsgi_app``, inside the state's lock (see the module)."""
+
+    def __init__(self, app: WsgiApp, current: CurrentAccount, guard: RequestGuard) -> None:
+        self._app = app
+        self._current = current
+        self._guard = guard
+        #: How many requests this layer answered itself, for the tests that check it answers the
+        #: plain reads (two accounts' requests, under two locks, may race to count: only tests read it).
+        self.answered = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        read = self._plain_read(environ)
+        if read is None:
+            return self._app(environ, start_response)
+        return self._answer(read, environ, start_response)
+
+    def _plain_read(self, environ: dict[str, Any]) -> _Read | None:
+        """The read, if this layer can answer the request exactly as Flask would; else None.
+
+        Changes nothing but the token's first use (see :meth:`_authorised`)."""
+        if environ.get("REQUEST_METHOD") != "GET" or environ.get("SCRIPT_NAME") or announces_body(environ):
+            return None
+        raw_path: str = environ.get("PATH_INFO") or ""
+        if not raw_path.startswith(_USERS_PATH):
+            return None
+        if request_target_length(environ) > LIMITS.request_target_bytes:
+            return None  # 414
+        try:
+            # The path as Werkzeug's Request and URL adapter read it (PATH_INFO is latin-1 text).
+            path = "/" + raw_path.encode("latin-1").decode("utf-8", "replace").lstrip("/")
+        except UnicodeEncodeError:
+            return None
+        host: str | None = environ.get("HTTP_HOST")
+        if host is None or not self._guard.passes_quietly(path, host):
+            return None
+        bearer = bearer_token_of(environ.get("HTTP_AUTHORIZATION"))
+        if bearer is None:
+            return None
+        state = self._current.chosen()
+        # Scenarios, rate limits and a state file act in the hooks: Flask runs those.
+        if state.scenarios.active or state.rate_limiter is not None or state.state_file is not None:
+            return None
+        query_string: str = environ.get("QUERY_STRING", "")
+        if not query_string.isascii():
+            return None  # Werkzeug decodes the query string as UTF-8: Flask answers what it makes of it
+        # Werkzeug's Request.args: the same parse, invalid bytes kept percent-encoded.
+        pairs = (
+            parse_qsl(query_string, keep_blank_values=True, errors="werkzeug.url_quote")
+            if query_string
+            else []
+        )
+        params = dict(pairs)
+        if len(params) != len(pairs):
+            return None  # a repeated parameter
+        scheme: str = environ.get("wsgi.url_scheme", "http")
+        base_url = f"{scheme}://{get_host(scheme, host)}"  # the view's, from Werkzeug's request.host
+        users = state.users
+        try:
+            if path == _USERS_PATH:
+                if not params.keys() <= _LIST_PARAMETERS:
+                    return None
+                text = page_text(users, users.search(*users_query(params)), base_url)
+                route = _USERS_ROUTE
+            else:
+                user_id = path[len(_USER_PREFIX) :]
+                if not path.startswith(_USER_PREFIX) or not user_id or "/" in user_id or pairs:
+                    return None
+                text = users.render_text(users.get(user_id), base_url)
+                route = _USER_ROUTE
+            body = text.encode()
+        except Exception:  # a refusal, a missing user, or a failure: Flask answers each as always
+            return None
+        if not self._authorised(state, bearer):
+            return None
+        return _Read(state, path, route, pairs if query_string else None, body)
+
+    @staticmethod
+    def _authorised(state: MockState, bearer: str) -> bool:
+        """Whether the token may read users. The last decision, as in the view: authenticating
+        marks a token's first use, which the Flask path, answering the same request, marks alike."""
+        try:
+            authorise_scim_token(state.tokens, bearer, "ReadAccounts")
+        except Exception:
+            return False
+        return True
+
+    def _answer(self, read: _Read, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        """What the Flask path does with the same request, in its order: draw the request id, note
+        the arrival, answer, journal the exchange."""
+        state = read.state
+        values: dict[str, Any] = {"request_id": state.next_request_id(), **exchange_start(state)}
+        body = read.body
+        headers = [("Content-Type", SCIM_MEDIA_TYPE), ("Content-Length", str(len(body))), NOSNIFF]
+        response = Message(tuple(headers), body, SCIM_MEDIA_TYPE)
+        record_plain_read(
+            state, environ, values, path=read.path, query=read.query, route=read.route, response=response
+        )
+        self.answered += 1
+        start_response("200 OK", headers)
+        return [body]

@@ -22,7 +22,7 @@ from typing import Any
 from mockrc.clock import IsoFormatter, isoformat
 from mockrc.paths import SCIM_PREFIX
 from mockrc.profile import Profile
-from mockrc.store import StoredUser
+from mockrc.store import Record, StoredPage, StoredUser
 
 
 def user_location(base_url: str, user_id: str) -> str:
@@ -63,6 +63,7 @@ def with_meta(document: dict[str, Any], resource_type: str, location: str) -> di
 #: The encoding of every SCIM body (``mockrc.http.wire.dumps``'s: compact, keys in the order
 #: built, non-ASCII as it is) and of the store's text (``mockrc.store``).
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_decode = json.loads
 #: One string as ``_encode`` writes it (its own function, without the encoder's dispatch).
 _encode_string = json.encoder.encode_basestring
 
@@ -85,6 +86,11 @@ class UserRenderer:
     ``schemas`` need the extensions holding values: an extension's key absent from the text has
     none; where it is present, the store's flags tell (:meth:`StoredUser.has_value`), or the
     attributes where the user is in hand.
+
+    A list page is written from the store's records (:meth:`record_texts`), with no search at all:
+    a store built with this renderer's :attr:`flagged` and :attr:`marked` notes in each record's
+    flags which extensions hold values and whether a top-level key forbids the splice (exactly:
+    a key nested or inside a string does not), so a user costs one f-string and its timestamps.
     """
 
     def __init__(self, profile: Profile) -> None:
@@ -92,12 +98,18 @@ class UserRenderer:
         schema = profile.resource_schema
         self._core = schema.core_uri
         self._extensions = tuple((uri, _key(uri)) for uri in schema.extension_uris)
-        guards = (_key(k) for k in ("schemas", "id", "meta", *sorted(never_returned(profile))))
+        #: Top-level keys the splice cannot take: the dict would put them elsewhere or drop them.
+        self.marked = frozenset(("schemas", "id", "meta", *never_returned(profile)))
+        #: The extensions, as a store should flag them for :meth:`record_texts`.
+        self.flagged = schema.extension_uris
+        guards = (_key(k) for k in sorted(self.marked))
         #: Finds a key the splice cannot take (one search for them all, as fast as one ``in``).
         self._collides = re.compile("|".join(re.escape(guard) for guard in guards)).search
         self._core_only = _encode([schema.core_uri])
         #: ``schemas`` encoded, by the extensions holding values: one entry per set of them.
         self._schemas_text: dict[tuple[str, ...], str] = {}
+        #: ``schemas`` encoded, by a record's flags (:meth:`record_texts`): one entry per value.
+        self._schemas_by_flags: dict[int, str] = {}
         #: :func:`~mockrc.clock.isoformat`, cached per second (``meta.created``/``lastModified``).
         self.timestamp = IsoFormatter()
 
@@ -113,9 +125,48 @@ class UserRenderer:
         return self._text(user, base_url, self._location_head(base_url))
 
     def texts(self, users: Iterable[StoredUser], base_url: str) -> list[str]:
-        """:meth:`text` of each user (what is the same for every user is made once)."""
+        """:meth:`text` of each user (what is the same for every user is made once); a page
+        of a store flagging what this renderer needs (:meth:`record_texts`) from its records."""
+        if isinstance(users, StoredPage) and users.flagged == self.flagged and users.marked == self.marked:
+            return self.record_texts(users.records, base_url)
         head = self._location_head(base_url)
         return [self._text(user, base_url, head) for user in users]
+
+    def record_texts(self, records: Iterable[tuple[str, Record]], base_url: str) -> list[str]:
+        """:meth:`text` of each stored user, written from its record alone: no :class:`StoredUser`,
+        no search of its text. The records are a store's whose ``flagged`` are :attr:`flagged` and
+        whose ``marked`` are :attr:`marked`: the flags say which extensions hold values (so the
+        ``schemas``) and whether the splice can be taken at all (the bit after the extensions')."""
+        marked_bit = 1 << len(self.flagged)
+        head = self._location_head(base_url)
+        by_flags = self._schemas_by_flags
+        stamp, known = self.timestamp.format_new, self.timestamp.exact.get
+        texts: list[str] = []
+        for user_id, record in records:
+            text, created, modified, _, _, flags = record
+            schemas = by_flags.get(flags)
+            if schemas is None:
+                if flags & marked_bit:
+                    user = StoredUser(user_id, _decode(text), created, modified)
+                    texts.append(self._dict_text(user, base_url))
+                    continue
+                schemas = self._schemas_of_flags(flags)
+            ident = _encode_string(user_id)
+            inner = text[1:-1]
+            created_text = known(created) or stamp(created)
+            modified_text = created_text if modified == created else known(modified) or stamp(modified)
+            texts.append(
+                f'{{"schemas":{schemas},"id":{ident}{"," if inner else ""}{inner},'
+                f'"meta":{{"resourceType":"User","created":"{created_text}",'
+                f'"lastModified":"{modified_text}","location":{head}{ident[1:]}}}}}'
+            )
+        return texts
+
+    def _schemas_of_flags(self, flags: int) -> str:
+        """The encoded ``schemas`` of a record's flags (remembered: one entry per value seen)."""
+        held = [self._core, *(uri for bit, (uri, _) in enumerate(self._extensions) if flags >> bit & 1)]
+        known = self._schemas_by_flags[flags] = self._core_only if len(held) == 1 else _encode(held)
+        return known
 
     def _location_head(self, base_url: str) -> str:
         """The encoded ``meta.location`` up to the id, without its closing quote: JSON escapes
@@ -125,8 +176,7 @@ class UserRenderer:
     def _text(self, user: StoredUser, base_url: str, location_head: str) -> str:
         text = user.attributes_json
         if text[:1] != "{" or self._collides(text) is not None:
-            resource = render_user(user, self.schemas_of(user.attributes), self.profile, base_url, copy=False)
-            return _encode(resource)
+            return self._dict_text(user, base_url)
         schemas = self._core_only
         for _, key in self._extensions:
             if key in text:
@@ -139,6 +189,12 @@ class UserRenderer:
         return (
             f'{{"schemas":{schemas},"id":{ident}{"," if inner else ""}{inner},"meta":{{"resourceType":"User",'
             f'"created":"{created}","lastModified":"{modified}","location":{location_head}{ident[1:]}}}}}'
+        )
+
+    def _dict_text(self, user: StoredUser, base_url: str) -> str:
+        """The slow path: :func:`render_user`'s dict, encoded."""
+        return _encode(
+            render_user(user, self.schemas_of(user.attributes), self.profile, base_url, copy=False)
         )
 
     def _schemas(self, user: StoredUser, text: str) -> str:

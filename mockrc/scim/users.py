@@ -11,7 +11,7 @@ no body can make the normaliser, the validator or the PATCH engine run out of st
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -45,7 +45,8 @@ class Page:
 
     total: int
     start_index: int
-    users: list[StoredUser]
+    #: A listing's are :class:`~mockrc.store.StoredPage`: made only if looked at one by one.
+    users: Sequence[StoredUser]
 
 
 def _raise_for(violations: Iterable[Violation], what: str) -> None:
@@ -77,7 +78,9 @@ class UserService:
         self.validator = Validator(profile)
         self.renderer = UserRenderer(profile)
         self.store = UserStore(
-            unique_emails=profile.rules.unique_emails, flagged=profile.resource_schema.extension_uris
+            unique_emails=profile.rules.unique_emails,
+            flagged=self.renderer.flagged,
+            marked=self.renderer.marked,
         )
         #: Licences left: RingCentral creates a user only on an unassigned extension, and a deleted
         #: user's extension becomes unassigned again. None: as many as needed.
@@ -100,8 +103,7 @@ class UserService:
         count = min(count, rules.max_results)
         if filter_text is None or not filter_text.strip():
             total = len(self.store)
-            page = self.store.page(start_index - 1, count)
-            return Page(total, start_index, page)
+            return Page(total, start_index, self.store.listing(start_index - 1, count))
         try:
             found = self._filter(self._parse(filter_text))
         except InvalidFilter:

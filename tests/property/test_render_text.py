@@ -19,6 +19,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mockrc.clock import FakeClock, IsoFormatter, isoformat
+from mockrc.errors import Uniqueness
 from mockrc.http.wire import dumps, list_response, list_response_text
 from mockrc.scim.users import UserService
 from mockrc.settings import Settings
@@ -107,6 +108,47 @@ def test_a_user_s_text_is_the_dict_path_s_byte_for_byte(
         assert service.render_texts([user, user], base_url) == [expected, expected]
 
 
+@pytest.mark.parametrize("profile", ["ringcentral", "scim"])
+@settings(max_examples=300)
+@given(
+    users=st.lists(st.tuples(user_ids, attributes, epochs, epochs), max_size=5, unique_by=lambda u: u[0]),
+    base_url=base_urls,
+    offset=st.integers(min_value=0, max_value=6),
+)
+@example(users=[("1", {"id": "x"}, 0.0, 0.0), ("2", {}, 0.0, 1.0)], base_url="", offset=0)
+@example(users=[("1", {"name": {"id": 1, "meta": 2}}, 0.0, 0.0)], base_url="", offset=0)
+@example(users=[("1", {ENTERPRISE: {}, "password": "p"}, 0.0, 0.0)], base_url="", offset=0)
+def test_a_page_written_from_the_store_s_records_is_the_dict_path_s(
+    services: dict[str, UserService],
+    profile: str,
+    users: list[tuple[str, dict[str, Any], float, float]],
+    base_url: str,
+    offset: int,
+) -> None:
+    """A listing's page (:meth:`UserStore.listing`) is written from the records, its flags telling
+    the ``schemas`` and whether a key forbids the splice; from a store flagging other attributes,
+    or none, it is written user by user. Either way: the dict path's text."""
+    service = services[profile]
+    renderer = service.renderer
+    for flagged, marked in (
+        (renderer.flagged, renderer.marked),
+        ((ENTERPRISE,), frozenset()),
+        (("title", ENTERPRISE), frozenset({"id"})),
+    ):
+        store = UserStore(unique_emails=False, flagged=flagged, marked=marked)
+        for user_id, user_attributes, created, modified in users:
+            try:
+                store.add(StoredUser(user_id, user_attributes, created, modified))
+            except Uniqueness:
+                continue  # a userName taken: this user is not stored
+        listing = store.listing(offset, 4)
+        expected = [as_the_views_did(service, user, base_url) for user in store.page(offset, 4)]
+
+        assert service.render_texts(listing, base_url) == expected
+        assert service.render_texts(list(listing), base_url) == expected  # its users, made one by one
+        assert list(listing) == store.page(offset, 4) == listing[:]
+
+
 @settings(max_examples=200)
 @given(
     resources=st.lists(st.dictionaries(keys, values, max_size=3), max_size=4),
@@ -142,12 +184,15 @@ def test_the_iso_formatter_refuses_what_isoformat_refuses(epoch: float) -> None:
         IsoFormatter()(epoch)
 
 
-def test_the_iso_formatter_s_cache_stays_bounded() -> None:
+def test_the_iso_formatter_s_caches_stay_bounded() -> None:
     formatter = IsoFormatter()
-    for second in range(IsoFormatter.LIMIT * 2 + 1):
+    for second in range(max(IsoFormatter.LIMIT, IsoFormatter.EXACT_LIMIT) * 2 + 1):
         assert formatter(second + 0.25) == isoformat(second + 0.25)
+        assert formatter.format_new(second + 0.5) == isoformat(second + 0.5)
 
     assert len(formatter._seconds) <= IsoFormatter.LIMIT
+    assert len(formatter.exact) == IsoFormatter.EXACT_LIMIT  # the first ones formatted stay
+    assert formatter(0.25) == isoformat(0.25) == formatter.exact[0.25]
 
 
 def test_a_stored_user_with_the_extension_is_written_without_decoding_it(

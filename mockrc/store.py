@@ -138,6 +138,19 @@ def _index_keys(attributes: dict[str, Any]) -> _Keys:
     return name_key, emails
 
 
+class Checkout:
+    """A user's attributes decoded for a change (:meth:`UserStore.checkout`): a private copy, with
+    the stored text it was decoded from and that text's index keys, so :meth:`UserStore.replace`
+    need not decode the text again to unindex it (the same keys, one decode fewer per PATCH)."""
+
+    __slots__ = ("attributes", "keys", "text")
+
+    def __init__(self, attributes: dict[str, Any], text: str) -> None:
+        self.attributes = attributes
+        self.text = text
+        self.keys = _index_keys(attributes)  # before anyone changes the copy
+
+
 class StoredPage(Sequence[StoredUser]):
     """Users of a page as the store keeps them: a :class:`StoredUser` is made of a record only
     when looked at, and a writer that reads :attr:`records` makes none (issue 12: making a
@@ -264,11 +277,21 @@ class UserStore:
             self._observers("users", user.id)
         return user
 
-    def replace(self, user_id: str, attributes: dict[str, Any], now: float) -> StoredUser:
-        """Swap a user's attributes for new ones, atomically: on a conflict nothing changes."""
+    def replace(
+        self, user_id: str, attributes: dict[str, Any], now: float, *, checkout: Checkout | None = None
+    ) -> StoredUser:
+        """Swap a user's attributes for new ones, atomically: on a conflict nothing changes.
+
+        ``checkout``: the :meth:`checkout` the new attributes were made from; its index keys are
+        the stored ones if the stored text is still the very one it decoded (else it is decoded).
+        """
         text, created, _, version, number, _ = self._record(user_id)
         self._check_unique(user_id, attributes)
-        old_keys, new_keys = _index_keys(_decode(text)), _index_keys(attributes)
+        if checkout is not None and checkout.text is text:
+            old_keys = checkout.keys
+        else:
+            old_keys = _index_keys(_decode(text))
+        new_keys = _index_keys(attributes)
         if old_keys != new_keys:  # most replaces keep the userName and emails: no index change
             self._unindex(user_id, old_keys)
             self._index(user_id, new_keys)
@@ -331,6 +354,11 @@ class UserStore:
         """A deep copy of a user's attributes, safe to modify (e.g. by a PATCH under way)."""
         attributes: dict[str, Any] = _decode(self._record(user_id)[0])
         return attributes
+
+    def checkout(self, user_id: str) -> Checkout:
+        """:meth:`snapshot`, kept with what :meth:`replace` needs to store a change of it cheaply."""
+        text = self._record(user_id)[0]
+        return Checkout(_decode(text), text)
 
     def _record(self, user_id: str) -> Record:
         try:

@@ -152,14 +152,14 @@ def scim_blueprint(state: MockState) -> Blueprint:
     def search_users() -> Response:
         authorise_scim(request, state.tokens, "ReadAccounts")
         body = json_body(request, max_bytes=LIMITS.search_body_bytes)
-        state.users.validate_search(body, g.violations)
+        state.users.validate_search(body, g.violations, read=True)
         return page_response(state.users.search(*users_query(body)), body)
 
     @routes.post("/Users")
     def create_user() -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
         projected = projection()  # before the write: a refused request changes nothing
-        user = state.users.create(json_body(request), g.violations)
+        user = state.users.create(json_body(request), g.violations, read=True)
         location = user_location(base_url(), user.id)
         return user_response(user, projected, 201, headers={"Location": location})
 
@@ -172,13 +172,15 @@ def scim_blueprint(state: MockState) -> Blueprint:
     def replace_user(user_id: str) -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
         projected = projection()
-        return user_response(state.users.replace(user_id, json_body(request), g.violations), projected)
+        user = state.users.replace(user_id, json_body(request), g.violations, read=True)
+        return user_response(user, projected)
 
     @routes.patch("/Users/<user_id>")
     def patch_user(user_id: str) -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
         projected = projection()
-        return user_response(state.users.patch(user_id, json_body(request), g.violations), projected)
+        user = state.users.patch(user_id, json_body(request), g.violations, read=True)
+        return user_response(user, projected)
 
     @routes.delete("/Users/<user_id>")
     def delete_user(user_id: str) -> Response:

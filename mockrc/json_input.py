@@ -64,7 +64,8 @@ def decode(raw: bytes, charset: str | None) -> str:
     """The body as text in its declared charset (UTF-8 when none); InvalidSyntax if it is not."""
     name = (charset or "utf-8").strip().lower()
     try:
-        codec = codecs.lookup(name).name
+        # Most bodies declare no charset: UTF-8, without a codec registry lookup.
+        codec = "utf-8" if charset is None else codecs.lookup(name).name
     except LookupError:
         codec = ""
     if codec not in _CHARSETS:

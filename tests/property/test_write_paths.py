@@ -7,6 +7,7 @@
 - The service parses a PATCH path once and keeps it (an LRU cache of
   :func:`~mockrc.scim.filter_parser.parse_path`): cached and fresh parses give equal paths, and a
   path that does not parse fails the same way each time.
+- The journal reads a request's Content-Length from the environ as Werkzeug's request does.
 - :meth:`~mockrc.store.UserStore.replace` given the :meth:`~mockrc.store.UserStore.checkout` the
   new attributes came from unindexes by the keys the checkout noted rather than decoding the
   stored text: over generated sequences, fresh and stale checkouts alike, the store ends with the
@@ -15,11 +16,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
+from flask import Request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.wsgi import get_content_length
 
 from mockrc.clock import FakeClock
 from mockrc.errors import ScimError
@@ -153,3 +157,23 @@ def test_replace_through_a_checkout_leaves_the_store_as_replace_alone(
                 outcomes.append(exc.detail)
         assert outcomes[0] == outcomes[1]
         assert _state(through) == _state(alone)
+
+
+header_values = st.one_of(
+    st.none(),
+    st.sampled_from(["0", "12", "-3", " 7 ", "+5", "1_0", "x", "", "99999999999999999999"]),
+    st.text(max_size=6),
+)
+
+
+@QUICK
+@given(header_values, st.one_of(st.none(), st.sampled_from(["chunked", "gzip", "Chunked", ""])))
+def test_the_journal_reads_the_content_length_as_werkzeug_does(
+    length: str | None, coding: str | None
+) -> None:
+    environ = {"REQUEST_METHOD": "POST", "wsgi.input": io.BytesIO()}
+    if length is not None:
+        environ["CONTENT_LENGTH"] = length
+    if coding is not None:
+        environ["HTTP_TRANSFER_ENCODING"] = coding
+    assert get_content_length(environ) == Request(environ).content_length

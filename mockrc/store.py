@@ -278,24 +278,33 @@ class UserStore:
         return user
 
     def replace(
-        self, user_id: str, attributes: dict[str, Any], now: float, *, checkout: Checkout | None = None
+        self,
+        user_id: str,
+        attributes: dict[str, Any],
+        now: float,
+        *,
+        checkout: Checkout | None = None,
+        text: str | None = None,
     ) -> StoredUser:
         """Swap a user's attributes for new ones, atomically: on a conflict nothing changes.
 
         ``checkout``: the :meth:`checkout` the new attributes were made from; its index keys are
         the stored ones if the stored text is still the very one it decoded (else it is decoded).
+        ``text``: the attributes as the compact JSON the store keeps, when the caller wrote it
+        already (:func:`mockrc.json_input.checked_text`); else they are encoded here.
         """
-        text, created, _, version, number, _ = self._record(user_id)
+        stored, created, _, version, number, _ = self._record(user_id)
         self._check_unique(user_id, attributes)
-        if checkout is not None and checkout.text is text:
+        if checkout is not None and checkout.text is stored:
             old_keys = checkout.keys
         else:
-            old_keys = _index_keys(_decode(text))
+            old_keys = _index_keys(_decode(stored))
         new_keys = _index_keys(attributes)
         if old_keys != new_keys:  # most replaces keep the userName and emails: no index change
             self._unindex(user_id, old_keys)
             self._index(user_id, new_keys)
         user = StoredUser(user_id, attributes, created, now, version + 1)
+        user._json = text
         flags = self._flags_of(attributes)
         self._users[user_id] = (user.attributes_json, created, now, version + 1, number, flags)
         if self._observers:

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from mockrc.clock import Clock
 from mockrc.errors import Forbidden, InvalidFilter, InvalidSyntax, InvalidValue, ScimError
 from mockrc.ids import IdFactory
-from mockrc.json_input import check_value
+from mockrc.json_input import check_value, checked_text
 from mockrc.profile import Profile
 from mockrc.scim.filter_ast import Expr
 from mockrc.scim.filter_eval import compile_filter
@@ -247,7 +247,8 @@ class UserService:
             parse=self._patch_paths,
         )
         # The body was within the limits; what it built must be too (a user cannot grow by PATCHes).
-        check_value(patched, context="after the PATCH")
+        # Its text, written by the check, is what the store keeps: nothing below changes ``patched``.
+        text = checked_text(patched, context="after the PATCH")
         result_violations = [
             v
             if isinstance(v, Truncation)
@@ -256,7 +257,7 @@ class UserService:
         ]
         _raise_for(result_violations, "PATCH would leave an invalid user")
         self._apply_rules(patched)
-        return self.store.replace(user_id, patched, self.clock.now(), checkout=checkout)
+        return self.store.replace(user_id, patched, self.clock.now(), checkout=checkout, text=text)
 
     def delete(self, user_id: str) -> None:
         self.store.delete(user_id)

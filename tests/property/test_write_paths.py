@@ -7,6 +7,9 @@
 - The service parses a PATCH path once and keeps it (an LRU cache of
   :func:`~mockrc.scim.filter_parser.parse_path`): cached and fresh parses give equal paths, and a
   path that does not parse fails the same way each time.
+- :func:`~mockrc.json_input.checked_text` refuses what :func:`~mockrc.json_input.check_value`
+  refuses, and the text it returns is the one the store would have written (a PATCH stores it).
+- The body parser is :func:`json.loads` refusing NaN and the infinities, with its decoder built once.
 - The journal reads a request's Content-Length from the environ as Werkzeug's request does.
 - :meth:`~mockrc.store.UserStore.replace` given the :meth:`~mockrc.store.UserStore.checkout` the
   new attributes came from unindexes by the keys the checkout noted rather than decoding the
@@ -25,15 +28,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.wsgi import get_content_length
 
+from mockrc import json_input
 from mockrc.clock import FakeClock
 from mockrc.errors import ScimError
 from mockrc.ids import IdFactory
-from mockrc.json_input import check_value, loads
+from mockrc.json_input import check_value, checked_text, loads
 from mockrc.limits import Limits
 from mockrc.profile import load_profile
 from mockrc.scim.filter_parser import FilterSyntaxError, parse_path
 from mockrc.scim.users import UserService
-from mockrc.store import StoredUser, UserStore
+from mockrc.store import StoredUser, UserStore, _encode
+from mockrc.violations import ViolationLog
 
 PROFILE = load_profile("ringcentral")
 SMALL = Limits(json_depth=4, number_length=12, string_length=6, array_length=4)
@@ -177,3 +182,68 @@ def test_the_journal_reads_the_content_length_as_werkzeug_does(
     if coding is not None:
         environ["HTTP_TRANSFER_ENCODING"] = coding
     assert get_content_length(environ) == Request(environ).content_length
+
+
+def _refusal(check: Any, value: Any) -> tuple[str, Any] | None:
+    try:
+        check(value, SMALL, context="after it")
+    except ScimError as exc:
+        return exc.detail, exc.violations
+    return None
+
+
+@QUICK
+@given(values)
+def test_checked_text_checks_as_check_value_and_writes_what_the_store_writes(value: Any) -> None:
+    assert _refusal(checked_text, value) == _refusal(check_value, value)
+    if _refusal(check_value, value) is None:
+        text = checked_text(value, SMALL)
+        assert text is None or text == _encode(value)
+
+
+@QUICK
+@given(st.text(max_size=10), st.sampled_from(["replace", "add"]))
+def test_a_patch_stores_the_text_of_the_user_it_answers(title: str, op: str) -> None:
+    service = UserService(PROFILE, FakeClock(), IdFactory(PROFILE.rules.id_style))
+    body = {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "a@x.test",
+        "name": {"givenName": "A", "familyName": "B"},
+        "emails": [{"type": "work", "value": "a@x.test"}],
+    }
+    created = service.create(body, ViolationLog())
+    patch = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": op, "path": "title", "value": title}],
+    }
+    try:
+        patched = service.patch(created.id, patch, ViolationLog(), read=True)
+    except ScimError:
+        return
+    stored = service.store.row("users", created.id)
+    assert stored is not None
+    assert stored[0] == _encode(patched.attributes) == patched.attributes_json
+    assert json.loads(stored[0]) == {**created.attributes, "title": title}
+
+
+json_texts = st.one_of(
+    values.map(lambda v: json.dumps(v, ensure_ascii=False)),
+    st.text(alphabet='{}[]",:0123456789.eE-+ntrufalsNIfiy\\u\ufeff ', max_size=20),
+    st.sampled_from(["\ufeff{}", "NaN", "[Infinity]", "-Infinity", '{"a":1}x', ""]),
+)
+
+
+@QUICK
+@given(json_texts)
+def test_the_parse_of_a_body_is_json_loads_refusing_constants(text: str) -> None:
+    def outcome(parse: Any) -> tuple[str, Any]:
+        try:
+            return "value", json.dumps(parse(text))
+        except json_input._NotJson as exc:
+            return "constant", str(exc)
+        except ValueError as exc:  # JSONDecodeError
+            return "refused", (type(exc), str(exc))
+
+    assert outcome(json_input._parse) == outcome(
+        lambda t: json.loads(t, parse_constant=json_input._refuse_constant)
+    )

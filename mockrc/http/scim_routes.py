@@ -72,12 +72,15 @@ def scim_blueprint(state: MockState) -> Blueprint:
         projected: Projection | None,
         status: int = 200,
         headers: dict[str, str] | None = None,
+        base: str | None = None,
     ) -> Response:
-        """The user as returned, projected when the profile supports it and the request asks."""
+        """The user as returned, projected when the profile supports it and the request asks
+        (``base``: :func:`base_url`, when the caller has it already)."""
         users = state.users
+        base = base_url() if base is None else base
         if projected is None or projected.is_identity:
-            return scim_text_response(users.render_text(user, base_url()), status, headers)
-        return scim_response(projected.apply(users.render(user, base_url())), status, headers)
+            return scim_text_response(users.render_text(user, base), status, headers)
+        return scim_response(projected.apply(users.render(user, base)), status, headers)
 
     def page_response(page: Page, source: Mapping[str, Any] | None = None) -> Response:
         projected = projection(source)
@@ -160,8 +163,8 @@ def scim_blueprint(state: MockState) -> Blueprint:
         authorise_scim(request, state.tokens, "EditAccounts")
         projected = projection()  # before the write: a refused request changes nothing
         user = state.users.create(json_body(request), g.violations, read=True)
-        location = user_location(base_url(), user.id)
-        return user_response(user, projected, 201, headers={"Location": location})
+        base = base_url()
+        return user_response(user, projected, 201, {"Location": user_location(base, user.id)}, base)
 
     @routes.get(USER_RULE)
     def get_user(user_id: str) -> Response:

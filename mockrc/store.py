@@ -259,7 +259,8 @@ class UserStore:
     def add(self, user: StoredUser) -> StoredUser:
         """Store a new user; Uniqueness (409) if its userName or (by profile) an email is taken."""
         attributes = user.attributes
-        self._check_unique(user.id, attributes)
+        keys = _index_keys(attributes)
+        self._check_unique(user.id, attributes, keys)
         if user.id in self._users:  # not done by the service (new ids), but keep the indexes true
             self._forget(user.id)
         self._added += 1
@@ -271,7 +272,7 @@ class UserStore:
             self._added,
             self._flags_of(attributes),
         )
-        self._index(user.id, _index_keys(attributes))
+        self._index(user.id, keys)
         self._order.add(user.id)
         if self._observers:
             self._observers("users", user.id)
@@ -294,12 +295,12 @@ class UserStore:
         already (:func:`mockrc.json_input.checked_text`); else they are encoded here.
         """
         stored, created, _, version, number, _ = self._record(user_id)
-        self._check_unique(user_id, attributes)
+        new_keys = _index_keys(attributes)
+        self._check_unique(user_id, attributes, new_keys)
         if checkout is not None and checkout.text is stored:
             old_keys = checkout.keys
         else:
             old_keys = _index_keys(_decode(stored))
-        new_keys = _index_keys(attributes)
         if old_keys != new_keys:  # most replaces keep the userName and emails: no index change
             self._unindex(user_id, old_keys)
             self._index(user_id, new_keys)
@@ -388,15 +389,17 @@ class UserStore:
         holders = self._by_email.get(key, ())
         return (holders,) if isinstance(holders, str) else holders
 
-    def _check_unique(self, user_id: str, attributes: dict[str, Any]) -> None:
-        user_name = attributes.get("userName")
-        if isinstance(user_name, str):
-            holder = self._by_user_name.get(_fold(user_name))
+    def _check_unique(self, user_id: str, attributes: dict[str, Any], keys: _Keys) -> None:
+        """409 if another user holds the userName or (by profile) an email of ``attributes``;
+        ``keys`` are their index keys (:func:`_index_keys`: one per email, in order)."""
+        name_key, email_keys = keys
+        if name_key is not None:
+            holder = self._by_user_name.get(name_key)
             if holder is not None and holder != user_id:
-                raise Uniqueness(f"User with userName [{user_name}] already exists")
+                raise Uniqueness(f"User with userName [{attributes['userName']}] already exists")
         if self._unique_emails:
-            for email in email_values(attributes):
-                if any(h != user_id for h in self._holders(_fold(email))):
+            for email, key in zip(email_values(attributes), email_keys, strict=True):
+                if any(h != user_id for h in self._holders(key)):
                     raise Uniqueness(f"Duplicate email: user with email [{email}] already exists")
 
     def _index(self, user_id: str, keys: _Keys) -> None:

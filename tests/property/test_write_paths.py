@@ -141,11 +141,11 @@ def _state(store: UserStore) -> tuple[Any, ...]:
 
 
 @QUICK
-@given(steps)
+@given(steps, st.booleans())
 def test_replace_through_a_checkout_leaves_the_store_as_replace_alone(
-    sequence: list[tuple[str, dict[str, Any], str]],
+    sequence: list[tuple[str, dict[str, Any], str]], unique_emails: bool
 ) -> None:
-    through, alone = UserStore(unique_emails=False), UserStore(unique_emails=False)
+    through, alone = UserStore(unique_emails=unique_emails), UserStore(unique_emails=unique_emails)
     for store in (through, alone):
         store.add(StoredUser("1", {"userName": "a@x.test", "emails": [{"value": "a@x.test"}]}, 0.0, 0.0))
         store.add(StoredUser("2", {"userName": "b@x.test"}, 0.0, 0.0))

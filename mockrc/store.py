@@ -138,6 +138,19 @@ def _index_keys(attributes: dict[str, Any]) -> _Keys:
     return name_key, emails
 
 
+class Checkout:
+    """A user's attributes decoded for a change (:meth:`UserStore.checkout`): a private copy, with
+    the stored text it was decoded from and that text's index keys, so :meth:`UserStore.replace`
+    need not decode the text again to unindex it (the same keys, one decode fewer per PATCH)."""
+
+    __slots__ = ("attributes", "keys", "text")
+
+    def __init__(self, attributes: dict[str, Any], text: str) -> None:
+        self.attributes = attributes
+        self.text = text
+        self.keys = _index_keys(attributes)  # before anyone changes the copy
+
+
 class StoredPage(Sequence[StoredUser]):
     """Users of a page as the store keeps them: a :class:`StoredUser` is made of a record only
     when looked at, and a writer that reads :attr:`records` makes none (issue 12: making a
@@ -246,7 +259,8 @@ class UserStore:
     def add(self, user: StoredUser) -> StoredUser:
         """Store a new user; Uniqueness (409) if its userName or (by profile) an email is taken."""
         attributes = user.attributes
-        self._check_unique(user.id, attributes)
+        keys = _index_keys(attributes)
+        self._check_unique(user.id, attributes, keys)
         if user.id in self._users:  # not done by the service (new ids), but keep the indexes true
             self._forget(user.id)
         self._added += 1
@@ -258,21 +272,40 @@ class UserStore:
             self._added,
             self._flags_of(attributes),
         )
-        self._index(user.id, _index_keys(attributes))
+        self._index(user.id, keys)
         self._order.add(user.id)
         if self._observers:
             self._observers("users", user.id)
         return user
 
-    def replace(self, user_id: str, attributes: dict[str, Any], now: float) -> StoredUser:
-        """Swap a user's attributes for new ones, atomically: on a conflict nothing changes."""
-        text, created, _, version, number, _ = self._record(user_id)
-        self._check_unique(user_id, attributes)
-        old_keys, new_keys = _index_keys(_decode(text)), _index_keys(attributes)
+    def replace(
+        self,
+        user_id: str,
+        attributes: dict[str, Any],
+        now: float,
+        *,
+        checkout: Checkout | None = None,
+        text: str | None = None,
+    ) -> StoredUser:
+        """Swap a user's attributes for new ones, atomically: on a conflict nothing changes.
+
+        ``checkout``: the :meth:`checkout` the new attributes were made from; its index keys are
+        the stored ones if the stored text is still the very one it decoded (else it is decoded).
+        ``text``: the attributes as the compact JSON the store keeps, when the caller wrote it
+        already (:func:`mockrc.json_input.checked_text`); else they are encoded here.
+        """
+        stored, created, _, version, number, _ = self._record(user_id)
+        new_keys = _index_keys(attributes)
+        self._check_unique(user_id, attributes, new_keys)
+        if checkout is not None and checkout.text is stored:
+            old_keys = checkout.keys
+        else:
+            old_keys = _index_keys(_decode(stored))
         if old_keys != new_keys:  # most replaces keep the userName and emails: no index change
             self._unindex(user_id, old_keys)
             self._index(user_id, new_keys)
         user = StoredUser(user_id, attributes, created, now, version + 1)
+        user._json = text
         flags = self._flags_of(attributes)
         self._users[user_id] = (user.attributes_json, created, now, version + 1, number, flags)
         if self._observers:
@@ -332,6 +365,11 @@ class UserStore:
         attributes: dict[str, Any] = _decode(self._record(user_id)[0])
         return attributes
 
+    def checkout(self, user_id: str) -> Checkout:
+        """:meth:`snapshot`, kept with what :meth:`replace` needs to store a change of it cheaply."""
+        text = self._record(user_id)[0]
+        return Checkout(_decode(text), text)
+
     def _record(self, user_id: str) -> Record:
         try:
             return self._users[user_id]
@@ -351,15 +389,17 @@ class UserStore:
         holders = self._by_email.get(key, ())
         return (holders,) if isinstance(holders, str) else holders
 
-    def _check_unique(self, user_id: str, attributes: dict[str, Any]) -> None:
-        user_name = attributes.get("userName")
-        if isinstance(user_name, str):
-            holder = self._by_user_name.get(_fold(user_name))
+    def _check_unique(self, user_id: str, attributes: dict[str, Any], keys: _Keys) -> None:
+        """409 if another user holds the userName or (by profile) an email of ``attributes``;
+        ``keys`` are their index keys (:func:`_index_keys`: one per email, in order)."""
+        name_key, email_keys = keys
+        if name_key is not None:
+            holder = self._by_user_name.get(name_key)
             if holder is not None and holder != user_id:
-                raise Uniqueness(f"User with userName [{user_name}] already exists")
+                raise Uniqueness(f"User with userName [{attributes['userName']}] already exists")
         if self._unique_emails:
-            for email in email_values(attributes):
-                if any(h != user_id for h in self._holders(_fold(email))):
+            for email, key in zip(email_values(attributes), email_keys, strict=True):
+                if any(h != user_id for h in self._holders(key)):
                     raise Uniqueness(f"Duplicate email: user with email [{email}] already exists")
 
     def _index(self, user_id: str, keys: _Keys) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Request, Response
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wsgi import get_content_length
 
 from mockrc.http.auth import bearer_token_of
 from mockrc.journal import FORM_MEDIA_TYPE, JournalEntry, Message, wsgi_headers
@@ -155,14 +156,15 @@ def _request_message(req: Request) -> Message:
         return _bodiless_request_message(environ)
     headers = wsgi_headers(environ)
     content_type = environ.get("CONTENT_TYPE", "")
+    # Werkzeug's own reading of the environ, as ``req.content_length`` reads it through
+    # ``req.headers`` (that cached property cost ~1 % of a write, issue 12).
+    length = get_content_length(environ)
     try:
         body = (
-            req.get_data(cache=True)
-            if req.content_length or req.is_json or "HTTP_TRANSFER_ENCODING" in environ
-            else b""
+            req.get_data(cache=True) if length or req.is_json or "HTTP_TRANSFER_ENCODING" in environ else b""
         )
     except RequestEntityTooLarge:
-        size = req.content_length or 0
+        size = length or 0
         return Message(
             headers, b"", content_type, wsgi=True, size=size, note="refused as too large: not read"
         )

@@ -72,12 +72,15 @@ def scim_blueprint(state: MockState) -> Blueprint:
         projected: Projection | None,
         status: int = 200,
         headers: dict[str, str] | None = None,
+        base: str | None = None,
     ) -> Response:
-        """The user as returned, projected when the profile supports it and the request asks."""
+        """The user as returned, projected when the profile supports it and the request asks
+        (``base``: :func:`base_url`, when the caller has it already)."""
         users = state.users
+        base = base_url() if base is None else base
         if projected is None or projected.is_identity:
-            return scim_text_response(users.render_text(user, base_url()), status, headers)
-        return scim_response(projected.apply(users.render(user, base_url())), status, headers)
+            return scim_text_response(users.render_text(user, base), status, headers)
+        return scim_response(projected.apply(users.render(user, base)), status, headers)
 
     def page_response(page: Page, source: Mapping[str, Any] | None = None) -> Response:
         projected = projection(source)
@@ -152,16 +155,16 @@ def scim_blueprint(state: MockState) -> Blueprint:
     def search_users() -> Response:
         authorise_scim(request, state.tokens, "ReadAccounts")
         body = json_body(request, max_bytes=LIMITS.search_body_bytes)
-        state.users.validate_search(body, g.violations)
+        state.users.validate_search(body, g.violations, read=True)
         return page_response(state.users.search(*users_query(body)), body)
 
     @routes.post("/Users")
     def create_user() -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
         projected = projection()  # before the write: a refused request changes nothing
-        user = state.users.create(json_body(request), g.violations)
-        location = user_location(base_url(), user.id)
-        return user_response(user, projected, 201, headers={"Location": location})
+        user = state.users.create(json_body(request), g.violations, read=True)
+        base = base_url()
+        return user_response(user, projected, 201, {"Location": user_location(base, user.id)}, base)
 
     @routes.get(USER_RULE)
     def get_user(user_id: str) -> Response:
@@ -172,13 +175,15 @@ def scim_blueprint(state: MockState) -> Blueprint:
     def replace_user(user_id: str) -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
         projected = projection()
-        return user_response(state.users.replace(user_id, json_body(request), g.violations), projected)
+        user = state.users.replace(user_id, json_body(request), g.violations, read=True)
+        return user_response(user, projected)
 
     @routes.patch("/Users/<user_id>")
     def patch_user(user_id: str) -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
         projected = projection()
-        return user_response(state.users.patch(user_id, json_body(request), g.violations), projected)
+        user = state.users.patch(user_id, json_body(request), g.violations, read=True)
+        return user_response(user, projected)
 
     @routes.delete("/Users/<user_id>")
     def delete_user(user_id: str) -> Response:

@@ -72,3 +72,23 @@ def test_stored_users_add_nothing_for_the_garbage_collector_to_walk() -> None:
 
     # Nested dicts and lists per user were ~4 tracked objects each (8,000 here).
     assert len(gc.get_objects()) - before < 100
+
+
+def test_a_write_never_puts_the_tables_of_users_back_in_a_young_generation() -> None:
+    """A young collection walks every object of the generations it collects, and a table of users
+    in one is walked whole: the tables must stay where they are (tracked, in the old generation or
+    frozen) whatever the writes do."""
+    store = UserStore(unique_emails=False)  # emails may repeat: their index holds tuples of ids
+    for n in range(100):
+        store.add(user(str(n), f"user{n}@example.com", "shared@example.com"))
+    # A full collection untracks an exact dict whose keys and values are all untracked (records
+    # are tuples of atoms), and the next write of a record tracks it again in generation 0.
+    gc.collect()
+    tables = (store._users, store._by_email)
+    assert all(gc.is_tracked(t) for t in tables)
+
+    store.add(user("new", "new@example.com", "shared@example.com"))
+    store.replace("1", {"userName": "renamed@example.com", "emails": []}, now=3.0)
+
+    young = {id(o) for generation in (0, 1) for o in gc.get_objects(generation)}
+    assert not any(id(t) in young for t in tables)

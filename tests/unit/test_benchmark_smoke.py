@@ -136,3 +136,19 @@ def test_the_journal_benchmark_runs_at_toy_sizes(capsys: pytest.CaptureFixture[s
         and "escaped quotes" in printed
         and "per entry kept" in printed
     )
+
+
+def test_the_collector_pause_benchmark_runs_at_toy_sizes(capsys: pytest.CaptureFixture[str]) -> None:
+    import gc
+
+    from benchmarks import gc_pauses
+
+    try:
+        gc_pauses.main(["--users", "300", "--posts", "800"])  # 800 POSTs: generation 0 collects
+    finally:
+        gc.unfreeze()  # the benchmark froze this test process's objects, as mockrc serve does its own
+    out = capsys.readouterr().out
+
+    assert "collector pauses during 800 POSTs, 300 users added after gc.freeze()" in out
+    assert "generation 0: " in out and "generation 0:    0 collections" not in out
+    assert "CPU per POST" in out

@@ -184,21 +184,10 @@ def cases(draw: st.DrawFn, ids: list[str], names: list[str]) -> tuple[World, dic
     )
     query = draw(plain_queries(names)) if listing else ""
     query = pick("query", query, odd_queries(ids, names))
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": method,
-        "SCRIPT_NAME": pick("script", "", st.just("/prefix")),
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "SERVER_NAME": "localhost",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": draw(st.sampled_from(["http", "https"])),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
+    script = pick("script", "", st.just("/prefix"))  # drawn in the order the examples were made
+    environ = _wsgi_environ(
+        method, path, query, scheme=draw(st.sampled_from(["http", "https"])), script=script
+    )
     host = draw(st.sampled_from(["localhost", "127.0.0.1:8080", "platform.ringcentral.com", "[::1]:3000"]))
     host = pick(
         "host",
@@ -406,7 +395,7 @@ PLAIN = [
 def test_the_plain_reads_are_answered_by_the_fast_path(pair: Pair, target: str) -> None:
     ids, names = _ids(pair.fast_state), _user_names(pair.fast_state)
     path, _, query = target.format(id=ids[1], name=names[2]).partition("?")
-    environ = next(iter(_environs(path, query)))
+    environ = _plain_environ(path, query)
     before = pair.reads.answered
 
     status, body = _same_answer(pair, World(0.0, None, False, False), environ)
@@ -416,21 +405,31 @@ def test_the_plain_reads_are_answered_by_the_fast_path(pair: Pair, target: str) 
     assert body.startswith(b'{"schemas":')
 
 
-def _environs(path: str, query: str) -> Iterator[dict[str, Any]]:
-    yield {
-        "REQUEST_METHOD": "GET",
-        "SCRIPT_NAME": "",
+def _wsgi_environ(
+    method: str, path: str, query: str, *, scheme: str = "http", script: str = ""
+) -> dict[str, Any]:
+    """A WSGI environ as a server builds it, without the request's headers."""
+    return {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": script,
         "PATH_INFO": path,
         "QUERY_STRING": query,
         "SERVER_NAME": "localhost",
         "SERVER_PORT": "80",
         "SERVER_PROTOCOL": "HTTP/1.1",
         "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
+        "wsgi.url_scheme": scheme,
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": False,
         "wsgi.multiprocess": False,
         "wsgi.run_once": False,
+    }
+
+
+def _plain_environ(path: str, query: str) -> dict[str, Any]:
+    """A plain read's environ: a Host the fake answers for, the static token, SCIM's media type."""
+    return {
+        **_wsgi_environ("GET", path, query),
         "HTTP_HOST": "localhost:8080",
         "HTTP_AUTHORIZATION": f"Bearer {STATIC}",
         "HTTP_ACCEPT": "application/scim+json",
@@ -453,7 +452,7 @@ def _environs(path: str, query: str) -> Iterator[dict[str, Any]]:
 def test_what_the_fast_path_leaves_to_flask_is_answered_alike(pair: Pair, change: str) -> None:
     ids = _ids(pair.fast_state)
     world = World(0.0, None, False, False)
-    environ = next(iter(_environs(f"/scim/v2/Users/{ids[0]}", "")))
+    environ = _plain_environ(f"/scim/v2/Users/{ids[0]}", "")
     if change == "scenario":
         world = replace(world, scenario="missing-admin-rights")
     elif change == "rate limits":
@@ -485,7 +484,7 @@ def test_a_fake_with_a_state_file_leaves_every_read_to_flask(tmp_path: Path) -> 
     user_id = _ids(state)[0]
     reads = app.extensions["mockrc.fast_reads"]
 
-    status, _, body = _call(app, next(iter(_environs(f"/scim/v2/Users/{user_id}", ""))))
+    status, _, body = _call(app, _plain_environ(f"/scim/v2/Users/{user_id}", ""))
 
     assert (status, reads.answered) == ("200 OK", 0)
     assert user_id in body.decode()
@@ -494,7 +493,7 @@ def test_a_fake_with_a_state_file_leaves_every_read_to_flask(tmp_path: Path) -> 
 
 def test_a_filter_on_a_secret_is_journaled_redacted_either_way(pair: Pair) -> None:
     """The scim profile answers a filter on ``password`` (no user matches); RingCentral's refuses it."""
-    environ = next(iter(_environs("/scim/v2/Users", "filter=password%20eq%20%22hunter2%22")))
+    environ = _plain_environ("/scim/v2/Users", "filter=password%20eq%20%22hunter2%22")
     before = pair.reads.answered
 
     status, _ = _same_answer(pair, World(0.0, None, False, False), environ)
@@ -513,7 +512,7 @@ def test_a_second_accounts_reads_are_answered_for_that_account() -> None:
         key, state, credentials = app.extensions["mockrc.accounts"].create(AccountRequest(count=3, seed=5))
         user_id = _ids(state)[1]
         assert user_id not in _ids(default)
-        environ = next(iter(_environs(f"/scim/v2/Users/{user_id}", "")))
+        environ = _plain_environ(f"/scim/v2/Users/{user_id}", "")
         environ["HTTP_AUTHORIZATION"] = f"Bearer {credentials.token}"
         listing = {**environ, "PATH_INFO": "/scim/v2/Users", "QUERY_STRING": "count=2"}
         answer = [_call(app, environ), _call(app, listing), _journal(state), _journal(default)]

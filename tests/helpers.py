@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import HealthCheck, settings
+
 CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -53,3 +55,16 @@ def minimal_user(email: str, **overrides: Any) -> dict[str, Any]:
 
 def patch(*operations: dict[str, Any]) -> dict[str, Any]:
     return {"schemas": [PATCH_OP], "Operations": list(operations)}
+
+
+def deterministic(max_examples: int) -> settings:
+    """Hypothesis settings for a property test run by the suite: the same examples every run
+    (derandomized, no example database), so it passes or fails alike under xdist and in any order
+    and leaves nothing behind; no deadline and no size checks (the examples are large on purpose)."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )

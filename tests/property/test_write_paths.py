@@ -24,7 +24,7 @@ import json
 from typing import Any
 
 from flask import Request
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.wsgi import get_content_length
 
@@ -39,16 +39,11 @@ from mockrc.scim.filter_parser import FilterSyntaxError, parse_path
 from mockrc.scim.users import UserService
 from mockrc.store import StoredUser, UserStore, _encode
 from mockrc.violations import ViolationLog
+from tests.helpers import deterministic
 
 PROFILE = load_profile("ringcentral")
 SMALL = Limits(json_depth=4, number_length=12, string_length=6, array_length=4)
-QUICK = settings(
-    max_examples=300,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+QUICK = deterministic(300)
 
 strings = st.one_of(
     st.text(max_size=8),

@@ -18,23 +18,18 @@ import copy
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 
 from mockrc.json_input import canonical
 from mockrc.json_schema import compile_schema, fast_check, fast_keywords_only
 from mockrc.profile import SchemaKind, available_profiles, load_profile
+from tests.helpers import deterministic
 
 KINDS: tuple[SchemaKind, ...] = ("user", "patch", "search")
 CASES = [(profile, kind) for profile in available_profiles() for kind in KINDS]
 #: Deterministic and leaving nothing behind (the suite runs in random order, under xdist).
-QUICK = settings(
-    max_examples=200,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+QUICK = deterministic(200)
 
 JSON_SCALARS = st.one_of(
     st.none(),

@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from mockrc.errors import ScimError
@@ -28,18 +28,13 @@ from mockrc.json_input import (
     loads,
 )
 from mockrc.limits import LIMITS, Limits
+from tests.helpers import deterministic
 
 SMALL = Limits(json_depth=4, number_length=12, string_length=6, array_length=4)
 #: Room for a whole small value within the string limit, so the shortcut clears values that
 #: are near the array and depth limits, or hold one string just past its limit.
 MID = Limits(json_depth=3, number_length=12, string_length=40, array_length=5)
-QUICK = settings(
-    max_examples=250,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+QUICK = deterministic(250)
 
 STRINGS = st.one_of(
     st.text(max_size=9),

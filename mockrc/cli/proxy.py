@@ -54,7 +54,6 @@ def add_proxy_command(commands: Any) -> None:
     """Register ``mockrc proxy`` on the CLI's subcommands."""
     proxy = commands.add_parser(
         "proxy",
-        help="forward to a real RingCentral, checking the traffic with the fake's rules",
         description=(
             "Forward every request to RingCentral's paths to --upstream and answer what it answers; "
             "journal each one with the contract violations the fake would record and the fidelity "

@@ -22,7 +22,6 @@ def add_report_command(commands: Any) -> None:
     """Register ``mockrc report`` on the CLI's subcommands."""
     parser = commands.add_parser(
         "report",
-        help="turn a journal (mockrc serve --journal FILE) into a contract verdict for CI",
         description=(
             "Read a JSON Lines journal and write the verdict. Exit status: 0 when no error-severity "
             "contract violation occurred, 1 when one did or fewer requests than --min-requests were "

@@ -34,7 +34,8 @@ print(json.dumps({"status": statuses[0], "modules": sorted(sys.modules)}))
 """
 
 #: Imported only by what needs them: schema validation, YAML files, generated users, the JUnit
-#: report, the CLI commands that call a running fake.
+#: report, the CLI commands that call a running fake, the other commands' modules (imported when
+#: their command runs), and ctypes.util (whose find_library runs ``ldconfig -p``).
 NOT_AT_START = (
     "jsonschema",
     "fastjsonschema",
@@ -45,6 +46,11 @@ NOT_AT_START = (
     "urllib.request",
     "urllib3",
     "requests",
+    "mockrc.cli.commands",
+    "mockrc.cli.proxy",
+    "mockrc.cli.report",
+    "mockrc.cli.replay",
+    "ctypes.util",
 )
 
 

@@ -35,7 +35,8 @@ print(json.dumps({"status": statuses[0], "modules": sorted(sys.modules)}))
 
 #: Imported only by what needs them: schema validation, YAML files, generated users, the JUnit
 #: report, the CLI commands that call a running fake, the other commands' modules (imported when
-#: their command runs), and ctypes.util (whose find_library runs ``ldconfig -p``).
+#: their command runs), ctypes.util (whose find_library runs ``ldconfig -p``), the contract report
+#: (the first one asked for imports it) and SQLite (``--state-file`` only).
 NOT_AT_START = (
     "jsonschema",
     "fastjsonschema",
@@ -51,6 +52,9 @@ NOT_AT_START = (
     "mockrc.cli.report",
     "mockrc.cli.replay",
     "ctypes.util",
+    "mockrc.report",
+    "mockrc.persistence",
+    "sqlite3",
 )
 
 

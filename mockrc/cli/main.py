@@ -141,9 +141,8 @@ def parse_args(
     """The command line ``argv``, with ``MOCKRC_*`` variables of ``environ`` (default: the process's)
     as the defaults of the options they name."""
     argv = sys.argv[1:] if argv is None else argv
-    full = _named_command(argv)
-    given = _parser(full).parse_args(argv)  # the command line alone: what it says wins
-    parser = _parser(full)
+    parser = _parser(_named_command(argv))
+    given = parser.parse_args(argv)  # the command line alone, before the environment's defaults: it wins
     environ = os.environ if environ is None else environ
     from_env: dict[str, list[object]] = {}
     # Only the chosen command's parsers: MOCKRC_SEED=x is refused by the command that reads it.

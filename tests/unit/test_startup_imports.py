@@ -36,7 +36,7 @@ print(json.dumps({"status": statuses[0], "modules": sorted(sys.modules)}))
 #: Imported only by what needs them: schema validation, YAML files, generated users, the JUnit
 #: report, the CLI commands that call a running fake, the other commands' modules (imported when
 #: their command runs), ctypes.util (whose find_library runs ``ldconfig -p``), the contract report
-#: (the first one asked for imports it) and SQLite (``--state-file`` only).
+#: (the first one asked for imports it), SQLite (``--state-file`` only) and ``mockrc proxy``'s modules.
 NOT_AT_START = (
     "jsonschema",
     "fastjsonschema",
@@ -55,6 +55,7 @@ NOT_AT_START = (
     "mockrc.report",
     "mockrc.persistence",
     "sqlite3",
+    "mockrc.proxy",
 )
 
 

@@ -271,7 +271,8 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_commands(commands: Any) -> list[argparse.ArgumentParser]:
-    """Register ``scenarios``, ``users`` and ``token``; returns every parser made (for the environment)."""
+    """Register ``scenarios``, ``users`` and ``token`` (each one's line of ``mockrc --help`` is in
+    :data:`mockrc.cli.main.COMMANDS`); returns every parser made (for the environment)."""
     made: list[argparse.ArgumentParser] = []
     epilog = environment_note()
 

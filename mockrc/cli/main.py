@@ -127,8 +127,8 @@ def _parser(full: Collection[str] = COMMANDS.keys()) -> argparse.ArgumentParser:
 
 def _named_command(argv: Sequence[str]) -> Collection[str]:
     """The commands whose options ``argv`` needs: the one it names (its first word: the top level
-    has no option that takes a value); none when it names none (``mockrc --help``); every one when
-    it names no command, so that argparse answers exactly as with the full parser."""
+    has no option that takes a value); none when it has no word (``mockrc --help``); every one when
+    its first word is no command's name, so that argparse answers a typo exactly as it always did."""
     words = [word for word in argv if not word.startswith("-")]
     if not words:
         return ()

@@ -51,7 +51,8 @@ def _seconds(text: str) -> float:
 
 
 def add_proxy_command(commands: Any) -> None:
-    """Register ``mockrc proxy`` on the CLI's subcommands."""
+    """Register ``mockrc proxy`` on the CLI's subcommands (its line of
+    ``mockrc --help`` is in :data:`mockrc.cli.main.COMMANDS`)."""
     proxy = commands.add_parser(
         "proxy",
         description=(

@@ -27,7 +27,8 @@ DEFAULT_TIMEOUT = 30.0
 
 
 def add_replay_commands(commands: Any) -> None:
-    """Register ``mockrc replay`` and ``mockrc record`` on the CLI's subcommands."""
+    """Register ``mockrc replay`` and ``mockrc record`` on the CLI's subcommands (each one's line of
+    ``mockrc --help`` is in :data:`mockrc.cli.main.COMMANDS`)."""
     parser = commands.add_parser(
         "replay",
         description=(

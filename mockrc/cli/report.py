@@ -19,7 +19,8 @@ from mockrc.state import DEFAULT_ACCOUNT
 
 
 def add_report_command(commands: Any) -> None:
-    """Register ``mockrc report`` on the CLI's subcommands."""
+    """Register ``mockrc report`` on the CLI's subcommands (its line of
+    ``mockrc --help`` is in :data:`mockrc.cli.main.COMMANDS`)."""
     parser = commands.add_parser(
         "report",
         description=(

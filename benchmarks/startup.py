@@ -5,17 +5,28 @@ installs a wheel; a checkout run with ``PYTHONDONTWRITEBYTECODE`` set (as some C
 containers do) would instead compile every module of mockrc on every start, ~0.1 s of CPU that
 says nothing about mockrc. So the server runs without that variable, after one untimed start
 (:func:`warm_up`) has written the cache.
+
+The machine's speed varies between hours, so a figure is compared only with one taken beside it:
+``python -m benchmarks.startup --against DIR`` times this checkout and the checkout at ``DIR``
+(with its own ``.venv``) in alternation, and prints each one's medians and their ratio::
+
+    .venv/bin/python -m benchmarks.startup --against /path/to/main --runs 9
 """
 
 from __future__ import annotations
 
+import argparse
 import http.client
+import json
 import os
+import statistics
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from benchmarks.workload import TOKEN
@@ -102,3 +113,50 @@ def measure_startup() -> Startup:
         watchdog.cancel()
         process.terminate()
         process.wait()
+
+
+#: One timed start in a checkout's own interpreter, printed as JSON (``answered``, ``cpu``).
+_ONE_RUN = (
+    "import json; from benchmarks.startup import measure_startup; s = measure_startup(); "
+    "print(json.dumps([s.answered, s.cpu]))"
+)
+
+
+def _time_in(checkout: Path) -> tuple[float, float]:
+    """One start of ``mockrc serve`` from ``checkout`` with its ``.venv``: (answered, cpu)."""
+    python = checkout / ".venv" / "bin" / "python"
+    done = subprocess.run(
+        [str(python), "-c", _ONE_RUN], cwd=checkout, capture_output=True, text=True, check=True
+    )
+    answered, cpu = json.loads(done.stdout)
+    return float(answered), float("nan") if cpu is None else float(cpu)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Time mockrc serve's start beside another checkout's.")
+    parser.add_argument("--against", required=True, type=Path, help="the other checkout (with its .venv)")
+    parser.add_argument("--runs", type=int, default=9, help="timed starts of each (default: 9)")
+    args = parser.parse_args(argv)
+    checkouts = {"this": Path.cwd(), "against": args.against.resolve()}
+    for checkout in checkouts.values():  # untimed: writes each one's bytecode cache
+        _time_in(checkout)
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in checkouts}
+    for _ in range(args.runs):  # alternating, so a change of the machine's speed hits both alike
+        for name, checkout in checkouts.items():
+            runs[name].append(_time_in(checkout))
+    medians = {
+        name: (statistics.median(a for a, _ in times), statistics.median(c for _, c in times))
+        for name, times in runs.items()
+    }
+    for name, checkout in checkouts.items():
+        answered, cpu = medians[name]
+        print(
+            f"{name:8} {checkout}: first answer {answered:.3f} s, CPU to it {cpu:.3f} s "
+            f"(medians of {args.runs})"
+        )
+    (answered, cpu), (answered_0, cpu_0) = medians["this"], medians["against"]
+    print(f"this / against: first answer {answered / answered_0:.3f}, CPU {cpu / cpu_0:.3f}")
+
+
+if __name__ == "__main__":
+    main()

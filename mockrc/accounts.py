@@ -34,7 +34,6 @@ from typing import Any, Final
 from mockrc.account import Account, load_account, parse_account
 from mockrc.clock import Clock, FakeClock, SystemClock
 from mockrc.errors import AccountError, ConfigError, Conflict, InvalidValue, MockrcError, NotFound
-from mockrc.persistence import StateFileError
 from mockrc.profile import available_profiles
 from mockrc.ratelimit import RateLimits
 from mockrc.scenarios.loader import load_scenario, looks_like_path, parse_scenario
@@ -340,6 +339,8 @@ class Accounts:
                 request = parse_request(kept["request"])
                 self._make(key, request, new=False, token=str(kept["token"]))
             except (OSError, ValueError, KeyError, TypeError, InvalidValue, Conflict) as exc:
+                from mockrc.persistence import StateFileError  # with --state-file only (issue 12)
+
                 detail = exc.detail if isinstance(exc, MockrcError) else str(exc)
                 raise StateFileError(f"{sidecar}: cannot make account {key} again: {detail}") from None
 

@@ -33,6 +33,7 @@ from mockrc.http.request_limits import add_nosniff, check_request_target
 from mockrc.http.scenario_overlay import DELAY_ENVIRON, overlay_scenarios
 from mockrc.http.scim_routes import scim_blueprint
 from mockrc.http.tenancy import CurrentAccount, Tenancy
+from mockrc.http.url_rules import rule_class
 from mockrc.limits import LIMITS
 from mockrc.memory import release_after
 from mockrc.paths import CONTROL_PREFIX, is_accounts_control, is_own_path
@@ -148,6 +149,7 @@ def create_app(
     current = CurrentAccount(default)
     state = cast(MockState, current)
     app = app_class()("mockrc")
+    app.url_rule_class = rule_class()  # URL builders compiled on first use (mockrc/http/url_rules.py)
     app.session_interface = _NoSessions()
     app.config["MAX_CONTENT_LENGTH"] = LIMITS.body_bytes
     # Werkzeug answers a path with "//" (an id such as "%2Fx" decodes to one) with a 308 to the

@@ -31,12 +31,11 @@ from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from itertools import chain
-from typing import Any, TextIO, overload
+from typing import TYPE_CHECKING, Any, TextIO, overload
 from urllib.parse import parse_qsl, urlencode
 
 from mockrc.clock import isoformat
 from mockrc.errors import ConfigError
-from mockrc.proxy.findings import ProxyRecord
 from mockrc.redaction import (
     REDACTED,
     Secrets,
@@ -49,6 +48,9 @@ from mockrc.redaction import (
     redact_text,
 )
 from mockrc.violations import Severity, Violation
+
+if TYPE_CHECKING:  # an annotation only: mockrc serve does not import the proxy's modules (issue 12)
+    from mockrc.proxy.findings import ProxyRecord
 
 __all__ = [
     "BODY_LIMIT",

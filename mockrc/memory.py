@@ -13,7 +13,6 @@ and nowhere but on glibc.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -28,13 +27,16 @@ M_ARENA_MAX = -8
 
 
 def _libc_function(name: str) -> Callable[..., int] | None:
-    """A function of glibc, or None where there is none (macOS, musl, Windows)."""
-    library = ctypes.util.find_library("c")
-    if library is None:
-        return None
+    """A function of glibc, or None where there is none (macOS, musl, Windows).
+
+    Looked up among the symbols the process has already loaded (``dlopen(NULL)``, ctypes'
+    ``CDLL(None)``; dlopen(3), https://man7.org/linux/man-pages/man3/dlopen.3.html), where the C
+    library the interpreter runs on is: ``ctypes.util.find_library("c")`` would run ``ldconfig -p``
+    in a subprocess for each name, at every start of ``mockrc serve``.
+    """
     try:
-        function: Callable[..., int] = getattr(ctypes.CDLL(library), name)
-    except (OSError, AttributeError):
+        function: Callable[..., int] = getattr(ctypes.CDLL(None), name)
+    except (OSError, TypeError, AttributeError):  # TypeError: Windows has no dlopen(NULL)
         return None
     return function
 

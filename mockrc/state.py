@@ -12,7 +12,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from mockrc.account import Account, load_account
 from mockrc.clock import Clock, SystemClock
@@ -21,7 +21,6 @@ from mockrc.ids import IdFactory
 from mockrc.journal import Journal
 from mockrc.oauth.server import OAuthServer
 from mockrc.oauth.sessions import principal_for
-from mockrc.persistence import StateFile
 from mockrc.profile import Profile, load_profile
 from mockrc.ratelimit import RateLimiter
 from mockrc.scenarios.actions import apply_change
@@ -32,6 +31,9 @@ from mockrc.scim.users import UserService
 from mockrc.seed import Seed, add_users, build_seed
 from mockrc.settings import Settings
 from mockrc.tokens import Principal, TokenRegistry
+
+if TYPE_CHECKING:  # imported with --state-file only: SQLite is not needed before (issue 12)
+    from mockrc.persistence import StateFile
 
 #: The id of the account a server starts with (the others are made by :mod:`mockrc.accounts`).
 DEFAULT_ACCOUNT: Final = "default"
@@ -83,9 +85,11 @@ class MockState:
         if self.seed_data.account is not None and self.settings.account is not None:
             raise ConfigError("two accounts given: an account file and a seed file with an account; keep one")
         #: Where the account, users and tokens outlive the process (``--state-file``); None: memory only.
-        self.state_file = (
-            StateFile(self.settings.state_file, self.profile.name) if self.settings.state_file else None
-        )
+        self.state_file: StateFile | None = None
+        if self.settings.state_file:
+            from mockrc.persistence import StateFile
+
+            self.state_file = StateFile(self.settings.state_file, self.profile.name)
         #: The account behind the fake: ``account`` if given, else a seed file's, else the settings' file,
         #: else the one the state file holds (or the default).
         chosen = account or self.seed_data.account

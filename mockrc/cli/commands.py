@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockrc.cli.environment import DEFAULT_URL, environment_note
+from mockrc.cli.main import CommandError
 from mockrc.errors import ConfigError, MockrcError
 from mockrc.http.guard import ADMIN_KEY_HEADER
 from mockrc.oauth.server import DEFAULT_TOKEN_TTL
@@ -29,11 +30,6 @@ from mockrc.scenarios.loader import ScenarioError, load_scenario, shipped_scenar
 from mockrc.seed import SeedError, add_users, build_seed
 from mockrc.settings import Settings
 from mockrc.state import MockState
-
-
-class CommandError(Exception):
-    """A command cannot do what was asked: printed as ``mockrc <command>: message``, exit status 2."""
-
 
 # --- the two kinds of target ---------------------------------------------------------------------
 
@@ -275,13 +271,12 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_commands(commands: Any) -> list[argparse.ArgumentParser]:
-    """Register ``scenarios``, ``users`` and ``token``; returns every parser made (for the environment)."""
+    """Register ``scenarios``, ``users`` and ``token`` (each one's line of ``mockrc --help`` is in
+    :data:`mockrc.cli.main.COMMANDS`); returns every parser made (for the environment)."""
     made: list[argparse.ArgumentParser] = []
     epilog = environment_note()
 
-    scenarios = commands.add_parser(
-        "scenarios", help="list the shipped scenarios, or check scenario files", description="Scenarios."
-    )
+    scenarios = commands.add_parser("scenarios", description="Scenarios.")
     actions = scenarios.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser(
         "list",
@@ -299,9 +294,7 @@ def add_commands(commands: Any) -> list[argparse.ArgumentParser]:
     check.set_defaults(run=_scenarios_check)
     made += [scenarios, listing, check]
 
-    users = commands.add_parser(
-        "users", help="list, export or seed the users of a fake or a state file", description="Users."
-    )
+    users = commands.add_parser("users", description="Users.")
     actions = users.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser(
         "list",
@@ -335,7 +328,6 @@ def add_commands(commands: Any) -> list[argparse.ArgumentParser]:
 
     token = commands.add_parser(
         "token",
-        help="mint an access token for a user of the account and print it",
         description="Mint an access token for a user of the account, as if they had signed in to the "
         "app, and print it (e.g. TOKEN=$(mockrc token)).",
         epilog=epilog,

@@ -51,10 +51,10 @@ def _seconds(text: str) -> float:
 
 
 def add_proxy_command(commands: Any) -> None:
-    """Register ``mockrc proxy`` on the CLI's subcommands."""
+    """Register ``mockrc proxy`` on the CLI's subcommands (its line of
+    ``mockrc --help`` is in :data:`mockrc.cli.main.COMMANDS`)."""
     proxy = commands.add_parser(
         "proxy",
-        help="forward to a real RingCentral, checking the traffic with the fake's rules",
         description=(
             "Forward every request to RingCentral's paths to --upstream and answer what it answers; "
             "journal each one with the contract violations the fake would record and the fidelity "

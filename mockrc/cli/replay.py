@@ -27,10 +27,10 @@ DEFAULT_TIMEOUT = 30.0
 
 
 def add_replay_commands(commands: Any) -> None:
-    """Register ``mockrc replay`` and ``mockrc record`` on the CLI's subcommands."""
+    """Register ``mockrc replay`` and ``mockrc record`` on the CLI's subcommands (each one's line of
+    ``mockrc --help`` is in :data:`mockrc.cli.main.COMMANDS`)."""
     parser = commands.add_parser(
         "replay",
-        help="send a journal's requests again to another server and report how its answers differ",
         description=(
             "Replay the requests of a journal (mockrc serve --journal, mockrc proxy) in order against "
             "a target, with the target's ids and tokens in place of the recorded ones, and compare each "
@@ -77,7 +77,6 @@ def add_replay_commands(commands: Any) -> None:
 
     parser = commands.add_parser(
         "record",
-        help="write a journal's users as a seed file, and its error answers as scenario files",
         description=(
             "Read a journal (mockrc proxy or mockrc serve --journal) and write the users the server "
             "answered as a seed file (mockrc serve --users FILE) and, with --scenarios-out, the 429, "

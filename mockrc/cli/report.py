@@ -19,10 +19,10 @@ from mockrc.state import DEFAULT_ACCOUNT
 
 
 def add_report_command(commands: Any) -> None:
-    """Register ``mockrc report`` on the CLI's subcommands."""
+    """Register ``mockrc report`` on the CLI's subcommands (its line of
+    ``mockrc --help`` is in :data:`mockrc.cli.main.COMMANDS`)."""
     parser = commands.add_parser(
         "report",
-        help="turn a journal (mockrc serve --journal FILE) into a contract verdict for CI",
         description=(
             "Read a JSON Lines journal and write the verdict. Exit status: 0 when no error-severity "
             "contract violation occurred, 1 when one did or fewer requests than --min-requests were "

@@ -47,10 +47,9 @@ def _byte_size(text: str) -> int:
 
 
 def add_serve_command(commands: Any) -> None:
-    """Register ``mockrc serve`` on the CLI's subcommands."""
-    serve = commands.add_parser(
-        "serve", help="run the fake as an HTTP server", description="Run the fake.", epilog=environment_note()
-    )
+    """Register ``mockrc serve`` on the CLI's subcommands (its line of
+    ``mockrc --help`` is in :data:`mockrc.cli.main.COMMANDS`)."""
+    serve = commands.add_parser("serve", description="Run the fake.", epilog=environment_note())
     add_bind_options(serve)
     serve.add_argument(
         "--profile",

@@ -34,7 +34,9 @@ print(json.dumps({"status": statuses[0], "modules": sorted(sys.modules)}))
 """
 
 #: Imported only by what needs them: schema validation, YAML files, generated users, the JUnit
-#: report, the CLI commands that call a running fake.
+#: report, the CLI commands that call a running fake, the other commands' modules (imported when
+#: their command runs), ctypes.util (whose find_library runs ``ldconfig -p``), the contract report
+#: (the first one asked for imports it), SQLite (``--state-file`` only) and ``mockrc proxy``'s modules.
 NOT_AT_START = (
     "jsonschema",
     "fastjsonschema",
@@ -45,6 +47,15 @@ NOT_AT_START = (
     "urllib.request",
     "urllib3",
     "requests",
+    "mockrc.cli.commands",
+    "mockrc.cli.proxy",
+    "mockrc.cli.report",
+    "mockrc.cli.replay",
+    "ctypes.util",
+    "mockrc.report",
+    "mockrc.persistence",
+    "sqlite3",
+    "mockrc.proxy",
 )
 
 

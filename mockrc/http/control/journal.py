@@ -20,7 +20,6 @@ from mockrc.http.request_parsing import int_param, json_body
 from mockrc.http.wire import dumps, json_response
 from mockrc.journal import JournalEntries, JournalEntry, RequestPattern
 from mockrc.paths import CONTROL_PREFIX
-from mockrc.report import DEFAULT_MIN_REQUESTS, FAIL_ON, build_report
 from mockrc.state import MockState
 from mockrc.violations import Severity
 
@@ -204,6 +203,10 @@ def journal_blueprint(state: MockState) -> Blueprint:
     def report() -> Response:
         """The contract report on the journal in memory: ``format`` json (default), junit or markdown;
         fewer requests than ``min_requests`` (default 1, as ``mockrc report``) fail it."""
+        # Here, not at the top: the report's module is not needed before a report is asked for, and
+        # mockrc serve imports this one at its start (issue 12). Once imported, this is a lookup.
+        from mockrc.report import DEFAULT_MIN_REQUESTS, FAIL_ON, build_report
+
         form = request.args.get("format", "json")
         if form not in _REPORT_FORMATS:
             raise InvalidValue(f"format must be one of {sorted(_REPORT_FORMATS)}, not [{form}]")

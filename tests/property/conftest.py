@@ -1,6 +1,7 @@
-"""Hypothesis profiles and the fake every property test drives, through both transports.
+"""The fake every property test drives, through both transports.
 
-Profiles (registered here, the one place):
+The hypothesis profiles every test of the suite runs under are registered in ``tests/conftest.py``
+(the one place, so a ``@given`` outside this directory gets them too, whatever is collected):
 
 - ``ci`` (the default): a few dozen examples per test, no deadline (a live request's time
   depends on the machine), derandomized and without an example database, so a run is the same
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +26,6 @@ from typing import Any
 
 import pytest
 import requests
-from hypothesis import HealthCheck, Phase, settings
 
 from mockrc.app import create_app
 from mockrc.clock import FakeClock
@@ -35,26 +34,6 @@ from mockrc.settings import Settings
 from mockrc.state import MockState
 from mockrc.transport.server import LiveServer
 from tests.property.strategies import CLIENT_ID, CLIENT_SECRET, JWTS, PASSWORDS, Request
-
-_SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
-settings.register_profile(
-    "ci",
-    max_examples=25,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    phases=(Phase.explicit, Phase.generate),
-    suppress_health_check=_SLOW_IS_FINE,
-    print_blob=False,
-)
-settings.register_profile(
-    "long",
-    max_examples=2_000,
-    deadline=None,
-    database=None,
-    suppress_health_check=_SLOW_IS_FINE,
-)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 #: Users every example starts with (generated from the seed, the same after every reset).
 SEEDED_USERS = 3

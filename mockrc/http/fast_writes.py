@@ -16,7 +16,8 @@ every decision comes before the change, and the change is the last step that may
 
 - what the request line and headers say is checked first (the method, the path, no query string
   at all, a JSON media type as ``json_body`` accepts it, a Content-Length of plain digits within
-  :attr:`~mockrc.limits.Limits.body_bytes`, no Transfer-Encoding, no body on a DELETE);
+  :attr:`~mockrc.limits.Limits.body_bytes`, no Transfer-Encoding, no body on a DELETE but for a
+  ``Content-Length: 0``);
 - the body is then read from ``wsgi.input`` once, as Werkzeug would read it (the declared length;
   to the end of the stream where the server says it terminates it), and parsed;
 - then the token is checked (authenticating marks a token's first use, which is idempotent: the
@@ -135,6 +136,18 @@ def _read_body(environ: dict[str, Any]) -> bytes | None:
     return raw if len(raw) == length else None
 
 
+def _bodiless(environ: dict[str, Any]) -> bool:
+    """Whether a request has no body, as Flask's journal reads it without reading anything: it
+    announces none, or only a ``Content-Length: 0`` (what requests sends with a DELETE)."""
+    if not announces_body(environ):
+        return True
+    return (
+        environ.get("CONTENT_LENGTH") == "0"
+        and not environ.get("CONTENT_TYPE")
+        and "HTTP_TRANSFER_ENCODING" not in environ
+    )
+
+
 def _json_body(environ: dict[str, Any]) -> tuple[bytes, dict[str, Any]] | None:
     """The body's bytes and the JSON object they hold, if :func:`~mockrc.http.request_parsing.json_body`
     would take them; else None (Flask then reads what this read: :func:`_read_body`)."""
@@ -207,7 +220,7 @@ class FastWrites:
         state = request.state
         started = exchange_start(state)
         if method == "DELETE":
-            if announces_body(environ):
+            if not _bodiless(environ):
                 return None
             raw: bytes = b""
             body: dict[str, Any] = {}  # DELETE has no body

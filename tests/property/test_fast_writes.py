@@ -275,7 +275,17 @@ def cases(draw: st.DrawFn, users: list[tuple[str, str]]) -> tuple[World, dict[st
     environ = wsgi_environ(
         method, path, query, scheme=draw(st.sampled_from(["http", "https"])), script=script
     )
-    host = draw(st.sampled_from(["localhost", "127.0.0.1:8080", "platform.ringcentral.com", "[::1]:3000"]))
+    host = draw(
+        st.sampled_from(
+            [
+                "localhost",
+                "127.0.0.1:8080",
+                "platform.ringcentral.com",
+                "Platform.RingCentral.com",
+                "[::1]:3000",
+            ]
+        )
+    )
     host = pick(
         "host", host, st.sampled_from(["LOCALHOST:443", "evil.example", "bad host", "localhost:x", None])
     )
@@ -347,7 +357,9 @@ def odd_ids(draw: st.DrawFn, ids: list[str]) -> str:
     return str(text.encode().decode("latin-1"))
 
 
-def _same_answer(pair: Pair, world: World, environ: dict[str, Any]) -> tuple[str, bytes]:
+def _same_answer(
+    pair: Pair, world: World, environ: dict[str, Any]
+) -> tuple[str, list[tuple[str, str]], bytes]:
     """Send ``environ`` to both apps in ``world``; assert they agree, the id sequence included;
     the fast app's answer."""
     prepare(pair.fast_state, world)
@@ -363,7 +375,7 @@ def _same_answer(pair: Pair, world: World, environ: dict[str, Any]) -> tuple[str
         # The next id each side hands out: a refused create must not have drawn one.
         made = [s.users.create(minimal_user("next@example.com"), ViolationLog()) for s in states]
         assert made[0].id == made[1].id, environ
-    return fast[0], fast[2]
+    return fast
 
 
 def test_the_fast_writes_answer_as_flask_does(pair: Pair) -> None:
@@ -377,7 +389,7 @@ def test_the_fast_writes_answer_as_flask_does(pair: Pair) -> None:
     @given(case=cases(users))
     def check(case: tuple[World, dict[str, Any]]) -> None:
         nonlocal succeeded
-        status, _ = _same_answer(pair, *case)
+        status, _, _ = _same_answer(pair, *case)
         succeeded += status[:3] in ("200", "201", "204")
 
     check()
@@ -428,7 +440,7 @@ def test_the_plain_writes_are_answered_by_the_fast_path(
 ) -> None:
     before = pair.writes.answered
 
-    status, _ = _same_answer(pair, PLAIN_WORLD, _plain(pair, method, document, media_type))
+    status, _, _ = _same_answer(pair, PLAIN_WORLD, _plain(pair, method, document, media_type))
 
     assert status == expected
     assert pair.writes.answered == before + 1
@@ -523,3 +535,20 @@ def test_a_fake_with_a_state_file_leaves_every_write_to_flask(tmp_path: Path) ->
     assert (status, app.extensions["mockrc.fast_writes"].answered) == ("201 CREATED", 0)
     assert state.state_file is not None
     state.state_file.close()
+
+
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST:8080", "[::1]:3000", "Platform.RingCentral.com"])
+def test_a_created_users_location_is_sent_as_werkzeug_sends_it(pair: Pair, host: str) -> None:
+    """Werkzeug sends a Location as a URI (its host in lower case, for one); the fast writes work
+    out a base URL's once and add the path: twice on the same Host, the second from what they kept."""
+    before = pair.writes.answered
+    for name in ("first@example.com", "second@example.com"):
+        environ = _plain(pair, "POST", minimal_user(name))
+        environ["HTTP_HOST"] = host
+
+        status, headers, body = _same_answer(pair, PLAIN_WORLD, environ)
+
+        assert status == "201 CREATED"
+        location = json.loads(body)["meta"]["location"]
+        assert dict(headers)["Location"] == location.replace(host, host.lower())
+    assert pair.writes.answered == before + 2

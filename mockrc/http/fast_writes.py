@@ -3,9 +3,10 @@
 ``POST /scim/v2/Users``, ``PUT``, ``PATCH`` and ``DELETE /scim/v2/Users/{id}`` are what a
 provisioning client sends besides its reads. Through Flask each pays for the request machinery
 (contexts, URL matching, the hooks, a Response object, Werkzeug's input stream and header
-parsing): answered here, a write costs about half the CPU (issue 12; ``benchmarks/README.md``). :class:`FastWrites` is the counterpart of
-:class:`~mockrc.http.fast_reads.FastReads`, beside it inside the state's lock (:mod:`mockrc.app`):
-for a write it can answer in full it does what the Flask path does, with the same pieces (the
+parsing): answered here, a write costs about half the CPU (issue 12). :class:`FastWrites` is the
+counterpart of :class:`~mockrc.http.fast_reads.FastReads`, beside it inside the state's lock
+(:mod:`mockrc.app`): for a write it can answer in full it does what the Flask path does, with the
+same pieces (the
 checks of :func:`~mockrc.http.fast_reads.users_request`, the token and permission check, the body
 parser of :func:`~mockrc.http.request_parsing.json_body`, the users service, the renderer's text
 path, the journal's entry), and hands anything else to Flask untouched.

@@ -28,6 +28,7 @@ from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mockrc.accounts import AccountRequest
 from mockrc.app import create_app
 from mockrc.clock import FakeClock
 from mockrc.http.fast_writes import FastWrites
@@ -557,3 +558,42 @@ def test_a_created_users_location_is_sent_as_werkzeug_sends_it(pair: Pair, host:
         location = json.loads(body)["meta"]["location"]
         assert dict(headers)["Location"] == location.replace(host, host.lower())
     assert pair.writes.answered == before + 2
+
+
+def test_a_second_accounts_writes_are_done_in_that_account() -> None:
+    """The fast writes write to the account Tenancy chose: another account's token changes its
+    users, and the default account's stay as they were."""
+    answers = []
+    for fast_writes in (True, False):
+        app, default = _app("ringcentral", fast_writes)
+        key, state, credentials = app.extensions["mockrc.accounts"].create(AccountRequest(count=3, seed=5))
+        before = [(u.id, u.attributes_json) for u in default.users.store]
+        user_id = next(iter(state.users.store)).id
+        exchanges = []
+        for method, path, document in (
+            ("POST", "/scim/v2/Users", minimal_user(NEW)),
+            ("PATCH", f"/scim/v2/Users/{user_id}", _patch({"op": "replace", "path": "title", "value": "B"})),
+            ("DELETE", f"/scim/v2/Users/{user_id}", None),
+        ):
+            environ = plain_environ(method, path)
+            environ["HTTP_AUTHORIZATION"] = f"Bearer {credentials.token}"
+            if document is not None:
+                raw = json.dumps(document).encode()
+                environ.update({"CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(raw))})
+                environ["mockrc.test.body"] = raw
+            exchanges.append(call(app, environ))
+        assert [status for status, _, _ in exchanges] == ["201 CREATED", "200 OK", "204 NO CONTENT"]
+        assert [(u.id, u.attributes_json) for u in default.users.store] == before
+        answer = [
+            exchanges,
+            journal(state),
+            journal(default),
+            [(u.id, u.attributes_json) for u in state.users.store],
+        ]
+        # An account's id, token and admin are random: the same text either way once named alike.
+        text = json.dumps(answer, default=repr).replace(key, "KEY").replace(str(credentials.token), "TOKEN")
+        answers.append(text.replace(state.admin_principal.owner_id, "ADMIN"))
+        if fast_writes:
+            assert app.extensions["mockrc.fast_writes"].answered == 3
+            assert [e["account"] for e in journal(state)] == [key, key, key]
+    assert answers[0] == answers[1]

@@ -259,7 +259,9 @@ class FastWrites:
                 user = users.patch(user_id, body, log, read=True)
         except Exception:  # a refusal (or a failure, which changed nothing either): Flask answers it
             return None
-        # Written: what follows is the view's rendering of the user it wrote, and its answer.
+        # Written: what follows is the view's rendering of the user it wrote, and its answer. (Past
+        # this point nothing is left to Flask: a failure would reach the server, not Flask's 500
+        # handler. The renderer only writes out text the store holds already.)
         message = (
             bodiless_request_message(environ) if method == "DELETE" else body_request_message(environ, raw)
         )

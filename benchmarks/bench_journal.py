@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from flask.testing import FlaskClient
 
 import mockrc.app as app_module  # its after-request hook calls record_exchange from there
-import mockrc.http.fast_reads as fast_reads_module  # the reads below Flask call record_plain_read
+import mockrc.http.fast_reads as fast_reads_module  # the reads and writes below Flask call
+import mockrc.http.fast_writes as fast_writes_module  # record_plain_exchange
 from mockrc.app import create_app
 from mockrc.clock import FakeClock
 from mockrc.journal import BODY_LIMIT, read_body
@@ -101,7 +102,7 @@ def timings(scale: Scale = Scale()) -> None:
     counter = iter(range(10**9))
     recorded: list[float] = []
     original = app_module.record_exchange
-    original_plain = fast_reads_module.record_plain_read
+    original_plain = fast_reads_module.record_plain_exchange
 
     def timed_record(*args: object) -> None:
         started = time.perf_counter()
@@ -124,13 +125,15 @@ def timings(scale: Scale = Scale()) -> None:
     for name, call in requests.items():
         whole = _best(call, scale.rounds, scale.calls)
         app_module.record_exchange = timed_record  # type: ignore[assignment]
-        fast_reads_module.record_plain_read = timed_plain_record  # type: ignore[assignment]
+        fast_reads_module.record_plain_exchange = timed_plain_record  # type: ignore[assignment]
+        fast_writes_module.record_plain_exchange = timed_plain_record  # type: ignore[assignment]
         recorded.clear()
         try:
             _best(call, 1, scale.calls)
         finally:
             app_module.record_exchange = original  # type: ignore[assignment]
-            fast_reads_module.record_plain_read = original_plain
+            fast_reads_module.record_plain_exchange = original_plain
+            fast_writes_module.record_plain_exchange = original_plain
         recorded.sort()
         median = recorded[len(recorded) // 2]
         print(f"  {name:<24} {whole * 1e6:8.0f} µs   record_exchange {median * 1e6:6.1f} µs (median)")

@@ -23,6 +23,7 @@ from mockrc.http.control import register_control
 from mockrc.http.control.accounts import accounts_blueprint
 from mockrc.http.error_responses import register_error_handlers
 from mockrc.http.fast_reads import FastReads
+from mockrc.http.fast_writes import FastWrites
 from mockrc.http.flask_app import app_class
 from mockrc.http.guard import RequestGuard
 from mockrc.http.journal_capture import record_exchange, record_lost_exchange, start_exchange
@@ -132,14 +133,15 @@ def create_app(
     clock: Clock | None = None,
     proxy: Proxy | None = None,
     fast_reads: bool = True,
+    fast_writes: bool = True,
 ) -> Flask:
     """Build the fake. Pass a ``state`` (the default account's) to share it, or ``settings``/``clock``
     to make a new one. ``app.extensions["mockrc.accounts"]`` holds the server's accounts.
 
     With a ``proxy`` (:func:`create_proxy_app`), RingCentral's paths are forwarded to its upstream
     instead of answered; everything of mockrc's own (guard, journal, control plane) is the same.
-    ``fast_reads=False`` leaves every request to Flask (tests and benchmarks compare the two:
-    :mod:`mockrc.http.fast_reads`).
+    ``fast_reads=False`` and ``fast_writes=False`` leave every read, every write to Flask (tests
+    and benchmarks compare the two: :mod:`mockrc.http.fast_reads`, :mod:`mockrc.http.fast_writes`).
     """
     if state is None:
         state = MockState(settings, clock=clock)
@@ -240,7 +242,10 @@ def create_app(
     register_control(app, state)
     app.register_blueprint(accounts_blueprint(accounts))
     inner = app.wsgi_app
-    if fast_reads and proxy is None:  # the plain SCIM reads, answered below Flask, inside the lock
+    # The plain SCIM writes and reads, answered below Flask, inside the lock (reads first: most requests).
+    if fast_writes and proxy is None:
+        inner = app.extensions["mockrc.fast_writes"] = FastWrites(inner, current, guard)
+    if fast_reads and proxy is None:
         inner = app.extensions["mockrc.fast_reads"] = FastReads(inner, current, guard)
     app.wsgi_app = Tenancy(  # type: ignore[method-assign]
         _Serialised(inner, state, proxied=proxy is not None), accounts, current

@@ -273,6 +273,11 @@ class UserStore:
             return [self.get(holders)]
         return [self.get(i) for i in sorted(holders, key=lambda i: self._users[i][4])]
 
+    def check_new(self, attributes: dict[str, Any]) -> None:
+        """Uniqueness (409) if a new user of ``attributes`` could not be added: what :meth:`add`
+        checks, for a caller that must know before it draws the new user's id."""
+        self._check_unique(None, attributes, _index_keys(attributes))
+
     def add(self, user: StoredUser) -> StoredUser:
         """Store a new user; Uniqueness (409) if its userName or (by profile) an email is taken."""
         attributes = user.attributes
@@ -406,9 +411,10 @@ class UserStore:
         holders = self._by_email.get(key, ())
         return (holders,) if isinstance(holders, str) else holders
 
-    def _check_unique(self, user_id: str, attributes: dict[str, Any], keys: _Keys) -> None:
-        """409 if another user holds the userName or (by profile) an email of ``attributes``;
-        ``keys`` are their index keys (:func:`_index_keys`: one per email, in order)."""
+    def _check_unique(self, user_id: str | None, attributes: dict[str, Any], keys: _Keys) -> None:
+        """409 if another user than ``user_id`` (None: any user) holds the userName or (by profile)
+        an email of ``attributes``; ``keys`` are their index keys (:func:`_index_keys`: one per
+        email, in order)."""
         name_key, email_keys = keys
         if name_key is not None:
             holder = self._by_user_name.get(name_key)

@@ -54,8 +54,8 @@ def authorise_scim(request: Request, tokens: TokenRegistry, needed: ScimPermissi
 def authorise_scim_token(tokens: TokenRegistry, value: str, needed: ScimPermission) -> AccessToken:
     """The token called ``value``, if it may make a SCIM call that needs ``needed``; else 401/403.
 
-    The views reach it through :func:`authorise_scim`; the fast reads
-    (:mod:`mockrc.http.fast_reads`) call it with the value they read from the environ.
+    The views reach it through :func:`authorise_scim`; the fast reads and writes
+    (:func:`mockrc.http.fast_reads.authorised`) call it with the value they read from the environ.
     """
     token = tokens.authenticate(value)
     require_scim_access(token.principal, needed)

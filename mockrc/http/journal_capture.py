@@ -33,7 +33,7 @@ def start_exchange(state: MockState, context: Any) -> None:
 
 def exchange_start(state: MockState) -> dict[str, float]:
     """What :func:`start_exchange` notes, as plain values (the fast reads pass them to
-    :func:`record_plain_read`)."""
+    :func:`record_plain_exchange`)."""
     return {"journal_time": state.clock.now(), "journal_started": time.perf_counter()}
 
 
@@ -80,35 +80,39 @@ def record_exchange(state: MockState, req: Request, context: Any, response: Resp
     state.journal.record(entry)
 
 
-def record_plain_read(
+def record_plain_exchange(
     state: MockState,
     environ: Mapping[str, Any],
     values: Mapping[str, Any],
     *,
+    method: str,
     path: str,
     query: Iterable[tuple[str, str]] | None,
     route: str,
+    request: Message,
+    status: int,
     response: Message,
 ) -> None:
-    """:func:`record_exchange` of a GET answered 200 below Flask (:mod:`mockrc.http.fast_reads`):
-    one that announces no body and carries a bearer token. ``values`` are what the hooks would have
-    left in ``g``; ``query`` is the query string's decoded pairs (None for no query string)."""
+    """:func:`record_exchange` of a request answered below Flask (:mod:`mockrc.http.fast_reads`,
+    :mod:`mockrc.http.fast_writes`), one that carries a bearer token, from plain values: ``values``
+    are what the hooks would have left in ``g``, ``query`` is the query string's decoded pairs (None
+    for no query string), ``request`` is :func:`bodiless_request_message` or :func:`body_request_message`."""
     try:
         caller = _caller(state, environ, None)
         entry = _build_entry(
             state,
             values,
-            method="GET",
+            method=method,
             path=path,
             query=query,
-            request=_bodiless_request_message(environ),
-            status=200,
+            request=request,
+            status=status,
             response=response,
             route=route,
             caller=caller,
         )
     except Exception as exc:  # a request the journal cannot read is still recorded
-        entry = _fallback_entry(state, values, "GET", path, route, 200, exc)
+        entry = _fallback_entry(state, values, method, path, route, status, exc)
     state.journal.record(entry)
 
 
@@ -144,18 +148,22 @@ def announces_body(environ: Mapping[str, Any]) -> bool:
     )
 
 
-def _bodiless_request_message(environ: Mapping[str, Any]) -> Message:
+def bodiless_request_message(environ: Mapping[str, Any]) -> Message:
     """The journal's message of a request that announces no body: its headers, as the environ has them."""
     return Message(wsgi_headers(environ), b"", wsgi=True)
+
+
+def body_request_message(environ: Mapping[str, Any], body: bytes) -> Message:
+    """The journal's message of a request whose ``body`` was read whole: its headers, as the
+    environ has them, and the body under the Content-Type it was sent with."""
+    return Message(wsgi_headers(environ), body, environ.get("CONTENT_TYPE", ""), wsgi=True)
 
 
 def _request_message(req: Request) -> Message:
     environ = req.environ
     # A request without a body skips Werkzeug's input-stream machinery and its header parsing.
     if not announces_body(environ):
-        return _bodiless_request_message(environ)
-    headers = wsgi_headers(environ)
-    content_type = environ.get("CONTENT_TYPE", "")
+        return bodiless_request_message(environ)
     # Werkzeug's own reading of the environ, as ``req.content_length`` reads it through
     # ``req.headers`` (that cached property cost ~1 % of a write, issue 12).
     length = get_content_length(environ)
@@ -164,11 +172,10 @@ def _request_message(req: Request) -> Message:
             req.get_data(cache=True) if length or req.is_json or "HTTP_TRANSFER_ENCODING" in environ else b""
         )
     except RequestEntityTooLarge:
-        size = length or 0
-        return Message(
-            headers, b"", content_type, wsgi=True, size=size, note="refused as too large: not read"
-        )
-    return Message(headers, body, content_type, wsgi=True)
+        content_type = environ.get("CONTENT_TYPE", "")
+        note = "refused as too large: not read"
+        return Message(wsgi_headers(environ), b"", content_type, wsgi=True, size=length or 0, note=note)
+    return body_request_message(environ, body)
 
 
 def _entry(

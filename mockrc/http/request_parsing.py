@@ -14,7 +14,7 @@ from flask import Request
 
 from mockrc import json_input
 from mockrc.errors import InvalidSyntax, InvalidValue, PayloadTooLarge, UnsupportedMediaType
-from mockrc.limits import LIMITS
+from mockrc.limits import LIMITS, Limits
 from mockrc.paths import is_own_path
 from mockrc.violations import Violation
 
@@ -42,13 +42,20 @@ def json_body(request: Request, *, max_bytes: int | None = None) -> dict[str, An
     if max_bytes is not None and len(raw) > max_bytes:
         message = f"Request body is larger than {max_bytes:,} bytes, the limit of this endpoint"
         raise PayloadTooLarge(message, violations=[Violation("", "limit.body-bytes", message)])
+    limits = LIMITS.for_control_api() if is_own_path(request.path) else LIMITS
+    return json_object(raw, request.mimetype_params.get("charset"), limits)
+
+
+def json_object(raw: bytes, charset: str | None, limits: Limits = LIMITS) -> dict[str, Any]:
+    """A body of a JSON media type as a JSON object, or a typed error saying what is wrong with it:
+    :func:`json_body` once the media type and size are accepted (the fast writes,
+    :mod:`mockrc.http.fast_writes`, call it with the bytes they read)."""
     if not raw.strip():
         raise InvalidSyntax(
             "Request body is empty: a JSON object is required",
             violations=[Violation("", "http.empty-body", "request body is empty")],
         )
-    limits = LIMITS.for_control_api() if is_own_path(request.path) else LIMITS
-    body = json_input.loads(json_input.decode(raw, request.mimetype_params.get("charset")), limits)
+    body = json_input.loads(json_input.decode(raw, charset), limits)
     if not isinstance(body, dict):
         message = f"Request body must be a JSON object, not {type(body).__name__}"
         raise InvalidSyntax(message, violations=[Violation("", "http.not-an-object", message)])

@@ -25,8 +25,9 @@ from mockrc.scim.users import Page, UserService
 from mockrc.state import MockState
 from mockrc.store import StoredUser
 
-#: The rules of the Users reads, under :data:`~mockrc.paths.SCIM_PREFIX` (the journal records them
-#: as an entry's ``route``; :mod:`mockrc.http.fast_reads` answers the plain case of both).
+#: The rules of the Users collection and of one user, under :data:`~mockrc.paths.SCIM_PREFIX` (the
+#: journal records them as an entry's ``route``; :mod:`mockrc.http.fast_reads` and
+#: :mod:`mockrc.http.fast_writes` answer the plain reads and writes of both).
 USERS_RULE = "/Users"
 USER_RULE = "/Users/<user_id>"
 
@@ -158,7 +159,7 @@ def scim_blueprint(state: MockState) -> Blueprint:
         state.users.validate_search(body, g.violations, read=True)
         return page_response(state.users.search(*users_query(body)), body)
 
-    @routes.post("/Users")
+    @routes.post(USERS_RULE)
     def create_user() -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
         projected = projection()  # before the write: a refused request changes nothing
@@ -171,21 +172,21 @@ def scim_blueprint(state: MockState) -> Blueprint:
         authorise_scim(request, state.tokens, "ReadAccounts")
         return user_response(state.users.get(user_id), projection())
 
-    @routes.put("/Users/<user_id>")
+    @routes.put(USER_RULE)
     def replace_user(user_id: str) -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
         projected = projection()
         user = state.users.replace(user_id, json_body(request), g.violations, read=True)
         return user_response(user, projected)
 
-    @routes.patch("/Users/<user_id>")
+    @routes.patch(USER_RULE)
     def patch_user(user_id: str) -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
         projected = projection()
         user = state.users.patch(user_id, json_body(request), g.violations, read=True)
         return user_response(user, projected)
 
-    @routes.delete("/Users/<user_id>")
+    @routes.delete(USER_RULE)
     def delete_user(user_id: str) -> Response:
         authorise_scim(request, state.tokens, "EditAccounts")
         state.users.delete(user_id)

@@ -209,11 +209,15 @@ class UserService:
         return self._add(attributes)
 
     def _add(self, attributes: dict[str, Any]) -> StoredUser:
+        """Store a new user under a new id. Every refusal (no extension left, a taken userName or
+        email) comes before the id is drawn: drawing one advances the seeded id sequence, and a
+        rejected request changes nothing."""
         if self.unassigned_extensions == 0:
             raise Forbidden(
                 "Unable to create the user: the account has no unassigned extension left"
                 " (a user needs one; deleting a user frees one)"
             )
+        self.store.check_new(attributes)
         now = self.clock.now()
         user = self.store.add(StoredUser(self.ids.new_id(), attributes, now, now))
         if self.unassigned_extensions is not None:

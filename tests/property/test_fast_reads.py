@@ -14,9 +14,7 @@ cases itself, or the comparison would prove nothing.
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,14 +30,21 @@ from mockrc.accounts import AccountRequest
 from mockrc.app import create_app
 from mockrc.clock import FakeClock
 from mockrc.http.fast_reads import FastReads
-from mockrc.ratelimit import RateLimiter, RateLimits
-from mockrc.scenarios.loader import load_scenario
 from mockrc.settings import Settings
 from mockrc.state import MockState
+from tests.property.fast_paths import (
+    PLAIN_WORLD,
+    STATIC,
+    TOKENS,
+    World,
+    call,
+    journal,
+    observable,
+    plain_environ,
+    prepare,
+    wsgi_environ,
+)
 
-STATIC = "static-admin-token"
-#: Tokens every example's fakes hold, by what they are: what the fast path must tell apart.
-TOKENS = ("reader", "editor", "expired", "revoked", "no-permission", "not-admin", "no-scim", "soon")
 SCENARIOS = ("filter-ignored", "missing-admin-rights", "auth-failure", "token-expiry")
 
 
@@ -75,47 +80,21 @@ def pair(request: pytest.FixtureRequest) -> Iterator[Pair]:
     yield Pair(fast, slow, fast_state, slow_state)
 
 
-@dataclass(frozen=True)
-class World:
-    """What the fakes hold before the request, beyond their seeded users."""
-
-    advance: float
-    scenario: str | None
-    rate_limits: bool
-    ignore_filters: bool
-
-
-def _prepare(state: MockState, world: World) -> None:
-    """Put ``state`` back as it started, then make it ``world``."""
-    state.reset()
-    state.rate_limiter = None
-    admin = state.admin_principal
-    tokens = state.tokens
-    tokens.register("reader", replace(admin, scopes=frozenset({"ReadAccounts"})))
-    tokens.register("editor", admin)
-    tokens.register("expired", admin, ttl=10)
-    tokens.register("soon", admin, ttl=3600)  # expires when the clock moves far enough
-    tokens.register("revoked", admin)
-    tokens.revoke("revoked")
-    tokens.register("no-permission", replace(admin, scopes=frozenset({"EditExtensions"})))
-    tokens.register("not-admin", replace(admin, is_admin=False))
-    tokens.register("no-scim", replace(admin, scim_enabled=False))
-    assert isinstance(state.clock, FakeClock)
-    state.clock.advance(60 + world.advance)
-    if world.scenario is not None:
-        state.scenarios.activate(load_scenario(world.scenario))
-    if world.rate_limits:
-        state.rate_limiter = RateLimiter(RateLimits(light=2), state.clock)
-    if world.ignore_filters:
-        state.users.unsupported_filters = "ignore"
-
-
 def _ids(state: MockState) -> list[str]:
     return [user.id for user in state.users.store]
 
 
 def _user_names(state: MockState) -> list[str]:
     return [str(user.attributes.get("userName")) for user in state.users.store]
+
+
+def _seeded(pair: Pair) -> tuple[list[str], list[str]]:
+    """The seeded users' ids and userNames, as both fakes hold them once reset: an earlier test (in
+    random order) may have left them changed, the generated requests including DELETEs and POSTs."""
+    for state in (pair.fast_state, pair.slow_state):
+        prepare(state, PLAIN_WORLD)
+    assert _ids(pair.fast_state) == _ids(pair.slow_state)
+    return _ids(pair.fast_state), _user_names(pair.fast_state)
 
 
 ODD = "aé\u00ff☃\U0001f600 %/\\\"'?#&+=;:.,~\x00\t\n"
@@ -148,7 +127,7 @@ def cases(draw: st.DrawFn, ids: list[str], names: list[str]) -> tuple[World, dic
 
     world = pick(
         "world",
-        World(0.0, None, False, False),
+        PLAIN_WORLD,
         st.builds(
             World,
             advance=st.sampled_from([0.0, 3600.0]),
@@ -185,7 +164,7 @@ def cases(draw: st.DrawFn, ids: list[str], names: list[str]) -> tuple[World, dic
     query = draw(plain_queries(names)) if listing else ""
     query = pick("query", query, odd_queries(ids, names))
     script = pick("script", "", st.just("/prefix"))  # drawn in the order the examples were made
-    environ = _wsgi_environ(
+    environ = wsgi_environ(
         method, path, query, scheme=draw(st.sampled_from(["http", "https"])), script=script
     )
     host = draw(st.sampled_from(["localhost", "127.0.0.1:8080", "platform.ringcentral.com", "[::1]:3000"]))
@@ -313,54 +292,20 @@ def odd_queries(draw: st.DrawFn, ids: list[str], names: list[str]) -> str:
     return text + repeat + draw(st.sampled_from(["", "&", "%zz", "%ff", "&filter", "=%C3%A9", "%C3%A9", "+"]))
 
 
-def _call(app: Flask, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
-    environ = {**environ, "wsgi.input": io.BytesIO(environ["mockrc.test.body"])}
-    answer: list[Any] = []
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        answer[:] = [status, list(headers)]
-
-    chunks = app(environ, start_response)
-    try:
-        body = b"".join(chunks)
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
-    return answer[0], answer[1], body
-
-
-def _journal(state: MockState) -> list[dict[str, Any]]:
-    """The journal as its API reads it back, without the wall time each request took."""
-    return [{**entry.to_dict(), "duration_ms": None} for entry in state.journal.entries()]
-
-
-def _observable(state: MockState) -> dict[str, Any]:
-    return {
-        "journal": _journal(state),
-        "request ids": state.next_request_id(),  # draws one more on each side: still equal
-        "tokens": [state.tokens.find(value) for value in (STATIC, *TOKENS)],
-        "errors": [(e.request_id, e.method, e.path, repr(e.exception)) for e in state.handler_errors],
-        "users": [(u.id, u.attributes_json) for u in state.users.store],
-    }
-
-
 def _same_answer(pair: Pair, world: World, environ: dict[str, Any]) -> tuple[str, bytes]:
     """Send ``environ`` to both apps in ``world``; assert they agree; the fast app's answer."""
-    _prepare(pair.fast_state, world)
-    _prepare(pair.slow_state, world)
-    fast = _call(pair.fast, environ)
-    slow = _call(pair.slow, environ)
+    prepare(pair.fast_state, world)
+    prepare(pair.slow_state, world)
+    fast = call(pair.fast, environ)
+    slow = call(pair.slow, environ)
     assert fast == slow, environ
-    assert _observable(pair.fast_state) == _observable(pair.slow_state), environ
+    assert observable(pair.fast_state) == observable(pair.slow_state), environ
     return fast[0], fast[2]
 
 
 def test_the_fast_reads_answer_as_flask_does(pair: Pair) -> None:
     """Generated requests around the plain case: the same answer and state changes, either way."""
-    ids = _ids(pair.fast_state)
-    assert ids == _ids(pair.slow_state)
-    names = _user_names(pair.fast_state)
+    ids, names = _seeded(pair)
     before = pair.reads.answered
     ok = 0
 
@@ -393,48 +338,16 @@ PLAIN = [
 
 @pytest.mark.parametrize("target", PLAIN)
 def test_the_plain_reads_are_answered_by_the_fast_path(pair: Pair, target: str) -> None:
-    ids, names = _ids(pair.fast_state), _user_names(pair.fast_state)
+    ids, names = _seeded(pair)
     path, _, query = target.format(id=ids[1], name=names[2]).partition("?")
-    environ = _plain_environ(path, query)
+    environ = plain_environ("GET", path, query)
     before = pair.reads.answered
 
-    status, body = _same_answer(pair, World(0.0, None, False, False), environ)
+    status, body = _same_answer(pair, PLAIN_WORLD, environ)
 
     assert status == "200 OK"
     assert pair.reads.answered == before + 1
     assert body.startswith(b'{"schemas":')
-
-
-def _wsgi_environ(
-    method: str, path: str, query: str, *, scheme: str = "http", script: str = ""
-) -> dict[str, Any]:
-    """A WSGI environ as a server builds it, without the request's headers."""
-    return {
-        "REQUEST_METHOD": method,
-        "SCRIPT_NAME": script,
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "SERVER_NAME": "localhost",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scheme,
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-
-
-def _plain_environ(path: str, query: str) -> dict[str, Any]:
-    """A plain read's environ: a Host the fake answers for, the static token, SCIM's media type."""
-    return {
-        **_wsgi_environ("GET", path, query),
-        "HTTP_HOST": "localhost:8080",
-        "HTTP_AUTHORIZATION": f"Bearer {STATIC}",
-        "HTTP_ACCEPT": "application/scim+json",
-        "mockrc.test.body": b"",
-    }
 
 
 @pytest.mark.parametrize(
@@ -450,9 +363,9 @@ def _plain_environ(path: str, query: str) -> dict[str, Any]:
     ],
 )
 def test_what_the_fast_path_leaves_to_flask_is_answered_alike(pair: Pair, change: str) -> None:
-    ids = _ids(pair.fast_state)
-    world = World(0.0, None, False, False)
-    environ = _plain_environ(f"/scim/v2/Users/{ids[0]}", "")
+    ids, _ = _seeded(pair)
+    world = PLAIN_WORLD
+    environ = plain_environ("GET", f"/scim/v2/Users/{ids[0]}", "")
     if change == "scenario":
         world = replace(world, scenario="missing-admin-rights")
     elif change == "rate limits":
@@ -484,7 +397,7 @@ def test_a_fake_with_a_state_file_leaves_every_read_to_flask(tmp_path: Path) -> 
     user_id = _ids(state)[0]
     reads = app.extensions["mockrc.fast_reads"]
 
-    status, _, body = _call(app, _plain_environ(f"/scim/v2/Users/{user_id}", ""))
+    status, _, body = call(app, plain_environ("GET", f"/scim/v2/Users/{user_id}", ""))
 
     assert (status, reads.answered) == ("200 OK", 0)
     assert user_id in body.decode()
@@ -493,12 +406,12 @@ def test_a_fake_with_a_state_file_leaves_every_read_to_flask(tmp_path: Path) -> 
 
 def test_a_filter_on_a_secret_is_journaled_redacted_either_way(pair: Pair) -> None:
     """The scim profile answers a filter on ``password`` (no user matches); RingCentral's refuses it."""
-    environ = _plain_environ("/scim/v2/Users", "filter=password%20eq%20%22hunter2%22")
+    environ = plain_environ("GET", "/scim/v2/Users", "filter=password%20eq%20%22hunter2%22")
     before = pair.reads.answered
 
-    status, _ = _same_answer(pair, World(0.0, None, False, False), environ)
+    status, _ = _same_answer(pair, PLAIN_WORLD, environ)
 
-    [entry] = _journal(pair.fast_state)
+    [entry] = journal(pair.fast_state)
     assert entry["query"] == {"filter": 'password eq "[redacted]"'}
     answered = pair.fast_state.profile.name == "scim"
     assert (status, pair.reads.answered - before) == (("200 OK", 1) if answered else ("400 BAD REQUEST", 0))
@@ -512,15 +425,15 @@ def test_a_second_accounts_reads_are_answered_for_that_account() -> None:
         key, state, credentials = app.extensions["mockrc.accounts"].create(AccountRequest(count=3, seed=5))
         user_id = _ids(state)[1]
         assert user_id not in _ids(default)
-        environ = _plain_environ(f"/scim/v2/Users/{user_id}", "")
+        environ = plain_environ("GET", f"/scim/v2/Users/{user_id}", "")
         environ["HTTP_AUTHORIZATION"] = f"Bearer {credentials.token}"
         listing = {**environ, "PATH_INFO": "/scim/v2/Users", "QUERY_STRING": "count=2"}
-        answer = [_call(app, environ), _call(app, listing), _journal(state), _journal(default)]
+        answer = [call(app, environ), call(app, listing), journal(state), journal(default)]
         # An account's id, token and admin are random: the same text either way once named alike.
         text = json.dumps(answer, default=repr).replace(key, "KEY").replace(str(credentials.token), "TOKEN")
         text = text.replace(state.admin_principal.owner_id, "ADMIN")
         answers.append(text)
         if fast_reads:
             assert app.extensions["mockrc.fast_reads"].answered == 2
-            assert [e["account"] for e in _journal(state)] == [key, key]
+            assert [e["account"] for e in journal(state)] == [key, key]
     assert answers[0] == answers[1]

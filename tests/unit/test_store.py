@@ -111,3 +111,16 @@ def test_pages_follow_every_change_between_them() -> None:
     assert store.page(0, 10) == []
     store.load("users", "8", ('{"userName":"u8"}', 0.0, 0.0, 1))
     assert [u.id for u in store.page(0, 10)] == ["8"]
+
+
+def test_check_new_refuses_what_add_refuses_and_changes_nothing() -> None:
+    store = UserStore(unique_emails=True)
+    store.add(user("1", "a@example.com", "shared@example.com"))
+
+    with pytest.raises(Uniqueness, match="userName"):
+        store.check_new({"userName": "A@example.com"})
+    with pytest.raises(Uniqueness, match="Duplicate email"):
+        store.check_new(user("2", "b@example.com", "SHARED@example.com").attributes)
+    store.check_new(user("2", "b@example.com", "b@example.com").attributes)
+
+    assert [u.id for u in store] == ["1"]

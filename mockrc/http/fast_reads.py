@@ -36,7 +36,7 @@ from mockrc.http.auth import authorise_scim_token, bearer_token_of
 from mockrc.http.guard import RequestGuard
 from mockrc.http.journal_capture import announces_body, exchange_start, record_plain_read
 from mockrc.http.request_limits import NOSNIFF, request_target_length
-from mockrc.http.scim_routes import USER_RULE, USERS_RULE, page_text, users_query
+from mockrc.http.scim_routes import USER_RULE, USERS_RULE, page_body, users_query
 from mockrc.http.tenancy import CurrentAccount
 from mockrc.http.wire import SCIM_MEDIA_TYPE
 from mockrc.journal import Message
@@ -129,15 +129,14 @@ class FastReads:
             if path == _USERS_PATH:
                 if not params.keys() <= _LIST_PARAMETERS:
                     return None
-                text = page_text(users, users.search(*users_query(params)), base_url)
+                body = page_body(users, users.search(*users_query(params)), base_url)
                 route = _USERS_ROUTE
             else:
                 user_id = path[len(_USER_PREFIX) :]
                 if not path.startswith(_USER_PREFIX) or not user_id or "/" in user_id or pairs:
                     return None
-                text = users.render_text(users.get(user_id), base_url)
+                body = users.render_text(users.get(user_id), base_url).encode()
                 route = _USER_ROUTE
-            body = text.encode()
         except Exception:  # a refusal, a missing user, or a failure: Flask answers each as always
             return None
         if not self._authorised(state, bearer):

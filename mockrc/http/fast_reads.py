@@ -41,7 +41,7 @@ from mockrc.http.journal_capture import (
     record_plain_exchange,
 )
 from mockrc.http.request_limits import NOSNIFF, request_target_length
-from mockrc.http.scim_routes import USER_RULE, USERS_RULE, page_text, users_query
+from mockrc.http.scim_routes import USER_RULE, USERS_RULE, page_body, users_query
 from mockrc.http.tenancy import CurrentAccount
 from mockrc.http.wire import SCIM_MEDIA_TYPE
 from mockrc.journal import Message
@@ -191,15 +191,14 @@ class FastReads:
             if path == USERS_PATH:
                 if not params.keys() <= _LIST_PARAMETERS:
                     return None
-                text = page_text(users, users.search(*users_query(params)), base_url)
+                body = page_body(users, users.search(*users_query(params)), base_url)
                 route = USERS_ROUTE
             else:
                 user_id = user_id_of(path)
                 if user_id is None or pairs:
                     return None
-                text = users.render_text(users.get(user_id), base_url)
+                body = users.render_text(users.get(user_id), base_url).encode()
                 route = USER_ROUTE
-            body = text.encode()
         except Exception:  # a refusal, a missing user, or a failure: Flask answers each as always
             return None
         if not authorised(state, request.bearer, "ReadAccounts"):

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, g, request
 from mockrc.errors import Forbidden, NotFound
 from mockrc.http.auth import authorise_scim
 from mockrc.http.request_parsing import int_param, json_body
-from mockrc.http.wire import list_response, list_response_text, scim_response, scim_text_response
+from mockrc.http.wire import list_response, list_response_body, scim_response, scim_text_response
 from mockrc.limits import LIMITS
 from mockrc.paths import SCIM_PREFIX
 from mockrc.scim.projection import Projection, parse_attribute_list
@@ -42,9 +42,9 @@ def users_query(source: Mapping[str, Any]) -> tuple[str | None, int, int | None]
     )
 
 
-def page_text(users: UserService, page: Page, base_url: str) -> str:
-    """A page of users as the ListResponse's JSON text, each user unprojected."""
-    return list_response_text(users.render_texts(page.users, base_url), page.total, page.start_index)
+def page_body(users: UserService, page: Page, base_url: str) -> bytes:
+    """A page of users as the ListResponse's JSON, UTF-8 encoded, each user unprojected."""
+    return list_response_body(users.render_texts(page.users, base_url), page.total, page.start_index)
 
 
 def scim_blueprint(state: MockState) -> Blueprint:
@@ -88,7 +88,7 @@ def scim_blueprint(state: MockState) -> Blueprint:
         users = state.users
         base = base_url()
         if projected is None or projected.is_identity:
-            return scim_text_response(page_text(users, page, base))
+            return scim_text_response(page_body(users, page, base))
         resources = [projected.apply(users.render(u, base)) for u in page.users]
         return scim_response(list_response(resources, page.total, page.start_index))
 

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from copy import deepcopy
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from mockrc.clock import IsoFormatter, isoformat
@@ -66,6 +67,11 @@ _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _decode = json.loads
 #: One string as ``_encode`` writes it (its own function, without the encoder's dispatch).
 _encode_string = json.encoder.encode_basestring
+#: A listing's id of a user (:attr:`StoredPage.records`).
+_first = itemgetter(0)
+#: The bytes whose characters a JSON string escapes (RFC 8259 §7: the quotation mark, the reverse
+#: solidus, the control characters); ``_encode`` escapes no other (the rest of UTF-8 is >= 0x80).
+_ESCAPED = bytes(range(0x20)) + b'"\\'
 
 
 def _key(name: str) -> str:
@@ -137,8 +143,47 @@ class UserRenderer:
         no search of its text. The records are a store's whose ``flagged`` are :attr:`flagged` and
         whose ``marked`` are :attr:`marked`: the flags say which extensions hold values (so the
         ``schemas``) and whether the splice can be taken at all (the bit after the extensions')."""
-        marked_bit = 1 << len(self.flagged)
+        records = list(records)
         head = self._location_head(base_url)
+        ids = "".join(map(_first, records)).encode("utf-8", "surrogatepass")  # a lone one too
+        if len(ids.translate(None, _ESCAPED)) == len(ids):  # JSON writes every id as it is
+            texts = self._plain_record_texts(records, head)
+            if texts is not None:
+                return texts
+        return self._any_record_texts(records, base_url, head)
+
+    def _plain_record_texts(self, records: list[tuple[str, Record]], head: str) -> list[str] | None:
+        """:meth:`record_texts` of users whose ids JSON writes as they are (the server's own ids):
+        each id goes in between quotes, unencoded. None, having written nothing, if a user is not
+        a plain splice (a key the splice cannot take, or no attributes: no comma after the id) or
+        has flags not met before: :meth:`_any_record_texts` writes those (and notes the flags).
+
+        The loop with the least work per user a page costs (issue 12: ~30% less time than
+        :meth:`_any_record_texts` for a page of 100, measured): one f-string, no encoding of the
+        id, the ``schemas`` by the flags (only a splice's flags are ever noted in
+        :attr:`_schemas_by_flags`), the timestamps remembered or made. Checking the page's ids
+        first costs one pass over their bytes, less than encoding each of them."""
+        by_flags = self._schemas_by_flags
+        stamp, known = self.timestamp.format_new, self.timestamp.exact.get
+        texts: list[str] = []
+        append = texts.append
+        for user_id, (text, created, modified, _, _, flags) in records:
+            schemas = by_flags.get(flags)
+            inner = text[1:-1]
+            if schemas is None or not inner:
+                return None
+            created_text = known(created) or stamp(created)
+            modified_text = created_text if modified == created else known(modified) or stamp(modified)
+            append(
+                f'{{"schemas":{schemas},"id":"{user_id}",{inner},"meta":{{"resourceType":"User",'
+                f'"created":"{created_text}","lastModified":"{modified_text}","location":{head}{user_id}"}}}}'
+            )
+        return texts
+
+    def _any_record_texts(self, records: list[tuple[str, Record]], base_url: str, head: str) -> list[str]:
+        """:meth:`record_texts` of any users: ids encoded, the dict path where the splice cannot
+        be taken, the ``schemas`` of flags not met before worked out (and remembered)."""
+        marked_bit = 1 << len(self.flagged)
         by_flags = self._schemas_by_flags
         stamp, known = self.timestamp.format_new, self.timestamp.exact.get
         texts: list[str] = []

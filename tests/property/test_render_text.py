@@ -2,8 +2,8 @@
 
 :class:`~mockrc.scim.render.UserRenderer` splices a user's stored JSON text into its resource
 instead of decoding it, building :func:`~mockrc.scim.render.render_user`'s dict and encoding it;
-:func:`~mockrc.http.wire.list_response_text` joins users' texts into a ListResponse. Each is
-compared here with what the views answered before (``dumps`` of the dicts) over generated users:
+:func:`~mockrc.http.wire.list_response_body` joins users' texts into a ListResponse
+(``tests/property/test_list_page.py``). Each is compared here with what the views answered before (``dumps`` of the dicts) over generated users:
 unicode and escapes, empty attributes, the enterprise extension with values, empty or absent,
 ``password`` (never returned by the ``scim`` profile), and keys the splice must not be taken for
 (``id``, ``meta``, ``schemas``, at the top or nested, and inside strings).
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from mockrc.clock import FakeClock, IsoFormatter, isoformat
 from mockrc.errors import Uniqueness
-from mockrc.http.wire import dumps, list_response, list_response_text
+from mockrc.http.wire import dumps
 from mockrc.scim.users import UserService
 from mockrc.settings import Settings
 from mockrc.state import MockState
@@ -147,20 +147,6 @@ def test_a_page_written_from_the_store_s_records_is_the_dict_path_s(
         assert service.render_texts(listing, base_url) == expected
         assert service.render_texts(list(listing), base_url) == expected  # its users, made one by one
         assert list(listing) == store.page(offset, 4) == listing[:]
-
-
-@settings(max_examples=200)
-@given(
-    resources=st.lists(st.dictionaries(keys, values, max_size=3), max_size=4),
-    total=st.one_of(st.integers(min_value=0, max_value=2**63), st.booleans()),
-    start_index=st.one_of(st.integers(min_value=1, max_value=2**63), st.booleans()),
-)
-def test_a_list_response_joined_from_texts_is_the_dict_path_s(
-    resources: list[dict[str, Any]], total: int, start_index: int
-) -> None:  # a bool is an int too: the joined text must write it as JSON does
-    joined = list_response_text([dumps(r) for r in resources], total, start_index)
-
-    assert joined == dumps(list_response(resources, total, start_index))
 
 
 @settings(max_examples=500)

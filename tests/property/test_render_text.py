@@ -3,10 +3,11 @@
 :class:`~mockrc.scim.render.UserRenderer` splices a user's stored JSON text into its resource
 instead of decoding it, building :func:`~mockrc.scim.render.render_user`'s dict and encoding it;
 :func:`~mockrc.http.wire.list_response_body` joins users' texts into a ListResponse
-(``tests/property/test_list_page.py``). Each is compared here with what the views answered before (``dumps`` of the dicts) over generated users:
-unicode and escapes, empty attributes, the enterprise extension with values, empty or absent,
-``password`` (never returned by the ``scim`` profile), and keys the splice must not be taken for
-(``id``, ``meta``, ``schemas``, at the top or nested, and inside strings).
+(``tests/property/test_list_page.py``). Each is compared here with what the views answered
+before (``dumps`` of the dicts) over generated users: unicode and escapes, empty attributes, the
+enterprise extension with values, empty or absent, ``password`` (never returned by the ``scim``
+profile), and keys the splice must not be taken for (``id``, ``meta``, ``schemas``, at the top or
+nested, and inside strings).
 """
 
 from __future__ import annotations

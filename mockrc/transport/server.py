@@ -25,6 +25,10 @@ line and headers, then the body, from the worker, each as it is written: two sys
 contended locks per answer. Measured with wrk on 2 cores (``benchmarks/bench_server.py``, figures in
 ``benchmarks/README.md``): 1.2-1.5x the requests/s and a lower median for every operation.
 
+A 204 or 304 answer keeps an HTTP/1.1 connection open, as RingCentral's do (waitress would close
+it; :mod:`mockrc.transport.keepalive` says why and how, on the waitress release it was checked
+against).
+
 Nothing is logged on start; the CLI prints its own line.
 """
 
@@ -44,6 +48,7 @@ from waitress.server import BaseWSGIServer, create_server
 
 from mockrc.limits import LIMITS
 from mockrc.transport.faults import FAULT_DROP, FAULT_HEADER
+from mockrc.transport.keepalive import channel_class
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -145,6 +150,9 @@ class LiveServer:
         # and silencing that warning would change the process's warning filters from any thread.
         # Should waitress drop the setting, answers are sent as by default (slower, still right).
         server.adj.send_bytes = SEND_BUFFER_BYTES
+        # Set on this server only (waitress's class attribute stays as it is): it names the
+        # channel each accepted connection gets.
+        server.channel_class = channel_class()
         self._server = server
         self._map = socket_map
 

@@ -55,7 +55,7 @@ def authorise_scim_token(tokens: TokenRegistry, value: str, needed: ScimPermissi
     """The token called ``value``, if it may make a SCIM call that needs ``needed``; else 401/403.
 
     The views reach it through :func:`authorise_scim`; the fast reads and writes
-    (:func:`mockrc.http.fast_reads.authorised`) call it with the value they read from the environ.
+    (:func:`mockrc.http.fast_path.authorised`) call it with the value they read from the environ.
     """
     token = tokens.authenticate(value)
     require_scim_access(token.principal, needed)

@@ -7,7 +7,7 @@ parsing): answered here, a write costs about half the CPU (issue 12). :class:`Fa
 counterpart of :class:`~mockrc.http.fast_reads.FastReads`, beside it inside the state's lock
 (:mod:`mockrc.app`): for a write it can answer in full it does what the Flask path does, with the
 same pieces (the
-checks of :func:`~mockrc.http.fast_reads.users_request`, the token and permission check, the body
+checks of :func:`~mockrc.http.fast_path.users_request`, the token and permission check, the body
 parser of :func:`~mockrc.http.request_parsing.json_body`, the users service, the renderer's text
 path, the journal's entry), and hands anything else to Flask untouched.
 
@@ -41,17 +41,19 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any, Final
 
 from werkzeug.http import parse_options_header
 from werkzeug.urls import iri_to_uri
 
-from mockrc.http.fast_reads import (
+from mockrc.http.fast_path import (
     USER_ROUTE,
     USERS_PATH,
     USERS_ROUTE,
+    StartResponse,
+    WsgiApp,
     authorised,
     base_url_of,
     user_id_of,
@@ -74,9 +76,6 @@ from mockrc.limits import LIMITS
 from mockrc.scim.render import user_location
 from mockrc.state import MockState
 from mockrc.violations import ViolationLog
-
-StartResponse = Callable[..., Any]
-WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 _WRITES: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: The most digits a Content-Length within the body limit has (leading zeros are Werkzeug's too).
@@ -212,7 +211,7 @@ class FastWrites:
 
     def _write(self, environ: dict[str, Any], method: str) -> _Written | None:
         """Do the write, if this layer can answer the request exactly as Flask would; else None,
-        having changed nothing but the token's first use (:func:`~mockrc.http.fast_reads.authorised`)
+        having changed nothing but the token's first use (:func:`~mockrc.http.fast_path.authorised`)
         and, once it read the body, ``wsgi.input`` (the same bytes)."""
         request = users_request(environ, self._current, self._guard)
         if request is None or environ.get("QUERY_STRING"):

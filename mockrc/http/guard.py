@@ -189,7 +189,7 @@ class RequestGuard:
     def passes_quietly(self, path: str, host: str | None) -> bool:
         """Whether :meth:`check` lets a request to ``path`` with this ``Host`` on without a word
         (no refusal, no redirect): a path outside the control plane, to a host this fake answers
-        for. The fast reads and writes (:func:`mockrc.http.fast_reads.users_request`) answer only
+        for. The fast reads and writes (:func:`mockrc.http.fast_path.users_request`) answer only
         such requests."""
         return not is_control_path(path) and (host is None or self.hosts.allows(host))
 

@@ -1,5 +1,5 @@
 """What the differential tests of the fast paths share (``test_fast_reads.py``, ``test_fast_writes.py``):
-the fakes' worlds, a WSGI call, and what the two apps of a pair must agree on afterwards.
+the pair of fakes, their worlds, a WSGI call, and what the two apps of a pair must agree on afterwards.
 
 Each test sends the same environ to two apps on equal states and equal fake clocks, one with a
 fast path and one without; these helpers put both states in the same world first and read back
@@ -15,9 +15,11 @@ from typing import Any
 
 from flask import Flask
 
+from mockrc.app import create_app
 from mockrc.clock import FakeClock
 from mockrc.ratelimit import RateLimiter, RateLimits
 from mockrc.scenarios.loader import load_scenario
+from mockrc.settings import Settings
 from mockrc.state import MockState
 
 STATIC = "static-admin-token"
@@ -38,6 +40,39 @@ class World:
 
 
 PLAIN_WORLD = World(0.0, None, False, False)
+
+
+def fake(profile: str, **layers: bool) -> tuple[Flask, MockState]:
+    """A fake of ``profile`` with four seeded users and the static token, its fast layers as
+    ``layers`` say (``create_app``'s ``fast_reads``/``fast_writes``), and its state."""
+    state = MockState(
+        Settings(profile=profile, users=(4,), tokens=(STATIC,), seed=7, journal_size=50),
+        clock=FakeClock(),
+    )
+    return create_app(state, **layers), state
+
+
+@dataclass
+class Pair:
+    """Two apps on equal states: one with a fast layer (``layer``, its ``create_app`` flag), one without."""
+
+    fast: Flask
+    slow: Flask
+    fast_state: MockState
+    slow_state: MockState
+    layer: str
+
+    @classmethod
+    def of(cls, profile: str, layer: str) -> Pair:
+        fast, fast_state = fake(profile, **{layer: True})
+        slow, slow_state = fake(profile, **{layer: False})
+        assert f"mockrc.{layer}" in fast.extensions and f"mockrc.{layer}" not in slow.extensions
+        return cls(fast, slow, fast_state, slow_state, layer)
+
+    @property
+    def answered(self) -> int:
+        """How many requests the fast app's layer has answered itself."""
+        return int(self.fast.extensions[f"mockrc.{self.layer}"].answered)
 
 
 def prepare(state: MockState, world: World) -> None:

@@ -15,29 +15,28 @@ cases itself, or the comparison would prove nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockrc.accounts import AccountRequest
 from mockrc.app import create_app
 from mockrc.clock import FakeClock
-from mockrc.http.fast_reads import FastReads
 from mockrc.settings import Settings
 from mockrc.state import MockState
 from tests.property.fast_paths import (
     PLAIN_WORLD,
     STATIC,
     TOKENS,
+    Pair,
     World,
     call,
+    fake,
     journal,
     observable,
     plain_environ,
@@ -48,36 +47,9 @@ from tests.property.fast_paths import (
 SCENARIOS = ("filter-ignored", "missing-admin-rights", "auth-failure", "token-expiry")
 
 
-@dataclass
-class Pair:
-    """Two apps on equal states: one with the fast reads, one without."""
-
-    fast: Flask
-    slow: Flask
-    fast_state: MockState
-    slow_state: MockState
-
-    @property
-    def reads(self) -> FastReads:
-        reads = self.fast.extensions["mockrc.fast_reads"]
-        assert isinstance(reads, FastReads)
-        return reads
-
-
-def _app(profile: str, fast_reads: bool) -> tuple[Flask, MockState]:
-    state = MockState(
-        Settings(profile=profile, users=(4,), tokens=(STATIC,), seed=7, journal_size=50),
-        clock=FakeClock(),
-    )
-    return create_app(state, fast_reads=fast_reads), state
-
-
 @pytest.fixture(scope="module", params=["ringcentral", "scim"])
-def pair(request: pytest.FixtureRequest) -> Iterator[Pair]:
-    fast, fast_state = _app(request.param, True)
-    slow, slow_state = _app(request.param, False)
-    assert "mockrc.fast_reads" not in slow.extensions
-    yield Pair(fast, slow, fast_state, slow_state)
+def pair(request: pytest.FixtureRequest) -> Pair:
+    return Pair.of(request.param, "fast_reads")
 
 
 def _ids(state: MockState) -> list[str]:
@@ -306,7 +278,7 @@ def _same_answer(pair: Pair, world: World, environ: dict[str, Any]) -> tuple[str
 def test_the_fast_reads_answer_as_flask_does(pair: Pair) -> None:
     """Generated requests around the plain case: the same answer and state changes, either way."""
     ids, names = _seeded(pair)
-    before = pair.reads.answered
+    before = pair.answered
     ok = 0
 
     @settings(max_examples=max(settings().max_examples, 300))
@@ -318,7 +290,7 @@ def test_the_fast_reads_answer_as_flask_does(pair: Pair) -> None:
 
     check()
     # The fast path answered a fair share of the requests that succeeded: it was put to the test.
-    answered = pair.reads.answered - before
+    answered = pair.answered - before
     assert answered >= 20
     assert answered <= ok
 
@@ -341,12 +313,12 @@ def test_the_plain_reads_are_answered_by_the_fast_path(pair: Pair, target: str) 
     ids, names = _seeded(pair)
     path, _, query = target.format(id=ids[1], name=names[2]).partition("?")
     environ = plain_environ("GET", path, query)
-    before = pair.reads.answered
+    before = pair.answered
 
     status, body = _same_answer(pair, PLAIN_WORLD, environ)
 
     assert status == "200 OK"
-    assert pair.reads.answered == before + 1
+    assert pair.answered == before + 1
     assert body.startswith(b'{"schemas":')
 
 
@@ -381,11 +353,11 @@ def test_what_the_fast_path_leaves_to_flask_is_answered_alike(pair: Pair, change
     else:
         environ["PATH_INFO"] = "/scim/v2/Users"
         environ["QUERY_STRING"] = "count=2&count=1"
-    before = pair.reads.answered
+    before = pair.answered
 
     _same_answer(pair, world, environ)
 
-    assert pair.reads.answered == before
+    assert pair.answered == before
 
 
 def test_a_fake_with_a_state_file_leaves_every_read_to_flask(tmp_path: Path) -> None:
@@ -407,21 +379,21 @@ def test_a_fake_with_a_state_file_leaves_every_read_to_flask(tmp_path: Path) -> 
 def test_a_filter_on_a_secret_is_journaled_redacted_either_way(pair: Pair) -> None:
     """The scim profile answers a filter on ``password`` (no user matches); RingCentral's refuses it."""
     environ = plain_environ("GET", "/scim/v2/Users", "filter=password%20eq%20%22hunter2%22")
-    before = pair.reads.answered
+    before = pair.answered
 
     status, _ = _same_answer(pair, PLAIN_WORLD, environ)
 
     [entry] = journal(pair.fast_state)
     assert entry["query"] == {"filter": 'password eq "[redacted]"'}
     answered = pair.fast_state.profile.name == "scim"
-    assert (status, pair.reads.answered - before) == (("200 OK", 1) if answered else ("400 BAD REQUEST", 0))
+    assert (status, pair.answered - before) == (("200 OK", 1) if answered else ("400 BAD REQUEST", 0))
 
 
 def test_a_second_accounts_reads_are_answered_for_that_account() -> None:
     """The fast reads read the account Tenancy chose: another account's token reads its users."""
     answers = []
     for fast_reads in (True, False):
-        app, default = _app("ringcentral", fast_reads)
+        app, default = fake("ringcentral", fast_reads=fast_reads)
         key, state, credentials = app.extensions["mockrc.accounts"].create(AccountRequest(count=3, seed=5))
         user_id = _ids(state)[1]
         assert user_id not in _ids(default)

@@ -18,20 +18,17 @@ answered a good share of the cases itself, or the comparison would prove nothing
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockrc.accounts import AccountRequest
 from mockrc.app import create_app
 from mockrc.clock import FakeClock
-from mockrc.http.fast_writes import FastWrites
 from mockrc.limits import LIMITS
 from mockrc.settings import Settings
 from mockrc.state import MockState
@@ -41,8 +38,10 @@ from tests.property.fast_paths import (
     PLAIN_WORLD,
     STATIC,
     TOKENS,
+    Pair,
     World,
     call,
+    fake,
     journal,
     observable,
     plain_environ,
@@ -54,36 +53,9 @@ SCENARIOS = ("no-available-licence", "missing-admin-rights", "auth-failure", "to
 NEW = "new.user@example.com"
 
 
-@dataclass
-class Pair:
-    """Two apps on equal states: one with the fast writes, one without."""
-
-    fast: Flask
-    slow: Flask
-    fast_state: MockState
-    slow_state: MockState
-
-    @property
-    def writes(self) -> FastWrites:
-        writes = self.fast.extensions["mockrc.fast_writes"]
-        assert isinstance(writes, FastWrites)
-        return writes
-
-
-def _app(profile: str, fast_writes: bool) -> tuple[Flask, MockState]:
-    state = MockState(
-        Settings(profile=profile, users=(4,), tokens=(STATIC,), seed=7, journal_size=50),
-        clock=FakeClock(),
-    )
-    return create_app(state, fast_writes=fast_writes), state
-
-
 @pytest.fixture(scope="module", params=["ringcentral", "scim"])
-def pair(request: pytest.FixtureRequest) -> Iterator[Pair]:
-    fast, fast_state = _app(request.param, True)
-    slow, slow_state = _app(request.param, False)
-    assert "mockrc.fast_writes" not in slow.extensions
-    yield Pair(fast, slow, fast_state, slow_state)
+def pair(request: pytest.FixtureRequest) -> Pair:
+    return Pair.of(request.param, "fast_writes")
 
 
 def _users(pair: Pair) -> list[tuple[str, str]]:
@@ -388,7 +360,7 @@ def _same_answer(
 def test_the_fast_writes_answer_as_flask_does(pair: Pair) -> None:
     """Generated requests around the plain case: the same answer and state changes, either way."""
     users = _users(pair)
-    before = pair.writes.answered
+    before = pair.answered
     succeeded = 0
 
     @settings(max_examples=max(settings().max_examples, 400))
@@ -400,7 +372,7 @@ def test_the_fast_writes_answer_as_flask_does(pair: Pair) -> None:
 
     check()
     # The fast path answered a good share of the writes that succeeded: it was put to the test.
-    answered = pair.writes.answered - before
+    answered = pair.answered - before
     assert answered >= 40
     assert answered <= succeeded
     assert answered >= succeeded // 2
@@ -444,21 +416,21 @@ PLAIN = [
 def test_the_plain_writes_are_answered_by_the_fast_path(
     pair: Pair, method: str, document: Any, media_type: str, expected: str
 ) -> None:
-    before = pair.writes.answered
+    before = pair.answered
 
     status, _, _ = _same_answer(pair, PLAIN_WORLD, _plain(pair, method, document, media_type))
 
     assert status == expected
-    assert pair.writes.answered == before + 1
+    assert pair.answered == before + 1
 
 
 def test_the_warnings_of_a_write_answered_below_flask_are_journaled(pair: Pair) -> None:
     environ = _plain(pair, "PATCH", _patch({"op": "Replace", "path": "active", "value": "False"}))
-    before = pair.writes.answered
+    before = pair.answered
 
     _same_answer(pair, PLAIN_WORLD, environ)
 
-    assert pair.writes.answered == before + 1
+    assert pair.answered == before + 1
     [entry] = journal(pair.fast_state)
     assert [v["rule"] for v in entry["violations"]] == ["compat.op-case", "compat.string-boolean"]
     assert entry["route"] == "/scim/v2/Users/<user_id>"
@@ -517,11 +489,11 @@ def test_what_the_fast_path_leaves_to_flask_is_answered_alike(pair: Pair, change
         environ["mockrc.test.body"] = b"{" + environ["mockrc.test.body"]
     else:
         environ["CONTENT_LENGTH"] = str(int(environ["CONTENT_LENGTH"]) + 1)
-    before = pair.writes.answered
+    before = pair.answered
 
     _same_answer(pair, world, environ)
 
-    assert pair.writes.answered == before
+    assert pair.answered == before
 
 
 def test_a_fake_with_a_state_file_leaves_every_write_to_flask(tmp_path: Path) -> None:
@@ -547,7 +519,7 @@ def test_a_fake_with_a_state_file_leaves_every_write_to_flask(tmp_path: Path) ->
 def test_a_created_users_location_is_sent_as_werkzeug_sends_it(pair: Pair, host: str) -> None:
     """Werkzeug sends a Location as a URI (its host in lower case, for one); the fast writes work
     out a base URL's once and add the path: twice on the same Host, the second from what they kept."""
-    before = pair.writes.answered
+    before = pair.answered
     for name in ("first@example.com", "second@example.com"):
         environ = _plain(pair, "POST", minimal_user(name))
         environ["HTTP_HOST"] = host
@@ -557,7 +529,7 @@ def test_a_created_users_location_is_sent_as_werkzeug_sends_it(pair: Pair, host:
         assert status == "201 CREATED"
         location = json.loads(body)["meta"]["location"]
         assert dict(headers)["Location"] == location.replace(host, host.lower())
-    assert pair.writes.answered == before + 2
+    assert pair.answered == before + 2
 
 
 def test_a_second_accounts_writes_are_done_in_that_account() -> None:
@@ -565,7 +537,7 @@ def test_a_second_accounts_writes_are_done_in_that_account() -> None:
     users, and the default account's stay as they were."""
     answers = []
     for fast_writes in (True, False):
-        app, default = _app("ringcentral", fast_writes)
+        app, default = fake("ringcentral", fast_writes=fast_writes)
         key, state, credentials = app.extensions["mockrc.accounts"].create(AccountRequest(count=3, seed=5))
         before = [(u.id, u.attributes_json) for u in default.users.store]
         user_id = next(iter(state.users.store)).id
